@@ -1,0 +1,30 @@
+# The two commands: `make reproduce` (the main job) and `make test`.
+# Each creates or refreshes .venv by itself (idempotent), then runs.
+PYTHON ?= python3
+VENV ?= .venv
+PROFILE ?= smoke
+# CPU wheel by default; a GPU box sets e.g. TORCH_SPEC="torch==2.13.0" with its CUDA index.
+TORCH_SPEC ?= torch==2.13.0
+PIP_FLAGS ?= -q --disable-pip-version-check
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.arsr-installed
+
+.PHONY: venv test reproduce clean-reports
+
+venv: $(STAMP)
+
+# torch first (or pip pulls a multi-GB CUDA build for anything depending on torch),
+# then the package with its dev extras; the stamp records the torch spec it was made with.
+$(STAMP): pyproject.toml Makefile
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip
+	$(BIN)/python -m pip install $(PIP_FLAGS) "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e ".[dev]"
+	@echo "$(TORCH_SPEC)" > $(STAMP)
+
+test: venv
+	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --nbval-lax -p no:cacheprovider notebooks
+
+reproduce: venv
+	$(BIN)/python -m arsr_lib reproduce --profile $(PROFILE)

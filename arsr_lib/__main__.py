@@ -1,0 +1,3 @@
+from arsr_lib.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""Command line ``arsr`` (also ``python -m arsr_lib``).
+
+Examples::
+
+    arsr splits --dataset ucf101 --split-dir ../shared/realdata/ucf101_splits --split 1
+    arsr synth --out data/synth --size smoke
+    arsr frames --dataset synth --root data/synth --out data/rawframes/hr --variant hr --flow dis --workers 2
+    arsr frames --dataset ucf101 --root /data/UCF101 --split-dir /data/ucfTrainTestlist \\
+        --out /data/ucf_frames --variant lr --flow tvl1 --shard 3/16
+    arsr reproduce --profile smoke
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from arsr_lib.errors import ArsrError
+
+
+def _add_dataset_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", required=True, choices=["ucf101", "hmdb51", "synth", "folder"],
+                   help="split format: ucf101 (also SynthActions), hmdb51, or a plain folder of class folders")
+    p.add_argument("--split-dir", type=Path, help="folder with the split files "
+                   "(ucfTrainTestlist / testTrainMulti_7030_splits); default <root>/ucfTrainTestlist for ucf101/synth")
+    p.add_argument("--split", type=int, default=1, choices=[1, 2, 3])
+    p.add_argument("--root", type=Path, help="dataset root holding <Class>/<video>")
+
+
+def _load(args):
+    from arsr_lib.datasets import load_dataset
+
+    return load_dataset(args.dataset, args.split_dir, args.split, args.root)
+
+
+def cmd_splits(args) -> int:
+    ds = _load(args)
+    if args.present:
+        ds = ds.filter_present(strict=args.strict)
+    c = ds.counts()
+    print(f"{ds.name} split {ds.split}: {c['classes']} classes, train {c['train']}, test {c['test']}, "
+          f"unused {c['unused']}, distinct videos {c['distinct']}")
+    if args.classes:
+        for i, name in enumerate(ds.classes, 1):
+            print(f"{i:4d} {name}")
+    return 0
+
+
+def cmd_frames(args) -> int:
+    from arsr_lib import protocol
+    from arsr_lib.frames import FramesConfig, extract_dataset, extract_many
+
+    cfg = FramesConfig(variant=args.variant, scale=args.scale, flow_method=None if args.flow == "none" else args.flow,
+                       image_ext=args.image_ext, max_frames=args.max_frames,
+                       min_frames=1 if args.flow == "none" else 2)
+    print(protocol.describe(cfg.flow_method, variant=cfg.variant, frames=cfg.image_ext))
+    kw = dict(workers=args.workers, shard=args.shard, progress=not args.quiet, force=args.force)
+    if args.video:
+        jobs = [(Path(v), Path(args.out) / Path(v).stem) for v in args.video]
+        counts = extract_many(jobs, cfg, **kw)
+    else:
+        if args.dataset is None:
+            raise ArsrError("arsr frames: give --dataset (with --root) or one or more --video files")
+        ds = _load(args).filter_present(strict=args.strict)
+        counts = extract_dataset(ds, args.out, cfg, subsets=tuple(args.subsets.split(",")), **kw)
+    print(f"rawframes in {args.out}: {counts['done']} extracted, {counts['skipped']} already complete")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="arsr", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("splits", help="print classes and train/test/unused counts of a dataset split",
+                       description="Print the classes and the train/test/unused counts of a split, to check an install.")
+    _add_dataset_args(p)
+    p.add_argument("--present", action="store_true", help="count only the videos present under --root")
+    p.add_argument("--strict", action="store_true", help="with --present: fail listing missing videos")
+    p.add_argument("--classes", action="store_true", help="also list the classes")
+    p.set_defaults(func=cmd_splits)
+
+    p = sub.add_parser("frames", help="extract rawframes (img_/flow_x_/flow_y_) for HR, LR or bicubic video",
+                       description="Extract TSN-layout rawframes and quantised flow, in parallel, resumably.")
+    p.add_argument("--dataset", choices=["ucf101", "hmdb51", "synth", "folder"])
+    p.add_argument("--split-dir", type=Path)
+    p.add_argument("--split", type=int, default=1, choices=[1, 2, 3])
+    p.add_argument("--root", type=Path)
+    p.add_argument("--video", nargs="+", help="extract these video files instead of a dataset")
+    p.add_argument("--subsets", default="train,test", help="comma-separated: train,test,unused")
+    p.add_argument("--out", required=True, type=Path, help="output root (<out>/<Class>/<video>/img_00001.jpg ...)")
+    p.add_argument("--variant", default="hr", choices=["hr", "lr", "bicubic"])
+    p.add_argument("--scale", type=int, default=4)
+    p.add_argument("--flow", default="dis", choices=["tvl1", "dis", "farneback", "none"])
+    p.add_argument("--image-ext", default="jpg", choices=["jpg", "png"], help="png for lossless frames")
+    p.add_argument("--max-frames", type=int)
+    p.add_argument("--workers", type=int, default=1, help="processes (one video each)")
+    p.add_argument("--shard", help="k/n: process only every n-th video starting at k (cluster array jobs)")
+    p.add_argument("--strict", action="store_true", help="fail when a listed video is missing")
+    p.add_argument("--force", action="store_true", help="redo complete folders too")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_frames)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ArsrError, PermissionError, ValueError, FileNotFoundError) as exc:
+        print(f"arsr {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,138 @@
+"""Video decoding and lossless writing.
+
+* Frames are ``uint8`` RGB arrays of shape ``(T, H, W, 3)``; grayscale and BGRA sources are
+  converted to RGB.
+* Frame counts come from decoding, never from the container: raw MPEG-4 elementary streams
+  report garbage in ``CAP_PROP_FRAME_COUNT`` and HMDB51 files claim one frame too many.
+* Output is lossless: FFV1 in AVI by default (``codec="PNG"`` for PNG-in-AVI). OpenCV's
+  wheel cannot write H.264 here.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from arsr_lib.atomic import atomic_path
+from arsr_lib.errors import VideoError
+
+LOSSLESS_CODECS = {"FFV1": "FFV1", "PNG": "png "}
+
+
+def _open(path: Path) -> cv2.VideoCapture:
+    if not path.exists():
+        raise VideoError(f"{path}: no such video file")
+    if path.is_dir():
+        raise VideoError(f"{path}: is a folder, not a video file")
+    if path.stat().st_size == 0:
+        raise VideoError(f"{path}: empty file (0 bytes)")
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        cap.release()
+        raise VideoError(f"{path}: OpenCV cannot open it (corrupt or unsupported container/codec)")
+    return cap
+
+
+def _to_rgb(frame: np.ndarray) -> np.ndarray:
+    if frame.ndim == 2:
+        return np.repeat(frame[:, :, None], 3, axis=2)
+    if frame.shape[2] == 1:
+        return np.repeat(frame, 3, axis=2)
+    if frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2RGB)
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+
+def iter_frames(path: str | os.PathLike, max_frames: int | None = None) -> Iterator[np.ndarray]:
+    """Yield decoded frames (H, W, 3) uint8 RGB one by one."""
+    path = Path(path)
+    cap = _open(path)
+    n = 0
+    try:
+        while max_frames is None or n < max_frames:
+            ok, frame = cap.read()
+            if not ok or frame is None:
+                break
+            n += 1
+            yield _to_rgb(frame)
+    finally:
+        cap.release()
+    if n == 0:
+        raise VideoError(f"{path}: no decodable frames (empty or corrupt video)")
+
+
+def read_video(path: str | os.PathLike, max_frames: int | None = None, min_frames: int = 1) -> np.ndarray:
+    """Decode a whole video to ``(T, H, W, 3)`` uint8 RGB.
+
+    ``min_frames``: raise :class:`VideoError` (naming the file) when fewer frames decode.
+    """
+    frames = list(iter_frames(path, max_frames))
+    shapes = {f.shape for f in frames}
+    if len(shapes) != 1:
+        raise VideoError(f"{path}: frame size changes inside the video ({sorted(shapes)})")
+    if len(frames) < min_frames:
+        raise VideoError(f"{path}: {len(frames)} decodable frame(s), at least {min_frames} needed")
+    return np.stack(frames)
+
+
+def count_frames(path: str | os.PathLike) -> int:
+    """Number of frames that actually decode (the container's claim is not trusted)."""
+    path = Path(path)
+    cap = _open(path)
+    n = 0
+    try:
+        while cap.grab():
+            n += 1
+    finally:
+        cap.release()
+    if n == 0:
+        raise VideoError(f"{path}: no decodable frames (empty or corrupt video)")
+    return n
+
+
+def declared_info(path: str | os.PathLike) -> dict:
+    """What the container *claims* (fps, size, frame count); for display, never for counting."""
+    cap = _open(Path(path))
+    try:
+        return {
+            "fps": cap.get(cv2.CAP_PROP_FPS),
+            "width": int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            "height": int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+            "declared_frames": int(cap.get(cv2.CAP_PROP_FRAME_COUNT)),
+        }
+    finally:
+        cap.release()
+
+
+def write_video(path: str | os.PathLike, frames: np.ndarray, fps: float = 25.0, codec: str = "FFV1") -> Path:
+    """Write ``(T, H, W, 3)`` uint8 RGB (or ``(T, H, W)`` gray) frames losslessly, atomically.
+
+    ``codec``: ``"FFV1"`` (default) or ``"PNG"`` (PNG-in-AVI). The container is AVI; the
+    file is written under a temporary name and renamed when complete.
+    """
+    path = Path(path)
+    frames = np.asarray(frames)
+    if frames.dtype != np.uint8:
+        raise VideoError(f"{path}: frames must be uint8, got {frames.dtype}")
+    if frames.ndim == 3:
+        frames = np.repeat(frames[..., None], 3, axis=3)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0:
+        raise VideoError(f"{path}: expected non-empty (T, H, W, 3) frames, got shape {frames.shape}")
+    if codec not in LOSSLESS_CODECS:
+        raise VideoError(f"{path}: codec {codec!r} is not one of the lossless codecs {sorted(LOSSLESS_CODECS)}")
+    if path.suffix.lower() != ".avi":
+        raise VideoError(f"{path}: lossless output is written as .avi (got suffix {path.suffix!r})")
+    h, w = frames.shape[1:3]
+    with atomic_path(path) as tmp:
+        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*LOSSLESS_CODECS[codec]), float(fps), (w, h))
+        if not writer.isOpened():
+            raise VideoError(f"{path}: OpenCV cannot open a {codec} writer here")
+        try:
+            for f in frames:
+                writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+        finally:
+            writer.release()
+    return path

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.fail(f"the shared real data is expected at {REALDATA} (../shared/realdata from the project root)")
+    return REALDATA
+
+
+def textured_frames(t=4, h=48, w=64, shift=(1, 0), seed=0) -> np.ndarray:
+    """Smooth random texture translated by ``shift`` (dx, dy) pixels per frame, uint8 RGB."""
+    import cv2
+
+    rng = np.random.RandomState(seed)
+    big = rng.randint(0, 256, (h + 40, w + 40, 3)).astype(np.uint8)
+    big = cv2.GaussianBlur(big, (0, 0), 2.0)
+    big = cv2.normalize(big, None, 0, 255, cv2.NORM_MINMAX)
+    out = []
+    for k in range(t):
+        dx, dy = shift[0] * k, shift[1] * k
+        out.append(big[20 - dy:20 - dy + h, 20 - dx:20 - dx + w])
+    return np.stack(out)
