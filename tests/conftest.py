@@ -19,11 +19,12 @@ def textured_frames(t=4, h=48, w=64, shift=(1, 0), seed=0) -> np.ndarray:
     import cv2
 
     rng = np.random.RandomState(seed)
-    big = rng.randint(0, 256, (h + 40, w + 40, 3)).astype(np.uint8)
+    m = max(abs(shift[0]), abs(shift[1])) * t + 1
+    big = rng.randint(0, 256, (h + 2 * m, w + 2 * m, 3)).astype(np.uint8)
     big = cv2.GaussianBlur(big, (0, 0), 2.0)
     big = cv2.normalize(big, None, 0, 255, cv2.NORM_MINMAX)
     out = []
     for k in range(t):
         dx, dy = shift[0] * k, shift[1] * k
-        out.append(big[20 - dy:20 - dy + h, 20 - dx:20 - dx + w])
+        out.append(big[m - dy:m - dy + h, m - dx:m - dx + w])
     return np.stack(out)
