@@ -67,6 +67,27 @@ def cmd_frames(args) -> int:
     return 0
 
 
+def cmd_synth(args) -> int:
+    from arsr_lib import synth
+
+    cfg = synth.config_for(args.size, **{k: v for k, v in dict(
+        groups=args.groups, clips_per_group=args.clips, frames=args.frames, height=args.height, width=args.width,
+        seed=args.seed, noise_sigma=args.noise, pan_speed=args.pan, fps=args.fps).items() if v is not None},
+        **({"classes": tuple(args.classes.split(","))} if args.classes else {}),
+        **({"distractor": True} if args.distractor else {}))
+    root = synth.generate(args.out, cfg, workers=args.workers, progress=not args.quiet, force=args.force)
+    n = len(cfg.classes) * cfg.groups * cfg.clips_per_group
+    print(f"SynthActions ({args.size}): {len(cfg.classes)} classes x {cfg.groups} groups x {cfg.clips_per_group} clips "
+          f"= {n} videos of {cfg.frames} frames at {cfg.width}x{cfg.height} in {root}")
+    return 0
+
+
+def cmd_reproduce(args) -> int:
+    from arsr_lib.reproduce import main as run
+
+    return run(args.profile, args.only)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arsr", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +120,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="redo complete folders too")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_frames)
+
+    p = sub.add_parser("synth", help="generate the SynthActions dataset (UCF101 layout)",
+                       description="Generate SynthActions: videos, ground-truth masks and flow, split files.")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--size", default="smoke", choices=["smoke", "default", "paper-like"])
+    p.add_argument("--classes", help="comma-separated subset of the classes")
+    p.add_argument("--groups", type=int)
+    p.add_argument("--clips", type=int, help="clips per group")
+    p.add_argument("--frames", type=int)
+    p.add_argument("--height", type=int)
+    p.add_argument("--width", type=int)
+    p.add_argument("--fps", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--noise", type=float, help="sensor noise sigma (grey levels)")
+    p.add_argument("--pan", type=float, help="max camera pan speed (px/frame)")
+    p.add_argument("--distractor", action="store_true", help="add a small moving ball")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("reproduce", help="run every notebook in order through papermill",
+                       description="Run notebooks/NN_*.ipynb in order; outputs in reports/<profile>/.")
+    p.add_argument("--profile", default="smoke", choices=["smoke", "paper"])
+    p.add_argument("--only", nargs="+", help="notebook name prefixes to run (e.g. 01)")
+    p.set_defaults(func=cmd_reproduce)
 
     return parser
 

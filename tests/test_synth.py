@@ -1,0 +1,126 @@
+import hashlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from arsr_lib import synth
+from arsr_lib.datasets import load_ucf101
+from arsr_lib.flow import warp
+from arsr_lib.video import read_video
+
+TINY = synth.SynthConfig(groups=3, clips_per_group=1, frames=6, height=64, width=64)
+
+
+def _digest(root: Path) -> dict:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return synth.generate(tmp_path_factory.mktemp("synth") / "a", TINY, workers=2, progress=False)
+
+
+def test_layout_read_by_ucf101_loader(tiny):
+    for split in (1, 2, 3):
+        ds = load_ucf101(tiny / "ucfTrainTestlist", split, tiny).filter_present(strict=True)
+        assert ds.classes == list(synth.ALL_CLASSES)
+        assert len(ds.train) + len(ds.test) == 10 * 3
+        assert {i.group for i in ds.test} == {split}  # one test group per split with 3 groups
+        assert {i.group for i in ds.train}.isdisjoint({i.group for i in ds.test})
+    raw = (tiny / "ucfTrainTestlist" / "trainlist01.txt").read_bytes()
+    assert raw.startswith(b"SwingRacket/v_SwingRacket_g02_c01.avi 1\r\n")
+    frames = read_video(tiny / "Jump" / "v_Jump_g01_c01.avi")
+    assert frames.shape == (6, 64, 64, 3)
+
+
+def test_deterministic_byte_identical(tiny, tmp_path):
+    again = synth.generate(tmp_path / "b", TINY, workers=1, progress=False)
+    assert _digest(again) == _digest(tiny)
+    other = synth.generate(tmp_path / "c", synth.SynthConfig(**{**TINY.__dict__, "seed": 1}), progress=False)
+    assert _digest(other) != _digest(tiny)
+
+
+def test_default_splits_are_group_disjoint():
+    cfg = synth.SIZES["default"]
+    tests = [set(synth.split_groups(cfg, s)) for s in (1, 2, 3)]
+    assert all(a.isdisjoint(b) for i, a in enumerate(tests) for b in tests[i + 1:])
+    assert all(max(t) <= cfg.groups for t in tests)
+
+
+def test_masks_align_with_rendered_actor():
+    cfg = synth.SynthConfig(**{**TINY.__dict__, "noise_sigma": 0.0})
+    r = synth.render_clip(cfg, "SwingRacket", 1, 1)
+    bg = synth._background(cfg, synth.group_style(cfg, 1), 2)[:, :64]
+    delta = np.abs(r["frames"].astype(int) - bg[None].astype(int)).max(-1)
+    changed = delta > 8  # ignore the faint (<= a few levels) outer fringe of anti-aliasing
+    m = r["masks"]
+    dil = np.stack([cv2.dilate(x.astype(np.uint8), np.ones((3, 3), np.uint8)) for x in m]).astype(bool)
+    assert not (changed & ~dil).any()  # every changed pixel is the actor or its anti-aliased rim
+    ero = np.stack([cv2.erode(x.astype(np.uint8), np.ones((3, 3), np.uint8)) for x in m]).astype(bool)
+    assert (delta[ero] > 0).mean() > 0.97  # and the mask's interior is drawn over the background
+    assert 0.02 < m.mean() < 0.3
+
+
+def test_detail_pairs_differ_only_in_the_held_object():
+    cfg = synth.SynthConfig(**{**TINY.__dict__, "noise_sigma": 1.0})
+    for a, b in synth.DETAIL_PAIRS:
+        ra, rb = synth.render_clip(cfg, a, 2, 1), synth.render_clip(cfg, b, 2, 1)
+        for pa, pb in zip(ra["poses"], rb["poses"]):  # identical joint trajectories
+            for part in pa:
+                np.testing.assert_array_equal(pa[part][0], pb[part][0])
+                assert pa[part][1] == pb[part][1]
+        diff = np.abs(ra["frames"].astype(int) - rb["frames"].astype(int)).max(-1) > 0
+        assert diff.any()
+        # the differing pixels lie next to the hand (object region), nowhere else
+        reach = 0.35 * synth.clip_params(cfg, 2, 1).scale  # 0.35 body units: the object's extent
+        for t in range(cfg.frames):
+            hand = ra["poses"][t]["hand_a"][0]
+            ys, xs = np.nonzero(diff[t])
+            if len(ys):
+                assert np.hypot(xs - hand[0], ys - hand[1]).max() < reach
+
+
+def test_walk_pair_differs_only_in_direction():
+    cfg = synth.SynthConfig(**{**TINY.__dict__, "frames": 9})
+    left, right = synth.render_clip(cfg, "WalkLeft", 1, 1), synth.render_clip(cfg, "WalkRight", 1, 1)
+    mid = 4  # the centred paths meet at the middle frame: the same image
+    np.testing.assert_array_equal(left["frames"][mid], right["frames"][mid])
+    assert np.median(left["flow"][..., 0][left["masks"][:-1]]) < 0 < np.median(right["flow"][..., 0][right["masks"][:-1]])
+
+
+@pytest.mark.parametrize("extra", [{}, {"pan_speed": 1.0, "distractor": True}])
+def test_true_flow_explains_the_motion(extra):
+    cfg = synth.SynthConfig(**{**TINY.__dict__, "noise_sigma": 0.0, "frames": 8, "height": 96, "width": 96, **extra})
+    for cls in ("ArmCircle", "WalkRight", "SwingRacket"):
+        r = synth.render_clip(cfg, cls, 1, 1)
+        f = r["frames"].astype(np.float32)
+        for t in range(cfg.frames - 1):
+            w, valid = warp(f[t + 1], r["flow"][t])
+            m = cv2.erode(r["masks"][t].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (valid > 0)
+            warped_err = np.abs(w - f[t])[m].mean()
+            still_err = np.abs(f[t + 1] - f[t])[m].mean()
+            assert warped_err < 0.6 * still_err + 1.0, (cls, t, warped_err, still_err)
+
+
+def test_ground_truth_roundtrip(tiny):
+    video = tiny / "Wave" / "v_Wave_g03_c01.avi"
+    gt = synth.load_ground_truth(video)
+    assert gt["masks"].shape == (6, 64, 64) and gt["masks"].dtype == bool
+    assert gt["flow"].shape == (5, 64, 64, 2) and gt["flow"].dtype == np.float32
+    r = synth.render_clip(TINY, "Wave", 3, 1)
+    np.testing.assert_array_equal(gt["masks"], r["masks"])
+    np.testing.assert_allclose(gt["flow"], r["flow"], atol=0.01)  # stored as float16
+    with pytest.raises(FileNotFoundError, match="no SynthActions ground truth"):
+        synth.load_ground_truth(tiny / "Wave" / "missing.avi")
+
+
+def test_config_errors():
+    with pytest.raises(ValueError, match="unknown class"):
+        synth.SynthConfig(classes=("Dance",))
+    with pytest.raises(ValueError, match="groups must be >= 3"):
+        synth.SynthConfig(groups=2)
+    with pytest.raises(ValueError, match="unknown SynthActions size"):
+        synth.config_for("huge")
