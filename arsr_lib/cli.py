@@ -18,8 +18,8 @@ from pathlib import Path
 from arsr_lib.errors import ArsrError
 
 
-def _add_dataset_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", required=True, choices=["ucf101", "hmdb51", "synth", "folder"],
+def _add_dataset_args(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--dataset", required=required, choices=["ucf101", "hmdb51", "synth", "folder"],
                    help="split format: ucf101 (also SynthActions), hmdb51, or a plain folder of class folders")
     p.add_argument("--split-dir", type=Path, help="folder with the split files "
                    "(ucfTrainTestlist / testTrainMulti_7030_splits); default <root>/ucfTrainTestlist for ucf101/synth")
@@ -102,10 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("frames", help="extract rawframes (img_/flow_x_/flow_y_) for HR, LR or bicubic video",
                        description="Extract TSN-layout rawframes and quantised flow, in parallel, resumably.")
-    p.add_argument("--dataset", choices=["ucf101", "hmdb51", "synth", "folder"])
-    p.add_argument("--split-dir", type=Path)
-    p.add_argument("--split", type=int, default=1, choices=[1, 2, 3])
-    p.add_argument("--root", type=Path)
+    _add_dataset_args(p, required=False)
     p.add_argument("--video", nargs="+", help="extract these video files instead of a dataset")
     p.add_argument("--subsets", default="train,test", help="comma-separated: train,test,unused")
     p.add_argument("--out", required=True, type=Path, help="output root (<out>/<Class>/<video>/img_00001.jpg ...)")

@@ -13,7 +13,7 @@ from arsr_lib.flow import compute_flow, end_point_error, flow_to_color
 from arsr_lib.video import read_video
 
 
-def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
+def save_figure(fig, path: str | Path, dpi: int = 80) -> Path:
     from arsr_lib.atomic import atomic_path
 
     path = Path(path)
