@@ -82,6 +82,39 @@ def cmd_synth(args) -> int:
     return 0
 
 
+def cmd_sr(args) -> int:
+    from arsr_lib.degrade import downscale
+    from arsr_lib.inference import save_sr, super_resolve
+    from arsr_lib.recipes import load_sr_model
+    from arsr_lib.video import read_video
+
+    frames = read_video(args.input, max_frames=args.max_frames)
+    if args.degrade:
+        frames = downscale(frames)
+    model = load_sr_model(args.model, device=args.device)
+    sr = super_resolve(model, frames, batch=args.batch, tile=args.tile, device=args.device, progress=not args.quiet)
+    out = save_sr(sr, args.output, fmt=args.format)
+    print(f"{args.input}: {len(frames)} frames {frames.shape[2]}x{frames.shape[1]} -> {sr.shape[2]}x{sr.shape[1]} "
+          f"with {args.model} -> {out}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from arsr_lib.prep import prepare_dataset
+    from arsr_lib.profiles import get_profile, project_root
+    from arsr_lib.recipes import train_recipe
+
+    prof = get_profile(args.profile)
+    ds = prepare_dataset(prof, progress=not args.quiet)
+    train = [ds.path(i) for i in ds.train]
+    val = [ds.path(i) for i in ds.test]
+    runs = args.runs or project_root() / "runs" / prof.name
+    final = train_recipe(args.recipe, prof.name, train, val, runs, progress=not args.quiet, flow_method=prof.flow_method,
+                         seed=prof.seed, iters=args.iters, device=args.device)
+    print(f"{args.recipe} ({prof.name}): {final}")
+    return 0
+
+
 def cmd_reproduce(args) -> int:
     from arsr_lib.reproduce import main as run
 
@@ -137,6 +170,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("sr", help="super-resolve a video with a trained model (or bicubic)",
+                       description="Super-resolve INPUT with a checkpoint (final.pt of any recipe) or 'bicubic'.")
+    p.add_argument("input", type=Path)
+    p.add_argument("-m", "--model", required=True, help="final.pt of a training run, or 'bicubic'")
+    p.add_argument("-o", "--output", required=True, type=Path, help="out.avi (lossless FFV1) or a folder of frames")
+    p.add_argument("--format", choices=["avi", "png", "jpg"], help="default: avi for .avi outputs, else png")
+    p.add_argument("--degrade", action="store_true", help="first make the paper's x4 LR of INPUT (for HR inputs)")
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--tile", type=int, help="LR tile size for frames too large for memory")
+    p.add_argument("--max-frames", type=int)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_sr)
+
+    p = sub.add_parser("train", help="train an SR recipe of a profile (resumes automatically)",
+                       description="Train one recipe; a killed run resumes from its last checkpoint.")
+    p.add_argument("--recipe", required=True, choices=["rrdb_psnr", "esrgan", "sosr", "vdsr", "sosr_vdsr", "duf",
+                                                       "tosr_duf", "tosr_vdsr"])
+    p.add_argument("--profile", default="smoke", choices=["smoke", "paper"])
+    p.add_argument("--iters", type=int, help="override the profile's iteration count")
+    p.add_argument("--runs", type=Path, help="runs folder (default runs/<profile>)")
+    p.add_argument("--device")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("reproduce", help="run every notebook in order through papermill",
                        description="Run notebooks/NN_*.ipynb in order; outputs in reports/<profile>/.")

@@ -72,3 +72,53 @@ def get_profile(name: str, **overrides) -> Profile:
 
 def as_dict(p: Profile) -> dict:
     return asdict(p)
+
+
+# ---------------------------------------------------------------------------------------------
+# SR recipes: architecture sizes and training schedules per profile
+# ---------------------------------------------------------------------------------------------
+# smoke: tiny nets on 32x32 HR patches, a few minutes in total on 2 CPU cores; feature loss off
+# (no VGG19 weights offline). paper: the paper's / authors' values (README's parameter table).
+SR_ARCH = {
+    "smoke": {"rrdbnet": dict(nf=16, nb=2, gc=8), "vdsr": dict(depth=8, nf=32),
+              "duf": dict(num_layer=16, nf=16, growth=8, trunk=48),
+              "disc": ("vgg_discriminator_any", dict(nf=16, stages=3))},
+    "paper": {"rrdbnet": dict(nf=64, nb=23, gc=32), "vdsr": dict(depth=20, nf=64), "duf": dict(num_layer=16),
+              "disc": ("vgg_discriminator", dict(nf=64, size=128))},
+}
+
+# recipe -> (iters, batch, HR patch, lr, milestones); "init": the recipe whose weights it starts from
+SR_TRAIN = {
+    "smoke": {
+        "rrdb_psnr": dict(iters=300, batch=8, patch=32, lr=2e-4),
+        "esrgan": dict(iters=120, batch=8, patch=32, lr=1e-4, init="rrdb_psnr"),
+        "sosr": dict(iters=120, batch=8, patch=32, lr=1e-4, init="rrdb_psnr"),
+        "vdsr": dict(iters=300, batch=8, patch=32, lr=1e-3),
+        "sosr_vdsr": dict(iters=300, batch=8, patch=32, lr=1e-3),
+        "duf": dict(iters=300, batch=8, patch=32, lr=1e-3),
+        "tosr_duf": dict(iters=120, batch=4, patch=32, lr=1e-4, init="duf"),
+        "tosr_vdsr": dict(iters=120, batch=4, patch=32, lr=1e-4, init="vdsr"),
+    },
+    "paper": {
+        # ESRGAN's RRDB_PSNR schedule (or load RRDB_PSNR_x4.pth with --init-weights)
+        "rrdb_psnr": dict(iters=1_000_000, batch=16, patch=128, lr=2e-4, milestones=(200_000, 400_000, 600_000, 800_000)),
+        # the authors' test script loads a generator saved at 5,000 iterations: a short fine-tune
+        "esrgan": dict(iters=5000, batch=16, patch=128, lr=1e-4, init="rrdb_psnr"),
+        "sosr": dict(iters=5000, batch=16, patch=128, lr=1e-4, init="rrdb_psnr"),
+        "vdsr": dict(iters=200_000, batch=16, patch=128, lr=1e-4, milestones=(100_000,)),
+        "sosr_vdsr": dict(iters=200_000, batch=16, patch=128, lr=1e-4, milestones=(100_000,)),
+        # DUF/ToSR: 20 epochs of 8,584 steps, lr 1e-3 then 1e-4 from epoch 10 (authors' code)
+        "duf": dict(iters=171_680, batch=16, patch=128, lr=1e-3, milestones=(85_840,), gamma=0.1),
+        "tosr_duf": dict(iters=171_680, batch=16, patch=128, lr=1e-3, milestones=(85_840,), gamma=0.1, init="duf"),
+        "tosr_vdsr": dict(iters=171_680, batch=16, patch=128, lr=1e-4, milestones=(85_840,), gamma=0.1, init="vdsr"),
+    },
+}
+
+# loss weights (ESRGAN config shipped by the authors; SoSR changes only the pixel term)
+SR_LOSS = {
+    "smoke": dict(pixel=1e-2, feature=0.0, gan=5e-3, weight_form="normalised", weight_floor=0.1, huber_delta=0.01,
+                  tosr_weights=(1.0, 1.0, 1.0, 1.0), mask_outside=True, gap=2, top_k=10, pairs_per_video=3),
+    "paper": dict(pixel=1e-2, feature=1.0, gan=5e-3, weight_form="normalised", weight_floor=0.1, huber_delta=0.01,
+                  tosr_weights=(1.0, 1.0, 1.0, 1.0), mask_outside=True, gap=2, top_k=10, pairs_per_video=None),
+}
+VGG19_WEIGHTS = os.environ.get("ARSR_VGG19_WEIGHTS")  # local torchvision vgg19 state dict (paper profile)
