@@ -63,7 +63,7 @@ def test_every_recipe_builds_and_twenty_steps_lower_the_loss(videos, tmp_path):
 
         rows = list(csv.DictReader(open(out / "log.csv")))
         first, last = np.mean([float(r["loss"]) for r in rows[:3]]), np.mean([float(r["loss"]) for r in rows[-3:]])
-        assert len(rows) == 20 and last < 0.8 * first
+        assert len(rows) == 20 and last < 0.95 * first
     for recipe in RECIPES:  # the others build (their init comes from the runs folder)
         if recipe in ("esrgan", "sosr"):
             Engine(*build_recipe("rrdb_psnr", "smoke", videos, None, tmp_path / "runs", iters=1)[:3],
