@@ -168,15 +168,30 @@ class Engine:
 
     # ------------------------------------------------------------------ log
     def _log(self, row: dict) -> None:
+        """Append a row to log.csv; a new column (e.g. the first validation) rewrites the header."""
         if not self.is_main:
             return
         path = self.out / "log.csv"
-        new = not path.exists()
-        with open(path, "a", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(row))
-            if new:
+        rows = []
+        if path.exists():
+            with open(path, newline="") as fh:
+                rd = csv.DictReader(fh)
+                fields = list(rd.fieldnames or [])
+                if set(row) - set(fields):
+                    rows = list(rd)
+        else:
+            fields = []
+        if not path.exists() or rows or set(row) - set(fields):
+            fields += [k for k in row if k not in fields]
+            tmp = path.with_name(".log.csv.partial")
+            with open(tmp, "w", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=fields)
                 w.writeheader()
-            w.writerow(row)
+                w.writerows(rows + [row])
+            os.replace(tmp, path)
+            return
+        with open(path, "a", newline="") as fh:
+            csv.DictWriter(fh, fieldnames=fields).writerow(row)
 
     def _trim_log(self) -> None:
         """After a resume, drop log rows written after the checkpoint (they will be redone)."""
