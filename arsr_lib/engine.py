@@ -92,6 +92,7 @@ class Task:
     validate: Callable | None = None
     lr_scale: dict = field(default_factory=dict)  # per-model multiplier of the base lr
     frozen: tuple = ()
+    signature: dict = field(default_factory=dict)  # everything else that determines the result (cache key)
 
 
 class Engine:
@@ -136,7 +137,7 @@ class Engine:
         if not self.is_main:
             return
         state = {"step": self.step_no, "models": {k: m.state_dict() for k, m in self.task.models.items()},
-                 "specs": self.task.specs, "config": asdict(self.cfg)}
+                 "specs": self.task.specs, "config": self._key()}
         if full:
             state["optim"] = {k: o.state_dict() for k, o in self.opt.items()}
             state["sched"] = {k: s.state_dict() for k, s in self.sched.items()}
@@ -145,11 +146,21 @@ class Engine:
         torch.save(state, tmp)
         os.replace(tmp, path)
 
+    def _key(self) -> dict:
+        import json
+
+        return json.loads(json.dumps({"train": asdict(self.cfg), "task": self.task.signature}, sort_keys=True,
+                                     default=str))
+
     def _resume(self) -> bool:
         last = self.out / "last.pt"
         if not last.is_file():
             return False
         state = torch.load(last, map_location=self.device, weights_only=True)
+        if state.get("config") != self._key():
+            if self.is_main:
+                last.unlink()  # a checkpoint of another configuration: start over
+            return False
         for k, m in self.task.models.items():
             m.load_state_dict(state["models"][k])
         for k, o in self.opt.items():
@@ -217,7 +228,7 @@ class Engine:
         final = self.out / "final.pt"
         if final.is_file():
             state = torch.load(final, map_location=self.device, weights_only=True)
-            if state.get("config") == asdict(cfg) and int(state["step"]) == cfg.iters:
+            if state.get("config") == self._key() and int(state["step"]) == cfg.iters:
                 for k, m in self.task.models.items():
                     m.load_state_dict(state["models"][k])
                 self.step_no = cfg.iters

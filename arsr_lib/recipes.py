@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -65,8 +66,11 @@ def build_recipe(recipe: str, profile: str, train_videos: list, val_videos: list
     g = build_model(arch, **arch_kw[arch])
     specs = {"g": {"arch": arch, "kwargs": arch_kw[arch]}}
     init = tr.pop("init", None)
+    init_digest = None
     if init:
-        g.load_state_dict(load_final(runs_dir / init / "final.pt")["models"]["g"])
+        init_path = runs_dir / init / "final.pt"
+        g.load_state_dict(load_final(init_path)["models"]["g"])
+        init_digest = hashlib.sha256(init_path.read_bytes()).hexdigest()[:16]
     n_frames = getattr(g, "n_frames", 1)
     src = VideoSource(train_videos, flow_method=flow_method)
     patch = tr.pop("patch")
@@ -158,8 +162,11 @@ def build_recipe(recipe: str, profile: str, train_videos: list, val_videos: list
                 opt["g"].step()
                 return {"loss": loss.item()}
 
-    task = Task(models=models, step=step, specs=specs,
-                validate=_validation(g, val, device) if val else None)
+    signature = {"recipe": recipe, "profile": profile, "specs": specs, "loss": lw, "patch": patch,
+                 "init": init_digest, "flow": flow_method,
+                 "train_videos": hashlib.sha256("\n".join(map(str, train_videos)).encode()).hexdigest()[:16]}
+    task = Task(models=models, step=step, specs=specs, validate=_validation(g, val, device) if val else None,
+                signature=signature)
     return task, ds, cfg, runs_dir / recipe
 
 
@@ -180,3 +187,13 @@ def load_sr_model(checkpoint: str | Path, device: str = "cpu"):
     g = build_model(spec["arch"], **spec["kwargs"])
     g.load_state_dict(state["models"]["g"])
     return g.to(device).eval()
+
+
+def method_checkpoints(runs_dir: str | Path, methods=tuple(METHODS)) -> dict:
+    """``method name -> final.pt`` (None for Bicubic) for the evaluation's SR methods."""
+    out = {}
+    for m in methods:
+        if m not in METHODS:
+            raise ValueError(f"unknown SR method {m!r}; choose from {list(METHODS)}")
+        out[m] = None if METHODS[m] is None else Path(runs_dir) / METHODS[m] / "final.pt"
+    return out
