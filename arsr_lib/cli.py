@@ -115,6 +115,17 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_recognize(args) -> int:
+    from arsr_lib import protocol
+    from arsr_lib.evaluate import recognize
+
+    top = recognize(args.video, args.profile, args.sr_rgb, args.sr_flow, args.top, args.runs, args.device)
+    print(protocol.describe(None, profile=args.profile, streams=f"frames {args.sr_rgb}, flow {args.sr_flow}"))
+    for rank, (name, score) in enumerate(top, 1):
+        print(f"{rank}. {name:24s} {score:8.3f}")
+    return 0
+
+
 def cmd_reproduce(args) -> int:
     from arsr_lib.reproduce import main as run
 
@@ -195,6 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("recognize", help="top-5 classes of the two-stream prediction for a video",
+                       description="TSN two-stream prediction; videos smaller than the recogniser's input are "
+                                   "super-resolved first (SoSR frames, ToSR flow by default).")
+    p.add_argument("video", type=Path)
+    p.add_argument("--profile", default="smoke", choices=["smoke", "paper"])
+    p.add_argument("--sr-rgb", default="SoSR", help="SR method for the spatial stream (e.g. SoSR, ESRGAN, Bicubic)")
+    p.add_argument("--sr-flow", default="ToSR-DUF", help="SR method for the temporal stream")
+    p.add_argument("--top", type=int, default=5)
+    p.add_argument("--runs", type=Path, help="runs folder with the recognisers and SR checkpoints")
+    p.add_argument("--device", default="cpu")
+    p.set_defaults(func=cmd_recognize)
 
     p = sub.add_parser("reproduce", help="run every notebook in order through papermill",
                        description="Run notebooks/NN_*.ipynb in order; outputs in reports/<profile>/.")

@@ -46,6 +46,7 @@ class FramesConfig:
     flow_jpeg_quality: int = protocol.FLOW_JPEG_QUALITY
     max_frames: int | None = None
     min_frames: int = 2
+    source_tag: str | None = None  # identifies the source (e.g. the SR checkpoint digest) so a changed source is redone
 
     def __post_init__(self):
         if self.variant not in VARIANTS:

@@ -286,3 +286,105 @@ def flicker_figure(ds: SplitDataset, item, methods, root, frame: int = 6, with_g
     fig.suptitle(f"{item.class_name}: {Path(item.rel_path).name}", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# flow comparison (notebook 04) and recognition figures (notebook 05)
+# ---------------------------------------------------------------------------------------------
+def _method_video(ds, it, method, sr_root):
+    from arsr_lib.sreval import sr_video_path
+
+    hr = modcrop(read_video(ds.path(it)), protocol.SCALE)
+    if method == "HR":
+        return hr
+    if method == "Bicubic":
+        return bicubic_upscale(downscale(hr))
+    return read_video(sr_video_path(sr_root, method, it.rel_path))
+
+
+def flow_comparison_figure(ds: SplitDataset, items, methods, sr_root, flow_method: str, frame: int = 6,
+                           with_gt: bool = False):
+    """The paper's Fig. 3: colour-coded flow computed on HR, bicubic and each SR output for the same frames."""
+    import matplotlib.pyplot as plt
+
+    cols = (["true flow"] if with_gt else []) + ["HR"] + list(methods)
+    fig, axes = plt.subplots(len(items), len(cols), figsize=(1.9 * len(cols), 2 * len(items)), squeeze=False)
+    for r, it in enumerate(items):
+        flows = {}
+        if with_gt:
+            from arsr_lib.synth import load_ground_truth
+
+            flows["true flow"] = load_ground_truth(ds.path(it))["flow"][frame]
+        for m in ["HR"] + list(methods):
+            v = _method_video(ds, it, m, sr_root)
+            flows[m] = compute_flow(v[frame:frame + 2], flow_method)[0]
+        rmax = max(np.linalg.norm(flows["HR"], axis=-1).max(), 1.0)
+        for c, name in enumerate(cols):
+            axes[r, c].imshow(flow_to_color(flows[name], rmax))
+            _axis_off(axes[r, c])
+            if r == 0:
+                axes[r, c].set_title(name, fontsize=8)
+        axes[r, 0].set_ylabel(it.class_name, fontsize=8)
+    fig.tight_layout()
+    fig.suptitle(protocol.describe(flow_method), fontsize=7, y=1.01)
+    return fig
+
+
+def flow_epe_table(ds: SplitDataset, items, methods, sr_root, flow_method: str, with_gt: bool = False) -> pd.DataFrame:
+    """End-point error of the flow computed on each method's frames, against HR flow and (SynthActions) the true
+    flow, over the whole frame and over the actor; plus the flow's mean magnitude on static background."""
+    rows = []
+    cache = {}
+    for m in ["HR", "Bicubic"] + [x for x in methods if x not in ("HR", "Bicubic")]:
+        vals = {"EPE vs HR flow": [], "EPE vs true flow": [], "EPE vs true flow (actor)": [], "background flow (px)": []}
+        for it in items:
+            fl = compute_flow(_method_video(ds, it, m, sr_root), flow_method)
+            if it.rel_path not in cache:
+                cache[it.rel_path] = fl if m == "HR" else compute_flow(_method_video(ds, it, "HR", sr_root), flow_method)
+            vals["EPE vs HR flow"].append(end_point_error(fl, cache[it.rel_path]))
+            if with_gt:
+                from arsr_lib.synth import load_ground_truth
+
+                gt = load_ground_truth(ds.path(it))
+                n = min(len(fl), len(gt["flow"]))
+                tf, mk = gt["flow"][:n], gt["masks"][:n]
+                vals["EPE vs true flow"].append(end_point_error(fl[:n], tf))
+                vals["EPE vs true flow (actor)"].append(end_point_error(fl[:n], tf, mk))
+                vals["background flow (px)"].append(float(np.linalg.norm(fl[:n], axis=-1)[~mk].mean()))
+        row = {"frames from": m}
+        row.update({k: float(np.mean(v)) for k, v in vals.items() if v})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def prediction_flip_figure(ds: SplitDataset, flips_df: pd.DataFrame, method: str, sr_root, flow_method: str,
+                           n: int = 3, frame: int = 6):
+    """The paper's Fig. 2: clips where ``method``'s frames flip the spatial prediction (better / worse):
+    bicubic frame, SR frame, flow weight map."""
+    import matplotlib.pyplot as plt
+
+    from arsr_lib.losses import motion_weight_map
+
+    picks = pd.concat([flips_df[flips_df.effect == "better"].head(n), flips_df[flips_df.effect == "worse"].head(n)])
+    if picks.empty:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.text(0.5, 0.5, f"no test video changes its spatial prediction between Bicubic and {method}",
+                ha="center", va="center", fontsize=8)
+        ax.axis("off")
+        return fig
+    items = {i.rel_path: i for i in ds.test}
+    fig, axes = plt.subplots(len(picks), 3, figsize=(6.5, 2.3 * len(picks)), squeeze=False)
+    for r, (_, row) in enumerate(picks.iterrows()):
+        it = items[row["video"]]
+        bic = _method_video(ds, it, "Bicubic", sr_root)
+        sr = _method_video(ds, it, method, sr_root)
+        hr = _method_video(ds, it, "HR", sr_root)
+        w = motion_weight_map(compute_flow(hr[frame:frame + 2], flow_method)[0])
+        for c, (img, title) in enumerate([(bic[frame], f"Bicubic: {row['Bicubic']}"), (sr[frame], f"{method}: {row[method]}"),
+                                          (w, "flow weight map")]):
+            axes[r, c].imshow(img, cmap="magma" if c == 2 else None)
+            axes[r, c].set_title(title, fontsize=7)
+            _axis_off(axes[r, c])
+        axes[r, 0].set_ylabel(f"{row['effect']}\n(true {row['true']})", fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -185,7 +185,7 @@ class ToSRPairDataset(torch.utils.data.Dataset):
             self.items.append((v, t, y, x))
 
     def __len__(self):
-        return len(self.items)
+        return len(self.items) * (8 if self.augment else 1)  # every pair under each of the 8 flips / rotations
 
     def __getitem__(self, idx: int) -> dict:
         c = self.cfg
@@ -200,7 +200,7 @@ class ToSRPairDataset(torch.utils.data.Dataset):
 
         w1, w2 = window(t - c.gap), window(t)
         flow = self.src.flow_between(v, t - c.gap, t)[y:y + c.patch, x:x + c.patch]
-        code = int(np.random.default_rng([self.seed, idx]).integers(8)) if self.augment else 0
+        code = (idx // len(self.items)) % 8 if self.augment else 0
         w1, w2, flow = _augment([w1, w2, flow], code, flow_idx={2})
         lr1, lr2 = imresize(w1, 1.0 / c.scale), imresize(w2, 1.0 / c.scale)
         pick = (lambda a: a) if c.n_frames > 1 else (lambda a: a[0])

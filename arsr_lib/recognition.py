@@ -1,0 +1,204 @@
+"""Two-stream recognition on rawframes: data, TSN / ST-ResNet training tasks, the test protocol.
+
+Input conventions (TSN):
+
+* RGB: one frame per snippet, ImageNet mean/std;
+* flow: ``new_length`` (5) consecutive x/y flow JPEGs stacked to ``2 * new_length`` channels,
+  ``(q / 255 - 0.5) / 0.226`` (mean 128); a horizontal flip inverts the x images (``255 - q``);
+* training: K = 3 segments, one snippet at a random position in each, random crop + flip;
+* test: ``n_snippets`` evenly spaced snippets x ``crops`` (1 = centre, 10 = 4 corners + centre, each
+  also flipped); the scores of all of them are averaged (no softmax), as TSN's eval_net.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from arsr_lib import protocol
+from arsr_lib.atomic import read_marker
+
+RGB_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
+RGB_STD = np.array([0.229, 0.224, 0.225], np.float32)
+
+
+@functools.lru_cache(maxsize=4096)
+def _load_folder(folder: str, modality: str) -> np.ndarray:
+    """uint8 RGB frames (T, H, W, 3) or quantised flow (T-1, H, W, 2) of a rawframes folder."""
+    meta = read_marker(folder)
+    if meta is None:
+        raise FileNotFoundError(f"{folder}: not a complete rawframes folder")
+    f = Path(folder)
+    if modality == "rgb":
+        ext = meta["config"]["image_ext"]
+        return np.stack([cv2.cvtColor(cv2.imread(str(f / protocol.IMG_TMPL.format(i, ext=ext))), cv2.COLOR_BGR2RGB)
+                         for i in range(1, meta["frames"] + 1)])
+    if not meta["flows"]:
+        raise FileNotFoundError(f"{folder}: has no flow images")
+    return np.stack([np.stack([cv2.imread(str(f / protocol.FLOW_TMPL.format(i, axis=a, ext="jpg")),
+                                          cv2.IMREAD_GRAYSCALE) for a in "xy"], -1)
+                     for i in range(1, meta["flows"] + 1)])
+
+
+def snippet_starts(n_avail: int, k: int, mode: str, rng=None) -> list[int]:
+    """Start index of each of ``k`` snippets among ``n_avail`` positions (TSN's segment sampling)."""
+    n_avail = max(n_avail, 1)
+    if mode == "test":  # evenly spaced centres (eval_net)
+        return [int(x) for x in np.floor((np.arange(k) + 0.5) * n_avail / k).clip(0, n_avail - 1)]
+    seg = n_avail / k
+    if mode == "val":
+        return [int(seg * i + seg / 2) for i in range(k)]
+    return [int(seg * i + rng.uniform(0, seg)) for i in range(k)]
+
+
+def _normalise(x: np.ndarray, modality: str) -> np.ndarray:
+    x = x.astype(np.float32) / 255.0
+    if modality == "rgb":
+        return (x - RGB_MEAN) / RGB_STD
+    return (x - 0.5) / 0.226
+
+
+def make_snippet(data: np.ndarray, start: int, modality: str, new_length: int) -> np.ndarray:
+    """(H, W, C) uint8 input of one snippet: a frame, or ``new_length`` stacked x/y flows."""
+    if modality == "rgb":
+        return data[min(start, len(data) - 1)]
+    idx = [min(start + j, len(data) - 1) for j in range(new_length)]
+    return np.concatenate([data[i] for i in idx], -1)  # x1 y1 x2 y2 ...
+
+
+def _flip(s: np.ndarray, modality: str) -> np.ndarray:
+    s = s[:, ::-1]
+    if modality == "flow":
+        s = s.copy()
+        s[..., 0::2] = 255 - s[..., 0::2]  # horizontal motion changes sign
+    return s
+
+
+def crops_of(s: np.ndarray, size: int, n_crops: int, modality: str) -> list[np.ndarray]:
+    h, w = s.shape[:2]
+    cy, cx = (h - size) // 2, (w - size) // 2
+    centre = s[cy:cy + size, cx:cx + size]
+    if n_crops == 1:
+        return [centre]
+    if n_crops != 10:
+        raise ValueError(f"test crops must be 1 or 10 (got {n_crops})")
+    boxes = [(0, 0), (0, w - size), (h - size, 0), (h - size, w - size), (cy, cx)]
+    out = [s[y:y + size, x:x + size] for y, x in boxes]
+    return out + [_flip(c, modality) for c in out]
+
+
+@dataclass
+class ClipConfig:
+    modality: str = "rgb"  # "rgb" | "flow" | "both" (ST-ResNet)
+    segments: int = 3
+    new_length: int = 5
+    crop: int = 80
+    scale_jitter: tuple[float, ...] = (1.0, 0.875, 0.75)
+
+
+class RawframeClips(torch.utils.data.Dataset):
+    """Training clips of TSN: ``{"rgb"/"flow": (K, C, crop, crop), "label"}``.
+
+    Index ``i`` is video ``i % n_videos`` with snippets, crop and flip drawn from ``(seed, i)``; the
+    dataset is ``repeats`` times longer than the video list so that every draw of the sampler sees a
+    new augmentation of its video (a fixed augmentation per video would be memorised).
+    """
+
+    def __init__(self, folders: list[str], labels: list[int], cfg: ClipConfig, seed: int = 0, repeats: int = 10_000):
+        if len(folders) != len(labels) or not folders:
+            raise ValueError("RawframeClips: need one label per folder and at least one folder")
+        self.folders, self.labels, self.cfg, self.seed = [str(f) for f in folders], labels, cfg, seed
+        self.repeats = repeats
+
+    def __len__(self):
+        return len(self.folders) * self.repeats
+
+    def __getitem__(self, idx: int) -> dict:
+        c = self.cfg
+        rng = np.random.default_rng([self.seed, idx])
+        i = idx % len(self.folders)
+        mods = ["rgb", "flow"] if c.modality == "both" else [c.modality]
+        n_flow = len(_load_folder(self.folders[i], "flow")) if "flow" in mods else None
+        n_avail = (n_flow - c.new_length + 1) if n_flow else len(_load_folder(self.folders[i], "rgb"))
+        starts = snippet_starts(n_avail, c.segments, "train", rng)
+        h, w = _load_folder(self.folders[i], mods[0]).shape[1:3]
+        size = int(min(h, w) * rng.choice(c.scale_jitter))
+        y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
+        flip = bool(rng.integers(2))
+        out = {"label": torch.tensor(self.labels[i])}
+        for m in mods:
+            data = _load_folder(self.folders[i], m)
+            snips = []
+            for s in starts:
+                sn = make_snippet(data, s, m, c.new_length)[y:y + size, x:x + size]
+                if flip:
+                    sn = _flip(sn, m)
+                sn = cv2.resize(np.ascontiguousarray(sn), (c.crop, c.crop), interpolation=cv2.INTER_LINEAR)
+                if sn.ndim == 2:
+                    sn = sn[..., None]
+                snips.append(_normalise(sn, m))
+            out[m] = torch.from_numpy(np.stack(snips)).permute(0, 3, 1, 2).contiguous()
+        return out
+
+
+def test_inputs(folder: str, modality: str, n_snippets: int, n_crops: int, crop: int, new_length: int = 5) -> torch.Tensor:
+    """All test snippets x crops of one video: ``(n_snippets * n_crops, C, crop, crop)``."""
+    data = _load_folder(str(folder), modality)
+    n_avail = len(data) - (new_length - 1 if modality == "flow" else 0)
+    out = []
+    for s in snippet_starts(n_avail, n_snippets, "test"):
+        sn = make_snippet(data, s, modality, new_length)
+        h, w = sn.shape[:2]
+        if min(h, w) < crop:
+            raise ValueError(f"{folder}: frames {w}x{h} are smaller than the recogniser's crop {crop}")
+        out += [_normalise(np.ascontiguousarray(c), modality) for c in crops_of(sn, crop, n_crops, modality)]
+    return torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2).contiguous()
+
+
+@torch.no_grad()
+def score_videos(model, folders: list[str], modality: str, n_snippets: int, n_crops: int, crop: int,
+                 new_length: int = 5, device="cpu", progress: bool = False, desc: str = "score") -> np.ndarray:
+    """Class scores (n_videos, n_classes) with the test protocol; ``modality`` "both" runs ST-ResNet."""
+    from tqdm.auto import tqdm
+
+    model = model.to(device).eval()
+    out = []
+    for f in tqdm(folders, disable=not progress, desc=desc, unit="video"):
+        if modality == "both":
+            rgb = test_inputs(f, "rgb", n_snippets, n_crops, crop, new_length)
+            flo = test_inputs(f, "flow", n_snippets, n_crops, crop, new_length)
+            # one "video" per crop, the snippets of that crop along K
+            k = n_snippets
+            rgb = rgb.view(k, n_crops, *rgb.shape[1:]).transpose(0, 1)
+            flo = flo.view(k, n_crops, *flo.shape[1:]).transpose(0, 1)
+            out.append(model(rgb.to(device), flo.to(device)).mean(0).cpu().numpy())
+        else:
+            x = test_inputs(f, modality, n_snippets, n_crops, crop, new_length)
+            out.append(model(x[None].to(device))[0].cpu().numpy())
+    return np.stack(out)
+
+
+def cross_entropy_step(model_key: str, inputs: tuple[str, ...], streams_weight: float = 0.0):
+    """A training step for the engine: CE on the (fused) scores, plus each stream's CE when ``streams_weight``."""
+
+    def step(b, opt, autocast, w):
+        opt[model_key].zero_grad(set_to_none=True)
+        with autocast():
+            if streams_weight:
+                fused, sa, sm = w[model_key](*(b[k] for k in inputs), return_streams=True)
+            else:
+                fused = w[model_key](*(b[k] for k in inputs))
+        loss = F.cross_entropy(fused.float(), b["label"])
+        if streams_weight:
+            loss = loss + streams_weight * (F.cross_entropy(sa.float(), b["label"]) + F.cross_entropy(sm.float(), b["label"]))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(w[model_key].parameters(), 20.0)
+        opt[model_key].step()
+        return {"loss": loss.item(), "acc": (fused.argmax(1) == b["label"]).float().mean().item()}
+
+    return step

@@ -1,0 +1,107 @@
+import numpy as np
+import pytest
+import torch
+
+from arsr_lib import stats
+from arsr_lib.models.resnet import ResNet, cross_modality_conv1, load_imagenet
+from arsr_lib.models.stresnet import STResNet
+from arsr_lib.models.tsn import TSN
+from arsr_lib.recognition import _flip, crops_of, snippet_starts
+
+
+def test_resnet_has_torchvision_names_and_loads_local_weights(tmp_path):
+    r50 = ResNet(50)
+    names = set(r50.state_dict())
+    for k in ("conv1.weight", "bn1.running_mean", "layer1.0.conv3.weight", "layer1.0.downsample.0.weight",
+              "layer1.0.downsample.1.weight", "layer4.2.bn3.bias", "fc.weight"):
+        assert k in names
+    assert sum(p.numel() for p in r50.parameters()) == 25_557_032  # torchvision's resnet50
+    assert sum(p.numel() for p in ResNet(18).parameters()) == 11_689_512  # torchvision's resnet18
+    src = ResNet(18)
+    torch.save(src.state_dict(), tmp_path / "r18.pth")
+    flow_net = ResNet(18, num_classes=7, in_ch=10)
+    skipped = load_imagenet(flow_net, tmp_path / "r18.pth")
+    assert skipped == ["fc.bias", "fc.weight"]
+    torch.testing.assert_close(flow_net.layer3[1].conv2.weight, src.layer3[1].conv2.weight)
+    with pytest.raises(FileNotFoundError, match="nothing is downloaded"):
+        load_imagenet(flow_net, tmp_path / "missing.pth")
+
+
+def test_cross_modality_init_equals_averaged_filters():
+    rgb = ResNet("tiny", width=8)
+    tsn = TSN(5, "flow", "tiny", width=8, new_length=5)
+    tsn.init_flow_from_rgb(rgb.conv1.weight)
+    w = tsn.base.conv1.weight
+    assert w.shape[1] == 10
+    mean = rgb.conv1.weight.mean(dim=1)
+    for c in range(10):
+        torch.testing.assert_close(w[:, c], mean)
+    torch.testing.assert_close(cross_modality_conv1(rgb.conv1.weight, 4)[:, 3], mean)
+
+
+def test_consensus_and_partial_bn():
+    torch.manual_seed(0)
+    tsn = TSN(6, "rgb", "tiny", width=8, dropout=0.0).eval()
+    x = torch.rand(2, 3, 3, 32, 32)
+    per = tsn.snippet_scores(x)
+    torch.testing.assert_close(tsn(x), per.mean(1))  # average consensus
+    tsn.train()
+    bns = [m for m in tsn.base.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert bns[0].training and bns[0].weight.requires_grad
+    assert all(not b.training and not b.weight.requires_grad for b in bns[1:])
+
+
+def test_late_fusion_arithmetic():
+    rgb = np.array([[2.0, 0.0, 1.0]])
+    flow = np.array([[0.0, 2.0, 0.0]])
+    fused = 1.0 * rgb + 1.5 * flow  # TSN: weighted sum of raw scores, RGB : flow = 1 : 1.5
+    assert fused.argmax() == 1 and rgb.argmax() == 0
+
+
+def test_stresnet_connections():
+    m = STResNet(4, "tiny", width=8).eval()
+    out, sa, sm = m(torch.rand(2, 3, 3, 64, 64), torch.rand(2, 3, 10, 64, 64), return_streams=True)
+    assert out.shape == (2, 4)
+    torch.testing.assert_close(out, (sa + sm) / 2)
+    assert m.taps == [(6, 8, 16, 16), (6, 16, 8, 8), (6, 32, 4, 4), (6, 64, 2, 2)]  # res2a..res5a, N*K snippets
+    # the motion stream feeds the appearance stream: changing only the flow changes the appearance scores
+    rgb = torch.rand(1, 3, 3, 64, 64)
+    _, a1, _ = m(rgb, torch.zeros(1, 3, 10, 64, 64), return_streams=True)
+    _, a2, _ = m(rgb, torch.ones(1, 3, 10, 64, 64), return_streams=True)
+    assert not torch.allclose(a1, a2)
+    tc = m.tconv_a[0].conv.weight
+    assert torch.allclose(tc, torch.full_like(tc, 1 / 3))  # temporal taps start as an average
+
+
+def test_sampling_crops_and_flow_flip():
+    assert snippet_starts(10, 5, "test") == [1, 3, 5, 7, 9]
+    assert snippet_starts(9, 3, "val") == [1, 4, 7]
+    starts = snippet_starts(30, 3, "train", np.random.default_rng(0))
+    assert [s // 10 for s in starts] == [0, 1, 2]
+    img = np.arange(6 * 6 * 2, dtype=np.uint8).reshape(6, 6, 2)
+    crops = crops_of(img, 4, 10, "flow")
+    assert len(crops) == 10 and all(c.shape == (4, 4, 2) for c in crops)
+    f = _flip(img, "flow")
+    np.testing.assert_array_equal(f[:, :, 0], 255 - img[:, ::-1, 0])  # x flow changes sign
+    np.testing.assert_array_equal(f[:, :, 1], img[:, ::-1, 1])
+
+
+def test_bootstrap_interval_on_a_known_case():
+    correct = np.array([1] * 80 + [0] * 20)
+    lo, hi = stats.bootstrap_ci(correct, n_boot=4000, seed=0)
+    se = np.sqrt(0.8 * 0.2 / 100)  # the binomial standard error
+    assert lo == pytest.approx(0.8 - 1.96 * se, abs=0.015) and hi == pytest.approx(0.8 + 1.96 * se, abs=0.015)
+    assert stats.bootstrap_ci(np.ones(50)) == (1.0, 1.0)
+    labels = np.array([0, 0, 0, 1])
+    scores = np.array([[1, 0], [1, 0], [1, 0], [1, 0]])
+    assert stats.top1(scores, labels) == 0.75 and stats.mean_class_accuracy(scores, labels) == 0.5
+
+
+def test_paired_tests():
+    a = np.array([1] * 30 + [0] * 10, bool)
+    b = np.array([1] * 20 + [0] * 20, bool)
+    r = stats.paired_bootstrap(a, b, seed=0)
+    assert r["diff"] == pytest.approx(0.25) and r["ci_low"] > 0 and r["p_boot"] < 0.01
+    m = stats.mcnemar_exact(a, b)
+    assert (m["a_only"], m["b_only"]) == (10, 0) and m["p_mcnemar"] == pytest.approx(2 / 2 ** 10)
+    assert stats.mcnemar_exact(a, a)["p_mcnemar"] == 1.0
