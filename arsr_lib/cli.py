@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train one recipe; a killed run resumes from its last checkpoint.")
     p.add_argument("--recipe", required=True, choices=["rrdb_psnr", "esrgan", "sosr", "vdsr", "sosr_vdsr", "duf",
                                                        "tosr_duf", "tosr_vdsr"])
-    p.add_argument("--profile", default="smoke", choices=["smoke", "paper"])
+    p.add_argument("--profile", default="smoke", choices=["smoke", "ci", "paper"])
     p.add_argument("--iters", type=int, help="override the profile's iteration count")
     p.add_argument("--runs", type=Path, help="runs folder (default runs/<profile>)")
     p.add_argument("--device")
@@ -211,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="TSN two-stream prediction; videos smaller than the recogniser's input are "
                                    "super-resolved first (SoSR frames, ToSR flow by default).")
     p.add_argument("video", type=Path)
-    p.add_argument("--profile", default="smoke", choices=["smoke", "paper"])
+    p.add_argument("--profile", default="smoke", choices=["smoke", "ci", "paper"])
     p.add_argument("--sr-rgb", default="SoSR", help="SR method for the spatial stream (e.g. SoSR, ESRGAN, Bicubic)")
     p.add_argument("--sr-flow", default="ToSR-DUF", help="SR method for the temporal stream")
     p.add_argument("--top", type=int, default=5)
@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="run every notebook in order through papermill",
                        description="Run notebooks/NN_*.ipynb in order; outputs in reports/<profile>/.")
-    p.add_argument("--profile", default="smoke", choices=["smoke", "paper"])
+    p.add_argument("--profile", default="smoke", choices=["smoke", "ci", "paper"])
     p.add_argument("--only", nargs="+", help="notebook name prefixes to run (e.g. 01)")
     p.set_defaults(func=cmd_reproduce)
 

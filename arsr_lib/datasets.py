@@ -57,6 +57,13 @@ class SplitDataset:
             raise DatasetError(f"dataset {self.name}: no root folder given, cannot locate {item.rel_path}")
         return safe_join(self.root, item.rel_path)
 
+    def test_subset(self, n: int | None) -> "SplitDataset":
+        """The same split with ``n`` test videos spread evenly over the list (all classes kept); None: unchanged."""
+        if not n or n >= len(self.test):
+            return self
+        idx = [round(i * (len(self.test) - 1) / (n - 1)) for i in range(n)] if n > 1 else [0]
+        return replace(self, test=[self.test[i] for i in sorted(set(idx))])
+
     def locate(self, item: VideoItem) -> VideoItem | None:
         """The item as present on disk: the listed file, or a re-encoded copy with the same
         stem and another video extension (e.g. ``.mp4``); None when absent."""

@@ -32,6 +32,7 @@ class Profile:
     flow_bound: float
     workers: int
     seed: int
+    eval_videos: int | None = None  # evaluate on an evenly spread subset of the test split (None: all)
 
     def resolved_root(self) -> Path:
         if self.data_root:
@@ -39,7 +40,11 @@ class Profile:
         return project_root() / "data" / (f"synth-{self.synth_size}" if self.dataset == "synth" else self.dataset)
 
     def frames_root(self, variant: str) -> Path:
-        return project_root() / "data" / "rawframes" / f"{self.name}-{self.dataset}" / variant
+        """Rawframes of a variant (hr, lr, bicubic) of the dataset; SR methods' under ``sr/`` per profile."""
+        data = f"synth-{self.synth_size}" if self.dataset == "synth" else self.dataset
+        if variant == "sr":
+            return project_root() / "data" / "rawframes" / data / f"sr-{self.name}"
+        return project_root() / "data" / "rawframes" / data / variant
 
     def reports_dir(self) -> Path:
         return project_root() / "reports" / self.name
@@ -66,6 +71,8 @@ SOURCES = {
 
 PROFILES = {
     "smoke": Profile("smoke", "synth", "smoke", None, None, 1, protocol.SCALE, "dis", protocol.FLOW_BOUND, 2, 0),
+    # the notebooks' default: the smoke data with token training, so pytest --nbval-lax runs every cell quickly
+    "ci": Profile("ci", "synth", "smoke", None, None, 1, protocol.SCALE, "dis", protocol.FLOW_BOUND, 2, 0, 12),
     "paper": Profile("paper", "ucf101", None, os.environ.get("ARSR_UCF101_ROOT"), os.environ.get("ARSR_UCF101_SPLITS"),
                      1, protocol.SCALE, "tvl1", protocol.FLOW_BOUND, 16, 0),
 }
@@ -148,3 +155,10 @@ REC = {
                   test_snippets=25, test_crops=10, fusion=(1.0, 1.5), imagenet=os.environ.get("ARSR_RESNET50_WEIGHTS"),
                   partial_bn=True),
 }
+
+
+# the ci profile: smoke's sizes with a few iterations of everything (checks that every cell runs)
+SR_ARCH["ci"] = SR_ARCH["smoke"]
+SR_LOSS["ci"] = SR_LOSS["smoke"]
+SR_TRAIN["ci"] = {k: {**v, "iters": 6} for k, v in SR_TRAIN["smoke"].items()}
+REC["ci"] = {**REC["smoke"], "iters": {"tsn_rgb": 6, "tsn_flow": 6, "stresnet": 4}}
