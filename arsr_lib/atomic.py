@@ -18,6 +18,17 @@ from typing import Any, Iterator
 MARKER = ".done.json"
 
 
+def file_digest(path: str | os.PathLike, length: int = 16) -> str:
+    """Short SHA-256 of a file's bytes (cache keys: checkpoints, inputs)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:length]
+
+
 def check_writable(folder: str | os.PathLike) -> Path:
     """Create ``folder`` if needed and make sure we can write into it (clear error otherwise)."""
     folder = Path(folder)

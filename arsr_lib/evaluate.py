@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 
 from arsr_lib import stats
-from arsr_lib.atomic import atomic_path, write_json_atomic
+from arsr_lib.atomic import atomic_path, file_digest, write_json_atomic
 from arsr_lib.engine import Engine, Task, TrainConfig, load_final, seed_everything
 from arsr_lib.frames import FramesConfig, extract_many, output_dir
 from arsr_lib.models.stresnet import STResNet
@@ -41,10 +41,6 @@ COMPARISONS = {  # (table, stream, a, b): is a better than b on the same videos?
     "ToSR-DUF vs VSR-DUF (temporal)": ("flow", "ToSR-DUF", "VSR-DUF"),
     "ToSR-VDSR vs VDSR (temporal)": ("flow", "ToSR-VDSR", "VDSR"),
 }
-
-
-def _digest_file(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,7 +92,7 @@ def train_recognisers(ds, hr_frames_root, runs_dir, profile: str, seed: int = 0,
                                  seed=seed)
         cfg = TrainConfig(iters=n_it, batch=rec["batch"], lr=rec["lr"], milestones=(int(n_it * 0.7),), gamma=0.1,
                           seed=seed, ckpt_every=max(50, n_it // 10), log_every=10, amp=profile != "smoke")
-        sig = {"kind": kind, "rec": rec, "init": _digest_file(init) if init else None, "n_classes": n_classes,
+        sig = {"kind": kind, "rec": rec, "init": file_digest(init) if init else None, "n_classes": n_classes,
                "train": hashlib.sha256("\n".join(folders).encode()).hexdigest()[:16]}
         task = Task(models={"g": model}, step=cross_entropy_step("g", inputs, 0.5 if kind == "stresnet" else 0.0),
                     specs={"g": {"arch": kind, "n_classes": n_classes}}, signature=sig)
@@ -147,7 +143,7 @@ class Harness:
         r = REC[self.profile]
         fm = flow_method_name or method
         key = {"kind": kind, "stream": stream, "method": method, "flow_from": fm, "tag": self.tags.get(method),
-               "flow_tag": self.tags.get(fm), "rec": _digest_file(self.recognisers[kind]), "protocol": self.protocol(),
+               "flow_tag": self.tags.get(fm), "rec": file_digest(self.recognisers[kind]), "protocol": self.protocol(),
                "videos": hashlib.sha256("\n".join(i.rel_path for i in self.ds.test).encode()).hexdigest()[:16]}
         name = f"{kind}-{stream}-{method}" + (f"-{fm}" if fm != method else "")
         path = Path(self.cache_dir) / f"{name}.npz"
@@ -188,13 +184,13 @@ class Harness:
 def prepare_method_frames(ds, methods: dict, sr_root, frames_root, hr_root, bicubic_root, flow_method: str,
                           workers: int = 2, progress: bool = True) -> tuple[dict, dict]:
     """Rawframes roots and source tags of HR, Bicubic and each SR method (SR videos made and extracted if needed)."""
-    from arsr_lib.sreval import _digest, make_sr_videos, sr_video_path
+    from arsr_lib.sreval import checkpoint_digest, make_sr_videos, sr_video_path
 
     roots, tags = {"HR": Path(hr_root), "Bicubic": Path(bicubic_root)}, {"HR": "hr", "Bicubic": "bicubic"}
     sr_methods = {k: v for k, v in methods.items() if v is not None}
     make_sr_videos(ds, sr_methods, sr_root, ds.test, progress=progress)
     for name, ckpt in sr_methods.items():
-        tag = _digest(ckpt)
+        tag = checkpoint_digest(ckpt)
         cfg = FramesConfig(variant="hr", flow_method=flow_method, source_tag=tag)
         root = Path(frames_root) / name
         jobs = [(sr_video_path(sr_root, name, i.rel_path), output_dir(root, i.rel_path)) for i in ds.test]

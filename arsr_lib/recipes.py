@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from arsr_lib import losses as L
+from arsr_lib.atomic import file_digest
 from arsr_lib.engine import Engine, Task, TrainConfig, load_final, seed_everything
 from arsr_lib.metrics import psnr_y
 from arsr_lib.models import build_model
@@ -70,7 +71,7 @@ def build_recipe(recipe: str, profile: str, train_videos: list, val_videos: list
     if init:
         init_path = runs_dir / init / "final.pt"
         g.load_state_dict(load_final(init_path)["models"]["g"])
-        init_digest = hashlib.sha256(init_path.read_bytes()).hexdigest()[:16]
+        init_digest = file_digest(init_path)
     n_frames = getattr(g, "n_frames", 1)
     src = VideoSource(train_videos, flow_method=flow_method)
     patch = tr.pop("patch")

@@ -98,7 +98,8 @@ class ClipConfig:
     segments: int = 3
     new_length: int = 5
     crop: int = 80
-    scale_jitter: tuple[float, ...] = (1.0, 0.875, 0.75)
+    # TSN's multi-scale crop: sizes {1, .875, .75, .66} x a base of crop / 0.875 (so .875 is the test scale)
+    scale_jitter: tuple[float, ...] = (1.0, 0.875, 0.75, 0.66)
 
 
 class RawframeClips(torch.utils.data.Dataset):
@@ -127,7 +128,7 @@ class RawframeClips(torch.utils.data.Dataset):
         n_avail = (n_flow - c.new_length + 1) if n_flow else len(_load_folder(self.folders[i], "rgb"))
         starts = snippet_starts(n_avail, c.segments, "train", rng)
         h, w = _load_folder(self.folders[i], mods[0]).shape[1:3]
-        size = int(min(h, w) * rng.choice(c.scale_jitter))
+        size = min(h, w, int(round(c.crop / 0.875 * rng.choice(c.scale_jitter))))
         y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
         flip = bool(rng.integers(2))
         out = {"label": torch.tensor(self.labels[i])}

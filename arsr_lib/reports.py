@@ -236,7 +236,6 @@ def sr_crops_figure(ds: SplitDataset, methods, root, items, frame: int = 6, crop
 def siamese_pair_figure(sample: dict, n: int = 3):
     """ToSR training pairs: HR1, HR2, HR flow 1->2, HR2 warped onto frame 1, |HR1 - warped|."""
     import matplotlib.pyplot as plt
-    import torch
 
     from arsr_lib.flow import warp
 
@@ -253,7 +252,6 @@ def siamese_pair_figure(sample: dict, n: int = 3):
             _axis_off(axes[r, c])
             if r == 0:
                 axes[r, c].set_title(titles[c], fontsize=8)
-    del torch
     fig.tight_layout()
     return fig
 

@@ -6,7 +6,6 @@ checkpoint changes. Each video is written atomically, so a killed run redoes onl
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path, PurePosixPath
@@ -15,20 +14,17 @@ import numpy as np
 import pandas as pd
 
 from arsr_lib import metrics as M
-from arsr_lib.atomic import write_json_atomic
+from arsr_lib.atomic import file_digest, write_json_atomic
 from arsr_lib.degrade import downscale, modcrop
 from arsr_lib.inference import super_resolve
 from arsr_lib.video import read_video, write_video
 
 
-def _digest(checkpoint) -> str:
+def checkpoint_digest(checkpoint) -> str:
+    """Identifies an SR model: the digest of its ``final.pt``, or ``"bicubic"``."""
     if checkpoint is None or str(checkpoint) == "bicubic":
         return "bicubic"
-    h = hashlib.sha256()
-    with open(checkpoint, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:16]
+    return file_digest(checkpoint)
 
 
 def sr_video_path(root, method: str, rel_path: str) -> Path:
@@ -47,7 +43,7 @@ def make_sr_videos(ds, methods: dict, root, items=None, scale: int = 4, device: 
     out = {}
     for name, ckpt in methods.items():
         mdir = Path(root, name)
-        dig = _digest(ckpt)
+        dig = checkpoint_digest(ckpt)
         meta = mdir / ".method.json"
         if mdir.exists() and (not meta.exists() or json.loads(meta.read_text()).get("digest") != dig):
             shutil.rmtree(mdir)

@@ -147,3 +147,32 @@ def test_cli_sr_with_checkpoint_and_bicubic(videos, tmp_path):
                               str(tmp_path / f"o{len(m)}.avi"), "--quiet"], capture_output=True, text=True, cwd=ROOT)
         assert res.returncode == 0, res.stderr
         assert read_video(tmp_path / f"o{len(m)}.avi").shape == (12, 64, 64, 3)
+
+
+_DDP = """
+import sys, torch
+from arsr_lib.engine import Engine
+from arsr_lib.recipes import build_recipe
+videos, out = sys.argv[1].split(","), sys.argv[2]
+task, ds, cfg, _ = build_recipe("vdsr", "smoke", videos, None, out, iters=4)
+Engine(task, ds, cfg, out + "/vdsr", progress=False).run()
+import torch.distributed as dist
+w = task.models["g"].body[0].weight.detach().clone()
+ws = [torch.zeros_like(w) for _ in range(dist.get_world_size())]
+dist.all_gather(ws, w)
+assert all(torch.equal(ws[0], x) for x in ws), "replicas diverged"
+print("rank", dist.get_rank(), "ok")
+"""
+
+
+@pytest.mark.slow
+def test_ddp_with_torchrun_two_cpu_processes(videos, tmp_path):
+    script = tmp_path / "ddp.py"
+    script.write_text(_DDP)
+    res = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                          str(script), ",".join(videos), str(tmp_path / "runs")], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "rank 0 ok" in res.stdout and "rank 1 ok" in res.stdout
+    assert (tmp_path / "runs" / "vdsr" / "final.pt").is_file()
+    assert len((tmp_path / "runs" / "vdsr" / "log.csv").read_text().splitlines()) == 2  # header + step 4, rank 0 only
