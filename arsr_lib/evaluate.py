@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -88,11 +88,11 @@ def train_recognisers(ds, hr_frames_root, runs_dir, profile: str, seed: int = 0,
             model.appearance.load_state_dict(a)
             model.motion.load_state_dict(m)
         n_it = (iters or rec["iters"])[kind]
-        ds_train = RawframeClips(folders, labels, ClipConfig(modality, rec["segments"], rec["new_length"], rec["crop"]),
-                                 seed=seed)
+        clip_cfg = ClipConfig(modality, rec["segments"], rec["new_length"], rec["crop"])
+        ds_train = RawframeClips(folders, labels, clip_cfg, seed=seed)
         cfg = TrainConfig(iters=n_it, batch=rec["batch"], lr=rec["lr"], milestones=(int(n_it * 0.7),), gamma=0.1,
                           seed=seed, ckpt_every=max(50, n_it // 10), log_every=10, amp=profile != "smoke")
-        sig = {"kind": kind, "rec": rec, "init": file_digest(init) if init else None, "n_classes": n_classes,
+        sig = {"kind": kind, "rec": rec, "clips": asdict(clip_cfg), "init": file_digest(init) if init else None, "n_classes": n_classes,
                "train": hashlib.sha256("\n".join(folders).encode()).hexdigest()[:16]}
         task = Task(models={"g": model}, step=cross_entropy_step("g", inputs, 0.5 if kind == "stresnet" else 0.0),
                     specs={"g": {"arch": kind, "n_classes": n_classes}}, signature=sig)
