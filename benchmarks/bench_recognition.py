@@ -26,7 +26,7 @@ from arsr_lib.profiles import REC  # noqa: E402
 
 
 @torch.no_grad()
-def bench(device: str, n_videos: int = 3) -> list[dict]:
+def bench(device: str) -> list[dict]:
     rows = []
     for size in ("smoke", "paper"):
         r = REC[size]
@@ -38,6 +38,7 @@ def bench(device: str, n_videos: int = 3) -> list[dict]:
             run = (lambda: m(rgb, flo)) if kind == "stresnet" else (lambda: m(rgb if kind == "tsn_rgb" else flo))
             run()
             t = time.perf_counter()
+            n_videos = 3 if size == "smoke" else 1
             for _ in range(n_videos):
                 run()
             if device.startswith("cuda"):
