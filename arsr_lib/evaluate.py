@@ -285,7 +285,7 @@ def flips(h: Harness, method: str, reference: str = "Bicubic") -> pd.DataFrame:
             rows.append({"index": i, "video": it.rel_path, "true": h.ds.classes[y[i]],
                          reference: h.ds.classes[pr[i]], method: h.ds.classes[pa[i]],
                          "effect": "better" if pa[i] == y[i] else "worse"})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["index", "video", "true", reference, method, "effect"])
 
 
 def recognize(video, profile: str = "smoke", sr_rgb: str = "SoSR", sr_flow: str = "ToSR-DUF", top: int = 5,

@@ -40,6 +40,12 @@ def test_tiny_end_to_end(tmp_path):
     mtime = cached.stat().st_mtime_ns
     np.testing.assert_array_equal(h.scores("tsn_rgb", "rgb", "VDSR"), s)
     assert cached.stat().st_mtime_ns == mtime  # reused, not recomputed
+    fl = E.flips(h, "VDSR")
+    assert list(fl.columns) == ["index", "video", "true", "Bicubic", "VDSR", "effect"]
+    from arsr_lib import reports
+
+    fig = reports.prediction_flip_figure(h.ds, fl.iloc[0:0], "VDSR", tmp_path / "sr", "dis")  # no flips: a note
+    assert fig is not None
     # TSN late fusion is the weighted sum of the cached stream scores
     fused = 1.0 * h.scores("tsn_rgb", "rgb", "HR") + 1.5 * h.scores("tsn_flow", "flow", "HR")
     acc = 100 * np.mean(fused.argmax(1) == h.labels)
