@@ -151,30 +151,13 @@ class Harness:
         if path.is_file() and meta.is_file() and json.loads(meta.read_text()) == json.loads(json.dumps(key, default=str)):
             return np.load(path)["scores"]
         model = load_recogniser(self.recognisers[kind], self.profile)
-        torch.set_grad_enabled(False)
-        if stream == "both":
-            s = self._score_pair(model, method, fm, r)
-        else:
-            s = score_videos(model, self.folders(method), stream, r["test_snippets"], r["test_crops"], r["crop"],
-                             r["new_length"])
-        torch.set_grad_enabled(True)
+        s = score_videos(model, self.folders(method), stream, r["test_snippets"], r["test_crops"], r["crop"],
+                         r["new_length"], flow_folders=self.folders(fm) if stream == "both" else None)
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez(fh, scores=s)
         write_json_atomic(meta, key)
         return s
-
-    def _score_pair(self, model, frames_method: str, flow_method: str, r) -> np.ndarray:
-        from arsr_lib.recognition import test_inputs
-
-        out = []
-        for fa, ff in zip(self.folders(frames_method), self.folders(flow_method)):
-            k, c = r["test_snippets"], r["test_crops"]
-            rgb = test_inputs(fa, "rgb", k, c, r["crop"], r["new_length"]).view(k, c, 3, r["crop"], r["crop"]).transpose(0, 1)
-            flo = test_inputs(ff, "flow", k, c, r["crop"], r["new_length"])
-            flo = flo.view(k, c, *flo.shape[1:]).transpose(0, 1)
-            out.append(model(rgb, flo).mean(0).numpy())
-        return np.stack(out)
 
     @property
     def labels(self) -> np.ndarray:

@@ -101,13 +101,6 @@ def extract_video(video: str | os.PathLike, out_dir: str | os.PathLike, cfg: Fra
     return "done"
 
 
-def count_rawframes(folder: str | os.PathLike) -> int:
-    meta = read_marker(folder)
-    if meta is None:
-        raise ExtractionError(f"{folder}: not a complete rawframes folder (no marker)")
-    return int(meta["frames"])
-
-
 def parse_shard(shard: str | None) -> tuple[int, int]:
     """``"k/n"`` (1-based k) -> (k, n); None -> (1, 1)."""
     if shard is None:

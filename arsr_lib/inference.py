@@ -19,8 +19,9 @@ def _frames_to_tensor(frames: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(frames)).float().div_(255.0).permute(0, 3, 1, 2)
 
 
-def _to_uint8(x: torch.Tensor) -> np.ndarray:
-    return x.clamp_(0, 1).mul_(255).round_().byte().permute(0, 2, 3, 1).cpu().numpy()
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """``(..., 3, H, W)`` float in [0, 1] -> ``(..., H, W, 3)`` uint8: clamp, x255, round."""
+    return (x.clamp(0, 1) * 255).round().byte().movedim(-3, -1).cpu().numpy()
 
 
 def _run(model, x: torch.Tensor, scale: int, tile: int | None, tile_pad: int) -> torch.Tensor:
@@ -66,7 +67,7 @@ def super_resolve(model, lr_frames: np.ndarray, batch: int = 16, tile: int | Non
         inp = torch.stack([x[i:i + n_frames] for i in idx]) if n_frames > 1 else x[s:s + len(idx)]
         with ctx:
             sr = _run(model, inp, scale, tile, tile_pad)
-        out.append(_to_uint8(sr.float()))
+        out.append(to_uint8(sr.float()))
     return np.concatenate(out)
 
 

@@ -43,11 +43,6 @@ def psnr_y(sr: np.ndarray, hr: np.ndarray, crop: int = SCALE) -> float:
     return _psnr_from_mse(float(np.mean((a - b) ** 2)))
 
 
-def psnr_y_frames(sr: np.ndarray, hr: np.ndarray, crop: int = SCALE) -> float:
-    """Mean over frames of per-frame PSNR (BasicSR's video convention)."""
-    return float(np.mean([psnr_y(s, h, crop) for s, h in zip(sr, hr)]))
-
-
 def masked_psnr_y(sr, hr, mask, crop: int = SCALE) -> float:
     a, b = _prep(sr, hr, crop)
     m = _crop(np.asarray(mask, bool), crop)

@@ -7,7 +7,7 @@ box (TV-L1, the paper's / authors' values); it needs the data paths (``ARSR_UCF1
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from arsr_lib import protocol
@@ -83,10 +83,6 @@ def get_profile(name: str, **overrides) -> Profile:
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; choose one of {sorted(PROFILES)}")
     return replace(PROFILES[name], **{k: v for k, v in overrides.items() if v is not None})
-
-
-def as_dict(p: Profile) -> dict:
-    return asdict(p)
 
 
 # ---------------------------------------------------------------------------------------------

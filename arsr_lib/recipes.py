@@ -22,6 +22,7 @@ import torch
 from arsr_lib import losses as L
 from arsr_lib.atomic import file_digest
 from arsr_lib.engine import Engine, Task, TrainConfig, load_final, seed_everything
+from arsr_lib.inference import to_uint8
 from arsr_lib.metrics import psnr_y
 from arsr_lib.models import build_model
 from arsr_lib.srdata import PairConfig, PatchConfig, SRPatchDataset, ToSRPairDataset, VideoSource
@@ -34,16 +35,12 @@ METHODS = {"Bicubic": None, "VDSR": "vdsr", "ESRGAN": "esrgan", "SoSR": "sosr", 
            "VSR-DUF": "duf", "ToSR-DUF": "tosr_duf", "ToSR-VDSR": "tosr_vdsr"}
 
 
-def _to_uint8(x: torch.Tensor) -> np.ndarray:
-    return (x.clamp(0, 1) * 255).round().byte().movedim(-3, -1).cpu().numpy()
-
-
 def _validation(model, val: list[dict], device):
     def validate():
         vals = []
         for b in val:
             sr = model(b["lr"][None].to(device))[0]
-            vals.append(psnr_y(_to_uint8(sr), _to_uint8(b["hr"])))
+            vals.append(psnr_y(to_uint8(sr), to_uint8(b["hr"])))
         return {"val_psnr_y": float(np.mean(vals))}
 
     return validate

@@ -163,16 +163,18 @@ def test_inputs(folder: str, modality: str, n_snippets: int, n_crops: int, crop:
 
 @torch.no_grad()
 def score_videos(model, folders: list[str], modality: str, n_snippets: int, n_crops: int, crop: int,
-                 new_length: int = 5, device="cpu", progress: bool = False, desc: str = "score") -> np.ndarray:
-    """Class scores (n_videos, n_classes) with the test protocol; ``modality`` "both" runs ST-ResNet."""
+                 new_length: int = 5, device="cpu", progress: bool = False, desc: str = "score",
+                 flow_folders: list[str] | None = None) -> np.ndarray:
+    """Class scores (n_videos, n_classes) with the test protocol; ``modality`` "both" runs ST-ResNet, with
+    the flow read from ``flow_folders`` when given (frames of one SR method, flow of another)."""
     from tqdm.auto import tqdm
 
     model = model.to(device).eval()
     out = []
-    for f in tqdm(folders, disable=not progress, desc=desc, unit="video"):
+    for i, f in enumerate(tqdm(folders, disable=not progress, desc=desc, unit="video")):
         if modality == "both":
             rgb = test_inputs(f, "rgb", n_snippets, n_crops, crop, new_length)
-            flo = test_inputs(f, "flow", n_snippets, n_crops, crop, new_length)
+            flo = test_inputs(flow_folders[i] if flow_folders else f, "flow", n_snippets, n_crops, crop, new_length)
             # one "video" per crop, the snippets of that crop along K
             k = n_snippets
             rgb = rgb.view(k, n_crops, *rgb.shape[1:]).transpose(0, 1)

@@ -409,7 +409,7 @@ def render_clip(cfg: SynthConfig, class_name: str, group: int, clip: int) -> dic
         idm = np.zeros((H, W), np.int32)
         parts = skeleton(motion, direction, p, t, T, pan_offset=-p.pan * t)  # the camera pans over a static world
         if cfg.distractor:
-            bx, by = _ball(p, t, W, H)
+            bx, by = _ball(p, t)
             parts["ball"] = (np.array([bx, by]), 0.0)
         poses.append(parts)
         for name, plist in prims:
@@ -430,7 +430,7 @@ def render_clip(cfg: SynthConfig, class_name: str, group: int, clip: int) -> dic
     return {"frames": frames, "masks": masks, "flow": flow, "poses": poses, "part_ids": part_ids}
 
 
-def _ball(p: ClipParams, t: int, w: int, h: int) -> tuple[float, float]:
+def _ball(p: ClipParams, t: int) -> tuple[float, float]:
     x0, y0, vx, vy = p.ball
     return x0 + vx * t, y0 + vy * t  # straight line; may leave the frame
 

@@ -12,7 +12,6 @@ Input ``(rgb (N, K, 3, H, W), flow (N, K, 2L, H, W))``.
 """
 from __future__ import annotations
 
-import torch
 from torch import nn
 
 from arsr_lib.models.resnet import ResNet
