@@ -129,7 +129,7 @@ def cmd_recognize(args) -> int:
 def cmd_reproduce(args) -> int:
     from arsr_lib.reproduce import main as run
 
-    return run(args.profile, args.only)
+    return run(args.profile, args.only, args.force)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run notebooks/NN_*.ipynb in order; outputs in reports/<profile>/.")
     p.add_argument("--profile", default="smoke", choices=["smoke", "ci", "paper"])
     p.add_argument("--only", nargs="+", help="notebook name prefixes to run (e.g. 01)")
+    p.add_argument("--force", action="store_true", help="run every stage even when its recorded outputs are complete")
     p.set_defaults(func=cmd_reproduce)
 
     return parser

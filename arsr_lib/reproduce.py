@@ -2,16 +2,27 @@
 
 Executed notebooks go to ``reports/<profile>/<notebook>``; their tables (CSV + Markdown) and
 figures (PNG) are written there by the notebooks themselves. A failing cell stops the run
-with a non-zero exit naming the notebook and the cell. Long stages inside the notebooks
-(dataset generation, rawframes, training) are cached and resumable, so a re-run is cheap.
+with a non-zero exit naming the notebook and the cell.
+
+Stages are skipped when their cached outputs are complete. After a notebook succeeds the
+runner writes ``reports/<profile>/.stages/<notebook>.json`` (atomically, last) with the stage's
+key and the SHA-256 of every file the stage wrote. The key chains the notebook's source, its
+parameters, the source of ``arsr_lib`` and the previous stage's key, so a change anywhere
+upstream re-runs everything after it. A stage is skipped only when its key matches and every
+recorded output is still there with the same digest; a killed or failed stage has no record
+and runs again (the long work inside it resumes from its own caches).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 import time
 from pathlib import Path
 
 from arsr_lib.profiles import get_profile, project_root
+
+STAGES = ".stages"
 
 
 class NotebookFailed(RuntimeError):
@@ -24,6 +35,53 @@ def notebooks(folder: Path | None = None) -> list[Path]:
     if not found:
         raise FileNotFoundError(f"no notebooks NN_*.ipynb in {folder}")
     return found
+
+
+def _sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def code_digest() -> str:
+    """SHA-256 over the package's Python sources (a code change re-runs every stage)."""
+    pkg = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(pkg.rglob("*.py")):
+        h.update(str(f.relative_to(pkg)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def stage_key(nb: Path, parameters: dict, previous: str, code: str) -> str:
+    h = hashlib.sha256()
+    for part in (_sha(nb), json.dumps(parameters, sort_keys=True), previous, code):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _record_path(out_dir: Path, nb: Path) -> Path:
+    return out_dir / STAGES / f"{nb.stem}.json"
+
+
+def stage_is_complete(out_dir: Path, nb: Path, key: str) -> bool:
+    try:
+        rec = json.loads(_record_path(out_dir, nb).read_text())
+    except (OSError, ValueError):
+        return False
+    if rec.get("key") != key:
+        return False
+    for rel, digest in rec.get("outputs", {}).items():
+        f = out_dir / rel
+        if not f.is_file() or _sha(f) != digest:
+            return False
+    return True
+
+
+def _snapshot(out_dir: Path) -> dict[str, int]:
+    return {str(p.relative_to(out_dir)): p.stat().st_mtime_ns for p in out_dir.rglob("*")
+            if p.is_file() and STAGES not in p.relative_to(out_dir).parts and ".partial-" not in p.name}
 
 
 def run_notebook(nb: Path, out: Path, parameters: dict) -> float:
@@ -42,24 +100,45 @@ def run_notebook(nb: Path, out: Path, parameters: dict) -> float:
 
 
 def reproduce(profile: str = "smoke", only: list[str] | None = None, folder: Path | None = None,
-              out_dir: Path | None = None) -> dict[str, float]:
+              out_dir: Path | None = None, force: bool = False) -> dict[str, float]:
+    """Run the notebooks in order; returns seconds per notebook (0.0 for a skipped stage)."""
+    from arsr_lib.atomic import write_json_atomic
+
     prof = get_profile(profile)
-    out_dir = out_dir or prof.reports_dir()
-    times = {}
+    out_dir = Path(out_dir or prof.reports_dir())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    code = code_digest()
+    params = {"profile": profile}
+    previous, times, t_all = "", {}, time.time()
     for nb in notebooks(folder):
+        key = stage_key(nb, params, previous, code)
+        previous = key
         if only and not any(nb.name.startswith(o) for o in only):
             continue
+        if not force and stage_is_complete(out_dir, nb, key):
+            print(f"[reproduce:{profile}] {nb.name} skipped: outputs complete for this code and parameters", flush=True)
+            times[nb.name] = 0.0
+            continue
         print(f"[reproduce:{profile}] {nb.name} ...", flush=True)
-        times[nb.name] = run_notebook(nb, out_dir / nb.name, {"profile": profile})
+        before = _snapshot(out_dir)
+        _record_path(out_dir, nb).unlink(missing_ok=True)
+        times[nb.name] = run_notebook(nb, out_dir / nb.name, params)
+        after = _snapshot(out_dir)
+        written = sorted(r for r, m in after.items() if before.get(r) != m)
+        if nb.name not in written:
+            written.append(nb.name)
+        write_json_atomic(_record_path(out_dir, nb), {"notebook": nb.name, "key": key, "seconds": round(times[nb.name], 1),
+                                                      "outputs": {r: _sha(out_dir / r) for r in written}})
         print(f"[reproduce:{profile}] {nb.name} done in {times[nb.name]:.1f} s", flush=True)
-    total = sum(times.values())
-    print(f"[reproduce:{profile}] all {len(times)} notebook(s) done in {total:.1f} s; outputs in {out_dir}")
+    ran = sum(1 for t in times.values() if t > 0)
+    print(f"[reproduce:{profile}] {len(times)} notebook(s), {ran} run, {len(times) - ran} skipped, "
+          f"{time.time() - t_all:.1f} s in all; outputs in {out_dir}")
     return times
 
 
-def main(profile: str = "smoke", only: list[str] | None = None) -> int:
+def main(profile: str = "smoke", only: list[str] | None = None, force: bool = False) -> int:
     try:
-        reproduce(profile, only)
+        reproduce(profile, only, force=force)
     except NotebookFailed as exc:
         print(f"reproduce: {exc}", file=sys.stderr)
         return 1

@@ -58,3 +58,41 @@ def test_reproduce_runs_in_order_and_stops_naming_the_failing_notebook(tmp_path)
     assert (nbs / "ran_01").read_text() == "smoke"
     assert not (nbs / "ran_03").exists()
     assert (tmp_path / "reports" / "01_ok.ipynb").is_file() and (tmp_path / "reports" / "02_broken.ipynb").is_file()
+
+
+def test_reproduce_resumes_a_partly_finished_run_and_skips_complete_stages(tmp_path, capsys):
+    nbs, rep = tmp_path / "notebooks", tmp_path / "reports"
+    nbs.mkdir()
+    log = nbs / "ran.log"
+    stage = "open('ran.log', 'a').write('{n} '); open(r'{rep}/{n}.csv', 'w').write('table {n}')"
+    _notebook(nbs / "01_a.ipynb", stage.format(n="01", rep=rep))
+    _notebook(nbs / "02_b.ipynb", "import os\nif not os.path.exists('fixed'): raise RuntimeError('not yet')\n"
+              + stage.format(n="02", rep=rep))
+    _notebook(nbs / "03_c.ipynb", stage.format(n="03", rep=rep))
+    with pytest.raises(NotebookFailed, match="02_b.ipynb"):
+        reproduce("smoke", folder=nbs, out_dir=rep)
+    assert log.read_text() == "01 "
+    assert (rep / ".stages" / "01_a.json").is_file() and not (rep / ".stages" / "02_b.json").exists()
+    rec = json.loads((rep / ".stages" / "01_a.json").read_text())
+    assert set(rec["outputs"]) == {"01.csv", "01_a.ipynb"}
+
+    (nbs / "fixed").write_text("")  # the problem is fixed: the run resumes after the finished stage
+    times = reproduce("smoke", folder=nbs, out_dir=rep)
+    assert log.read_text() == "01 02 03 " and times["01_a.ipynb"] == 0.0 and times["03_c.ipynb"] > 0
+    assert "01_a.ipynb skipped" in capsys.readouterr().out
+
+    reproduce("smoke", folder=nbs, out_dir=rep)  # everything complete: nothing runs
+    assert log.read_text() == "01 02 03 "
+
+    (rep / "03.csv").write_text("tampered")  # an output changed or lost: that stage runs again
+    reproduce("smoke", folder=nbs, out_dir=rep)
+    assert log.read_text() == "01 02 03 03 " and (rep / "03.csv").read_text() == "table 03"
+
+    _notebook(nbs / "02_b.ipynb", stage.format(n="02", rep=rep) + "  # edited")  # upstream edit: it and later stages
+    reproduce("smoke", folder=nbs, out_dir=rep)
+    assert log.read_text() == "01 02 03 03 02 03 "
+
+    reproduce("smoke", folder=nbs, out_dir=rep, force=True)  # --force runs all
+    assert log.read_text() == "01 02 03 03 02 03 01 02 03 "
+    reproduce("smoke", folder=nbs, out_dir=rep, only=["03"], force=False)
+    assert log.read_text().endswith("01 02 03 ")  # complete: --only 03 skips it too
