@@ -47,7 +47,8 @@ class Profile:
         return project_root() / "data" / "rawframes" / data / variant
 
     def reports_dir(self) -> Path:
-        return project_root() / "reports" / self.name
+        """``reports/<profile>``; ``ARSR_REPORTS_DIR`` moves the ``reports`` folder (tests use it)."""
+        return Path(os.environ.get("ARSR_REPORTS_DIR") or project_root() / "reports") / self.name
 
     def runs_dir(self) -> Path:
         """Training runs (checkpoints, CSV logs) of this profile."""

@@ -374,3 +374,63 @@ show(reports.prediction_flip_figure(h.ds, fl, "SoSR", prof.sr_root(), prof.flow_
 
 json.dump(nb(cells04), open(OUT / "04_flow_comparison.ipynb", "w"), indent=1)
 json.dump(nb(cells05), open(OUT / "05_recognition_tables.ipynb", "w"), indent=1)
+
+
+cells06 = [
+("markdown", """
+# 06 · Viewer
+
+A side-by-side look at one test video through every method: LR (nearest-neighbour pixels), Bicubic, each SR model
+of the profile and HR. Pick the dataset and the video, scrub or play the frames, choose the methods and the view:
+
+- **frames**, with an optional zoomed crop (the yellow box);
+- **flow colour**: the rawframes' quantised flow (the temporal stream's input), Middlebury colours;
+- **error vs HR**: mean absolute RGB error against the HR frame;
+- **SoSR weight map**: the motion weight of SoSR's loss (from HR flow) over each method's frame;
+- **actor mask**: SynthActions' ground-truth actor outline (real datasets have none).
+
+It reads the rawframes that notebooks 01 and 05 wrote (nothing is computed here but the pictures). The widgets need a
+live kernel (JupyterLab); the executed copy in `reports/` carries a static picture of every view.
+"""),
+("code", """
+# parameters
+profile = "ci"        # whose SR methods to show (make reproduce runs "smoke")
+dataset = None      # None: the profile's dataset (a folder under data/rawframes)
+video = None        # None: the first test video with complete rawframes
+frame = 4
+methods = None      # None: LR, Bicubic, SoSR, ToSR-DUF and HR where present
+frames_root = None  # None: the project's data/rawframes
+data_root = None    # None: the parent of frames_root (SynthActions masks live beside the videos there)
+""", ["parameters"]),
+("code", """
+from IPython.display import Image, display
+
+from arsr_lib import protocol
+from arsr_lib.profiles import get_profile
+from arsr_lib.viewer import Catalogue, Viewer, Zoom, montage, save_png
+
+prof = get_profile(profile)
+out = prof.reports_dir()
+out.mkdir(parents=True, exist_ok=True)
+frames_dir = prof.frames_root("hr").parent
+cat = Catalogue(frames_root or frames_dir.parent, data_root=data_root, profile=prof.name)
+print(protocol.describe(prof.flow_method, profile=prof.name))
+"""),
+("code", """
+viewer = Viewer(cat, dataset=dataset or frames_dir.name)
+if video:
+    viewer.video.value = video
+if methods:
+    viewer.methods.value = tuple(methods)
+viewer.frame.value = frame
+viewer.zoom_on.value = True
+display(viewer.widget)
+"""),
+("markdown", "## Every view of the current frame (a static copy for the report)"),
+("code", """
+pic = montage(cat, viewer.dataset.value, viewer.video.value, list(viewer.methods.value), viewer.frame.value, viewer.zoom())
+save_png(pic, out / "06_viewer_views.png")
+display(Image(filename=str(out / "06_viewer_views.png")))
+"""),
+]
+json.dump(nb(cells06), open(OUT / "06_viewer.ipynb", "w"), indent=1)

@@ -1,0 +1,287 @@
+"""Side-by-side viewer of a test video through every method (notebook 06).
+
+:class:`Catalogue` finds what is on disk: the rawframes datasets under ``data/rawframes``, their
+videos, and the methods each has (LR, Bicubic, the SR methods of a profile, HR). :func:`render`
+composes one frame of the chosen methods in the chosen view (frames, flow colour, error against
+HR, SoSR weight map, actor mask) with an optional zoomed crop, as an RGB array; it holds all the
+logic and is tested without a browser. :class:`Viewer` wires ipywidgets to it.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from arsr_lib import protocol
+from arsr_lib.atomic import read_marker
+from arsr_lib.flow import flow_to_color
+from arsr_lib.frames import load_rawframes
+from arsr_lib.losses import motion_weight_map
+
+VIEWS = ("frames", "flow colour", "error vs HR", "SoSR weight map", "actor mask")
+LABEL_H = 14
+
+
+@dataclass(frozen=True)
+class Zoom:
+    """A square crop of ``size`` HR pixels centred at (x, y) in [0, 1] of the frame, shown ``factor`` times."""
+
+    x: float = 0.5
+    y: float = 0.5
+    size: int = 24
+    factor: int = 4
+
+    def box(self, h: int, w: int) -> tuple[int, int, int, int]:
+        s = max(4, min(self.size, h, w))
+        x0 = int(round(self.x * (w - s)))
+        y0 = int(round(self.y * (h - s)))
+        return x0, y0, s, s
+
+
+class Catalogue:
+    """Rawframes on disk: ``<frames_root>/<dataset>/{hr,lr,bicubic,sr-<profile>/<Method>}/<Class>/<video>``."""
+
+    def __init__(self, frames_root: str | Path, data_root: str | Path | None = None, profile: str = "smoke"):
+        self.frames_root = Path(frames_root)
+        self.data_root = Path(data_root) if data_root else self.frames_root.parent
+        self.profile = profile
+        if not self.frames_root.is_dir():
+            raise FileNotFoundError(f"viewer: no rawframes folder {self.frames_root}; run notebook 01 first")
+
+    def datasets(self) -> list[str]:
+        return sorted(p.name for p in self.frames_root.iterdir() if (p / "hr").is_dir())
+
+    def videos(self, dataset: str) -> list[str]:
+        """``Class/video`` of every complete HR rawframes folder that also has a complete LR one."""
+        hr = self.frames_root / dataset / "hr"
+        out = []
+        for marker in sorted(hr.glob("*/*/.done.json")):
+            rel = f"{marker.parent.parent.name}/{marker.parent.name}"
+            if read_marker(self.frames_root / dataset / "lr" / rel) is not None:
+                out.append(rel)
+        if not out:
+            raise FileNotFoundError(f"viewer: {hr} holds no video with complete HR and LR rawframes")
+        return out
+
+    def method_dirs(self, dataset: str) -> dict[str, Path]:
+        base = self.frames_root / dataset
+        out = {"LR": base / "lr", "Bicubic": base / "bicubic"}
+        sr = base / f"sr-{self.profile}"
+        if sr.is_dir():
+            out.update({p.name: p for p in sorted(sr.iterdir()) if p.is_dir() and p.name != "Bicubic"})
+        out["HR"] = base / "hr"
+        return out
+
+    def methods(self, dataset: str, video: str) -> list[str]:
+        return [m for m, d in self.method_dirs(dataset).items() if read_marker(d / video) is not None]
+
+    def load(self, dataset: str, method: str, video: str):
+        return _load(str(self.method_dirs(dataset)[method] / video))
+
+    def masks(self, dataset: str, video: str) -> np.ndarray | None:
+        """SynthActions actor masks (T,H,W) stored beside the source video, or None for real datasets."""
+        gt = self.data_root / dataset / (video + ".gt.npz")
+        if not gt.is_file():
+            return None
+        from arsr_lib.synth import load_ground_truth
+
+        return load_ground_truth(gt.with_name(gt.name.replace(".gt.npz", ".avi")))["masks"]
+
+
+@functools.lru_cache(maxsize=32)
+def _load(folder: str):
+    return load_rawframes(folder, flow=True)
+
+
+def _heat(x: np.ndarray, vmax: float) -> np.ndarray:
+    u8 = np.clip(x / max(vmax, 1e-6) * 255, 0, 255).astype(np.uint8)
+    return cv2.applyColorMap(u8, cv2.COLORMAP_INFERNO)[..., ::-1]
+
+
+def _note(h: int, w: int, text: str) -> np.ndarray:
+    tile = np.full((h, w, 3), 60, np.uint8)
+    cv2.putText(tile, text, (2, h // 2), cv2.FONT_HERSHEY_PLAIN, 0.8, (230, 230, 230), 1, cv2.LINE_AA)
+    return tile
+
+
+def tile(view: str, method: str, frames: np.ndarray, flow: np.ndarray | None, hr: np.ndarray, hr_flow: np.ndarray | None,
+         t: int, masks: np.ndarray | None = None, flow_max: float | None = None) -> np.ndarray:
+    """One method's panel at HR size (LR is shown with nearest-neighbour upscaling, pixel for pixel).
+
+    Flow colours share one scale, ``flow_max`` px (the HR flow's largest vector of the frame by default)."""
+    h, w = hr.shape[1:3]
+    t = int(np.clip(t, 0, len(frames) - 1))
+    img = frames[t]
+    if img.shape[:2] != (h, w):
+        img = cv2.resize(img, (w, h), interpolation=cv2.INTER_NEAREST)
+    if view == "frames":
+        return img
+    if view == "flow colour":
+        if flow is None or len(flow) == 0:
+            return _note(h, w, "no flow")
+        f = flow[min(t, len(flow) - 1)]
+        if flow_max is None:
+            flow_max = _flow_max(hr_flow, t) or protocol.FLOW_BOUND
+        return flow_to_color(f, max_magnitude=flow_max)
+    if view == "error vs HR":
+        err = np.abs(img.astype(np.float32) - hr[min(t, len(hr) - 1)].astype(np.float32)).mean(-1)
+        return _heat(err, 64.0)
+    if view == "SoSR weight map":
+        if hr_flow is None or len(hr_flow) == 0:
+            return _note(h, w, "no HR flow")
+        wmap = motion_weight_map(hr_flow[min(t, len(hr_flow) - 1)])
+        heat = _heat(wmap, 1.0)
+        return (0.45 * img + 0.55 * heat).astype(np.uint8)
+    if view == "actor mask":
+        if masks is None:
+            return _note(h, w, "no mask")
+        m = masks[min(t, len(masks) - 1)].astype(np.uint8)
+        out = img.copy()
+        contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        cv2.drawContours(out, contours, -1, (0, 255, 0), 1)
+        return out
+    raise ValueError(f"viewer: unknown view {view!r}; choose from {VIEWS}")
+
+
+def _flow_max(flow: np.ndarray | None, t: int) -> float | None:
+    if flow is None or len(flow) == 0:
+        return None
+    return float(max(np.linalg.norm(flow[min(t, len(flow) - 1)], axis=-1).max(), 0.5))
+
+
+def _label(img: np.ndarray, text: str) -> np.ndarray:
+    bar = np.full((LABEL_H, img.shape[1], 3), 255, np.uint8)
+    cv2.putText(bar, text, (2, LABEL_H - 3), cv2.FONT_HERSHEY_PLAIN, 0.8, (0, 0, 0), 1, cv2.LINE_AA)
+    return np.concatenate([bar, img], 0)
+
+
+def render(cat: Catalogue, dataset: str, video: str, methods: list[str], view: str = "frames", t: int = 0,
+           zoom: Zoom | None = None, scale: int = 2) -> np.ndarray:
+    """The viewer's picture: one column per method (each ``scale`` x), the zoomed crop below when ``zoom``."""
+    if view not in VIEWS:
+        raise ValueError(f"viewer: unknown view {view!r}; choose from {VIEWS}")
+    if not methods:
+        return _note(60, 240, "choose at least one method")
+    hr, hr_flow = cat.load(dataset, "HR", video)
+    masks = cat.masks(dataset, video) if view == "actor mask" else None
+    h, w = hr.shape[1:3]
+    cols = []
+    for m in methods:
+        frames, flow = cat.load(dataset, m, video)
+        p = tile(view, m, frames, flow, hr, hr_flow, t, masks, _flow_max(hr_flow, t))
+        big = cv2.resize(p, (w * scale, h * scale), interpolation=cv2.INTER_NEAREST)
+        parts = [big]
+        if zoom is not None:
+            x0, y0, s, _ = zoom.box(h, w)
+            crop = p[y0:y0 + s, x0:x0 + s]
+            zw = w * scale  # the crop fills the column's width
+            cv2.rectangle(big, (x0 * scale, y0 * scale), ((x0 + s) * scale - 1, (y0 + s) * scale - 1), (255, 255, 0), 1)
+            parts.append(_label(cv2.resize(crop, (zw, zw), interpolation=cv2.INTER_NEAREST), f"zoom x{zw / s:.3g}"))
+        parts[0] = _label(big, m)
+        col = np.concatenate(parts, 0)
+        cols.append(np.pad(col, ((0, 0), (0, 4), (0, 0)), constant_values=255))
+    return np.concatenate(cols, 1)
+
+
+def to_png(img: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".png", np.ascontiguousarray(img[..., ::-1]))
+    if not ok:
+        raise RuntimeError("viewer: PNG encoding failed")
+    return buf.tobytes()
+
+
+class Viewer:
+    """The ipywidgets front end: pickers, frame slider with play, methods, view, zoom; ``widget`` to display."""
+
+    def __init__(self, cat: Catalogue, dataset: str | None = None, scale: int = 2):
+        import ipywidgets as W
+
+        self.cat, self.scale = cat, scale
+        datasets = cat.datasets()
+        if not datasets:
+            raise FileNotFoundError(f"viewer: no dataset with HR rawframes under {cat.frames_root}")
+        self.dataset = W.Dropdown(options=datasets, value=dataset or datasets[0], description="dataset")
+        self.video = W.Dropdown(description="video", layout=W.Layout(width="380px"))
+        self.frame = W.IntSlider(0, 0, 1, description="frame", continuous_update=True)
+        self.play = W.Play(interval=200, min=0, max=1, step=1, description="play")
+        W.jslink((self.play, "value"), (self.frame, "value"))
+        self.methods = W.SelectMultiple(description="methods", rows=6)
+        self.view = W.ToggleButtons(options=VIEWS, value="frames", description="view")
+        self.zoom_on = W.Checkbox(value=False, description="zoom")
+        self.zoom_x = W.FloatSlider(0.5, min=0, max=1, step=0.02, description="zoom x")
+        self.zoom_y = W.FloatSlider(0.5, min=0, max=1, step=0.02, description="zoom y")
+        self.zoom_size = W.IntSlider(24, min=8, max=96, step=4, description="crop px")
+        self.image = W.Image(format="png")
+        self.status = W.HTML()
+        self.dataset.observe(self._on_dataset, "value")
+        self.video.observe(self._on_video, "value")
+        for w in (self.frame, self.methods, self.view, self.zoom_on, self.zoom_x, self.zoom_y, self.zoom_size):
+            w.observe(lambda _change: self.redraw(), "value")
+        self._quiet = False
+        self._on_dataset()
+        self.widget = W.VBox([
+            W.HBox([self.dataset, self.video]),
+            W.HBox([self.play, self.frame]),
+            W.HBox([self.methods, W.VBox([self.view, W.HBox([self.zoom_on, self.zoom_size]),
+                                          W.HBox([self.zoom_x, self.zoom_y])])]),
+            self.image, self.status])
+
+    def _on_dataset(self, _change=None):
+        self._quiet = True
+        vids = self.cat.videos(self.dataset.value)
+        self.video.options = vids
+        self.video.value = vids[0]
+        self._quiet = False
+        self._on_video()
+
+    def _on_video(self, _change=None):
+        self._quiet = True
+        avail = self.cat.methods(self.dataset.value, self.video.value)
+        keep = [m for m in self.methods.value if m in avail]
+        self.methods.options = avail
+        default = [m for m in ("LR", "Bicubic", "SoSR", "ToSR-DUF", "HR") if m in avail]
+        self.methods.value = tuple(keep or default)
+        n = len(self.cat.load(self.dataset.value, "HR", self.video.value)[0])
+        self.frame.max = self.play.max = n - 1
+        self.frame.value = min(self.frame.value, n - 1)
+        self._quiet = False
+        self.redraw()
+
+    def zoom(self) -> Zoom | None:
+        return Zoom(self.zoom_x.value, self.zoom_y.value, self.zoom_size.value) if self.zoom_on.value else None
+
+    def redraw(self) -> np.ndarray | None:
+        if self._quiet:
+            return None
+        img = render(self.cat, self.dataset.value, self.video.value, list(self.methods.value), self.view.value,
+                     self.frame.value, self.zoom(), self.scale)
+        self.image.value = to_png(img)
+        self.status.value = (f"<small>{self.dataset.value} / {self.video.value}, frame {self.frame.value}, "
+                             f"view <b>{self.view.value}</b>; flow: bound ±{protocol.FLOW_BOUND:g} px, quantised "
+                             f"to 8 bits; SR methods of profile <b>{self.cat.profile}</b></small>")
+        return img
+
+
+def montage(cat: Catalogue, dataset: str, video: str, methods: list[str], t: int = 0, zoom: Zoom | None = None,
+            views=VIEWS, scale: int = 2) -> np.ndarray:
+    """Every view of one frame stacked (a static picture of what the viewer shows, for reports)."""
+    rows = []
+    for v in views:
+        img = render(cat, dataset, video, methods, v, t, zoom if v == "frames" else None, scale)
+        rows.append(_label(img, f"view: {v}") if v else img)
+    width = max(r.shape[1] for r in rows)
+    rows = [np.pad(r, ((0, 6), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
+    return np.concatenate(rows, 0)
+
+
+def save_png(img: np.ndarray, path: str | Path) -> Path:
+    """Atomic PNG write of an RGB array."""
+    from arsr_lib.atomic import atomic_path
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(to_png(img))
+    return path
