@@ -29,6 +29,18 @@ def file_digest(path: str | os.PathLike, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
+def files_tag(paths, length: int = 16) -> str:
+    """Short SHA-256 over each file's path, size and modification time: a cheap cache key for a set of
+    inputs (a regenerated or replaced file changes it; reading every byte of a dataset would not be cheap)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in paths:
+        st = os.stat(p)
+        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:length]
+
+
 def check_writable(folder: str | os.PathLike) -> Path:
     """Create ``folder`` if needed and make sure we can write into it (clear error otherwise)."""
     folder = Path(folder)

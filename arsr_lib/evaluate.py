@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 
 from arsr_lib import stats
-from arsr_lib.atomic import atomic_path, file_digest, write_json_atomic
+from arsr_lib.atomic import MARKER, atomic_path, file_digest, files_tag, write_json_atomic
 from arsr_lib.engine import Engine, Task, TrainConfig, load_final, seed_everything
 from arsr_lib.frames import FramesConfig, extract_many, output_dir
 from arsr_lib.models.stresnet import STResNet
@@ -93,7 +93,7 @@ def train_recognisers(ds, hr_frames_root, runs_dir, profile: str, seed: int = 0,
         cfg = TrainConfig(iters=n_it, batch=rec["batch"], lr=rec["lr"], milestones=(int(n_it * 0.7),), gamma=0.1,
                           seed=seed, ckpt_every=max(50, n_it // 10), log_every=10, amp=profile != "smoke")
         sig = {"kind": kind, "rec": rec, "clips": asdict(clip_cfg), "init": file_digest(init) if init else None, "n_classes": n_classes,
-               "train": hashlib.sha256("\n".join(folders).encode()).hexdigest()[:16]}
+               "train": files_tag([Path(f) / MARKER for f in folders])}
         task = Task(models={"g": model}, step=cross_entropy_step("g", inputs, 0.5 if kind == "stresnet" else 0.0),
                     specs={"g": {"arch": kind, "n_classes": n_classes}}, signature=sig)
         Engine(task, ds_train, cfg, Path(runs_dir) / kind, progress=progress, desc=kind).run()
@@ -169,7 +169,9 @@ def prepare_method_frames(ds, methods: dict, sr_root, frames_root, hr_root, bicu
     """Rawframes roots and source tags of HR, Bicubic and each SR method (SR videos made and extracted if needed)."""
     from arsr_lib.sreval import checkpoint_digest, make_sr_videos, sr_video_path
 
-    roots, tags = {"HR": Path(hr_root), "Bicubic": Path(bicubic_root)}, {"HR": "hr", "Bicubic": "bicubic"}
+    roots = {"HR": Path(hr_root), "Bicubic": Path(bicubic_root)}
+    # the baselines' tags follow their rawframes (a regenerated dataset re-scores them)
+    tags = {k: f"{k.lower()}-" + files_tag([output_dir(r, i.rel_path) / MARKER for i in ds.test]) for k, r in roots.items()}
     sr_methods = {k: v for k, v in methods.items() if v is not None}
     make_sr_videos(ds, sr_methods, sr_root, ds.test, progress=progress)
     for name, ckpt in sr_methods.items():

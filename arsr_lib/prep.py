@@ -24,15 +24,26 @@ def prepare_dataset(profile: Profile, progress: bool = True) -> SplitDataset:
     return ds.filter_present(strict=profile.dataset == "synth")
 
 
+def dataset_tag(profile: Profile) -> str | None:
+    """Identifies a generated dataset's content (SynthActions' config marker), so rawframes of an
+    older generation under the same names are redone; real datasets do not change (None)."""
+    if profile.dataset != "synth":
+        return None
+    from arsr_lib.atomic import MARKER, file_digest
+
+    return "synth-" + file_digest(profile.resolved_root() / MARKER)
+
+
 def extract_variants(ds: SplitDataset, profile: Profile, variants=("hr", "lr", "bicubic"),
                      subsets=("train", "test"), progress: bool = True) -> dict[str, Path]:
     """Rawframes (JPEG frames + quantised flow) of each variant; cached and resumable."""
     out = {}
+    tag = dataset_tag(profile)
     for v in variants:
         # the LR variant is what SR methods consume: lossless PNG frames, flow not needed
         cfg = FramesConfig(variant=v, scale=profile.scale, flow_method=None if v == "lr" else profile.flow_method,
                            bound=profile.flow_bound, image_ext="png" if v == "lr" else "jpg",
-                           min_frames=1 if v == "lr" else 2)
+                           min_frames=1 if v == "lr" else 2, source_tag=tag)
         root = profile.frames_root(v)
         extract_dataset(ds, root, cfg, subsets=subsets, workers=profile.workers, progress=progress, desc=v)
         out[v] = root

@@ -13,14 +13,13 @@
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from arsr_lib import losses as L
-from arsr_lib.atomic import file_digest
+from arsr_lib.atomic import file_digest, files_tag
 from arsr_lib.engine import Engine, Task, TrainConfig, load_final, seed_everything
 from arsr_lib.inference import to_uint8
 from arsr_lib.metrics import psnr_y
@@ -162,7 +161,7 @@ def build_recipe(recipe: str, profile: str, train_videos: list, val_videos: list
 
     signature = {"recipe": recipe, "profile": profile, "specs": specs, "loss": lw, "patch": patch,
                  "init": init_digest, "flow": flow_method,
-                 "train_videos": hashlib.sha256("\n".join(map(str, train_videos)).encode()).hexdigest()[:16]}
+                 "train_videos": files_tag(train_videos)}
     task = Task(models=models, step=step, specs=specs, validate=_validation(g, val, device) if val else None,
                 signature=signature)
     return task, ds, cfg, runs_dir / recipe

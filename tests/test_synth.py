@@ -75,7 +75,8 @@ def test_detail_pairs_differ_only_in_the_held_object():
         diff = np.abs(ra["frames"].astype(int) - rb["frames"].astype(int)).max(-1) > 0
         assert diff.any()
         # the differing pixels lie next to the hand (object region), nowhere else
-        reach = 0.35 * synth.clip_params(cfg, 2, 1).scale  # 0.35 body units: the object's extent
+        # the object's extent: 0.28 units of handle + head (x object_scale), plus anti-aliasing
+        reach = 0.3 * cfg.object_scale * synth.clip_params(cfg, 2, 1).scale + 1.5
         for t in range(cfg.frames):
             hand = ra["poses"][t]["hand_a"][0]
             ys, xs = np.nonzero(diff[t])
@@ -124,3 +125,39 @@ def test_config_errors():
         synth.SynthConfig(groups=2)
     with pytest.raises(ValueError, match="unknown SynthActions size"):
         synth.config_for("huge")
+
+
+def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path):
+    """Rawframes, SR runs, SR videos and scores key on the data: a new generation under the same names
+    must not reuse them (the dataset tag feeds the rawframes' source tag; files_tag the SR/recogniser keys)."""
+    import time
+
+    from arsr_lib.atomic import files_tag
+    from arsr_lib.prep import dataset_tag
+    from arsr_lib.profiles import get_profile
+
+    prof = get_profile("smoke", data_root=str(tmp_path / "d"))
+    tiny = dict(classes=("Wave", "Jump"), groups=3, clips_per_group=1, frames=3, height=32, width=32)
+    synth.generate(tmp_path / "d", synth.SynthConfig(**tiny), progress=False)
+    videos = sorted((tmp_path / "d").glob("*/*.avi"))
+    tag_a, files_a = dataset_tag(prof), files_tag(videos)
+    assert dataset_tag(prof) == tag_a and files_tag(videos) == files_a  # stable while nothing changes
+    time.sleep(0.01)
+    synth.generate(tmp_path / "d", synth.SynthConfig(**tiny, texture_contrast=0.9), progress=False)
+    assert dataset_tag(prof) != tag_a and files_tag(videos) != files_a
+    assert dataset_tag(get_profile("paper", data_root=str(tmp_path))) is None  # real datasets do not change
+
+
+def test_detail_pairs_lose_their_difference_at_x4():
+    """Racket/bat and bottle/cup share outline and mean colour; their 2-px mesh does not survive the x4
+    antialiased downscale, so the pair's LR frames are far closer than its HR frames."""
+    from arsr_lib.degrade import downscale
+
+    cfg = synth.SynthConfig(**{**TINY.__dict__, "noise_sigma": 0.0, "height": 96, "width": 96, "frames": 6})
+    for a, b in synth.DETAIL_PAIRS:
+        ha, hb = synth.render_clip(cfg, a, 1, 1)["frames"].astype(float), synth.render_clip(cfg, b, 1, 1)["frames"].astype(float)
+        la, lb = downscale(ha.astype(np.uint8)).astype(float), downscale(hb.astype(np.uint8)).astype(float)
+        hr_diff = np.abs(ha - hb).max(-1)
+        lr_diff = np.abs(la - lb).max(-1)
+        assert hr_diff.max() > 80  # the mesh: strong local contrast at HR
+        assert lr_diff.max() < 0.35 * hr_diff.max(), (a, b, lr_diff.max(), hr_diff.max())
