@@ -88,7 +88,8 @@ def train_recognisers(ds, hr_frames_root, runs_dir, profile: str, seed: int = 0,
             model.appearance.load_state_dict(a)
             model.motion.load_state_dict(m)
         n_it = (iters or rec["iters"])[kind]
-        clip_cfg = ClipConfig(modality, rec["segments"], rec["new_length"], rec["crop"])
+        clip_cfg = ClipConfig(modality, rec["segments"], rec["new_length"], rec["crop"],
+                              flip=True if modality == "rgb" else rec["flip_flow"])
         ds_train = RawframeClips(folders, labels, clip_cfg, seed=seed)
         cfg = TrainConfig(iters=n_it, batch=rec["batch"], lr=rec["lr"], milestones=(int(n_it * 0.7),), gamma=0.1,
                           seed=seed, ckpt_every=max(50, n_it // 10), log_every=10, amp=profile != "smoke")

@@ -144,13 +144,14 @@ VGG19_WEIGHTS = os.environ.get("ARSR_VGG19_WEIGHTS")  # local torchvision vgg19 
 REC = {
     "smoke": dict(depth="tiny", width=32, crop=80, segments=3, new_length=5, batch=8, lr=1e-3,
                   iters={"tsn_rgb": 1200, "tsn_flow": 600, "stresnet": 200}, dropout_rgb=0.5, dropout_flow=0.5,
-                  test_snippets=5, test_crops=1, fusion=(1.0, 1.5), imagenet=None, partial_bn=False),
+                  test_snippets=5, test_crops=1, fusion=(1.0, 1.5), imagenet=None, partial_bn=False,
+                  flip_flow=False),  # WalkLeft / WalkRight are mirror images: flipping flow would swap their labels
     # TSN's protocol: 3 segments, 25 snippets x 10 crops at test, RGB : flow = 1 : 1.5; ResNet-50 backbones
     # (ST-ResNet's own; TSN's reference models are BN-Inception, not available here) from local ImageNet weights
     "paper": dict(depth=50, width=64, crop=224, segments=3, new_length=5, batch=32, lr=1e-4,
                   iters={"tsn_rgb": 4500, "tsn_flow": 18000, "stresnet": 15000}, dropout_rgb=0.8, dropout_flow=0.7,
                   test_snippets=25, test_crops=10, fusion=(1.0, 1.5), imagenet=os.environ.get("ARSR_RESNET50_WEIGHTS"),
-                  partial_bn=True),
+                  partial_bn=True, flip_flow=True),
 }
 
 

@@ -100,6 +100,9 @@ class ClipConfig:
     crop: int = 80
     # TSN's multi-scale crop: sizes {1, .875, .75, .66} x a base of crop / 0.875 (so .875 is the test scale)
     scale_jitter: tuple[float, ...] = (1.0, 0.875, 0.75, 0.66)
+    # horizontal flips (x-flow negated): label-preserving on UCF101, not where classes are mirror images
+    # of each other (SynthActions' WalkLeft / WalkRight)
+    flip: bool = True
 
 
 class RawframeClips(torch.utils.data.Dataset):
@@ -130,7 +133,7 @@ class RawframeClips(torch.utils.data.Dataset):
         h, w = _load_folder(self.folders[i], mods[0]).shape[1:3]
         size = min(h, w, int(round(c.crop / 0.875 * rng.choice(c.scale_jitter))))
         y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
-        flip = bool(rng.integers(2))
+        flip = bool(rng.integers(2)) and c.flip
         out = {"label": torch.tensor(self.labels[i])}
         for m in mods:
             data = _load_folder(self.folders[i], m)

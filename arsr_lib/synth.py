@@ -105,7 +105,7 @@ class SynthConfig:
 SIZES = {
     # CI and the smoke reproduction: a few hundred short clips, generated in seconds
     "smoke": SynthConfig(groups=30, clips_per_group=1, frames=16),
-    "default": SynthConfig(),
+    "default": SynthConfig(groups=24, clips_per_group=2),
     # for GPU boxes: UCF101-sized frames and groups
     "paper-like": SynthConfig(groups=25, clips_per_group=5, frames=64, height=240, width=320),
 }

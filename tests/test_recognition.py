@@ -105,3 +105,27 @@ def test_paired_tests():
     m = stats.mcnemar_exact(a, b)
     assert (m["a_only"], m["b_only"]) == (10, 0) and m["p_mcnemar"] == pytest.approx(2 / 2 ** 10)
     assert stats.mcnemar_exact(a, a)["p_mcnemar"] == 1.0
+
+
+def test_training_clips_flip_only_when_allowed(tmp_path):
+    """Rightward motion stays rightward without flips (mirror-image classes keep their labels); with flips
+    about half the clips show it leftward."""
+    from arsr_lib.frames import FramesConfig, write_rawframes
+    from arsr_lib.recognition import ClipConfig, RawframeClips
+    from conftest import textured_frames
+
+    frames = textured_frames(t=8, h=40, w=40, shift=(2, 0))
+    from arsr_lib.flow import compute_flow
+
+    from dataclasses import asdict
+
+    from arsr_lib.atomic import atomic_folder
+
+    with atomic_folder(tmp_path / "v", asdict(FramesConfig())) as (tmp, info):
+        info.update(write_rawframes(tmp, frames, compute_flow(frames, "dis"), FramesConfig()))
+    signs = {}
+    for flip in (False, True):
+        ds = RawframeClips([str(tmp_path / "v")], [0], ClipConfig("flow", 3, 5, 32, flip=flip), seed=1)
+        signs[flip] = [float(np.sign(ds[i]["flow"][:, 0::2].mean())) for i in range(40)]  # x components
+    assert signs[False] == [1.0] * 40
+    assert 10 < signs[True].count(-1.0) < 30
