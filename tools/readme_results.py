@@ -17,7 +17,8 @@ def main() -> None:
         parts += [f"**{title}** — `reports/smoke/{stem}.md`", "", table, ""]
     parts.append(f"Protocol of these tables: {caption.removeprefix('protocol: ')}")
     parts += ["", "![degradation](reports/smoke/01_degradation_grid.png)", "![flicker](reports/smoke/03_flicker.png)",
-              "![flow](reports/smoke/04_flow_comparison.png)", "<!-- results:end -->"]
+              "![flow](reports/smoke/04_flow_comparison.png)", "![flips](reports/smoke/05_prediction_flips.png)",
+              "![viewer](reports/smoke/06_viewer_views.png)", "<!-- results:end -->"]
     readme = (ROOT / "README.md").read_text()
     a, b = readme.index("<!-- results:start -->"), readme.index("<!-- results:end -->") + len("<!-- results:end -->")
     (ROOT / "README.md").write_text(readme[:a] + "\n".join(parts) + readme[b:])
