@@ -18,6 +18,16 @@ VIDEO_EXTENSIONS = (".avi", ".mp4", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".
 _GROUP_RE = re.compile(r"_g(\d+)_c(\d+)\.[^.]+$")
 
 
+def generation_tag(root: str | os.PathLike | None) -> str | None:
+    """Identifies a generated dataset's content: the digest of its completion marker (SynthActions writes
+    one holding its config), so that what was derived from an older generation under the same file names
+    is redone. Real datasets carry no marker and do not change: None."""
+    from arsr_lib.atomic import MARKER, file_digest
+
+    marker = Path(root) / MARKER if root else None
+    return "gen-" + file_digest(marker) if marker and marker.is_file() else None
+
+
 @dataclass(frozen=True)
 class VideoItem:
     """One video of a split: ``rel_path`` is relative to the dataset root (POSIX separators)."""

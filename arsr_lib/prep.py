@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from arsr_lib.datasets import SplitDataset, load_dataset
+from arsr_lib.datasets import SplitDataset, generation_tag, load_dataset
 from arsr_lib.errors import DatasetError
 from arsr_lib.frames import FramesConfig, extract_dataset
 from arsr_lib.profiles import Profile
@@ -25,13 +25,8 @@ def prepare_dataset(profile: Profile, progress: bool = True) -> SplitDataset:
 
 
 def dataset_tag(profile: Profile) -> str | None:
-    """Identifies a generated dataset's content (SynthActions' config marker), so rawframes of an
-    older generation under the same names are redone; real datasets do not change (None)."""
-    if profile.dataset != "synth":
-        return None
-    from arsr_lib.atomic import MARKER, file_digest
-
-    return "synth-" + file_digest(profile.resolved_root() / MARKER)
+    """The profile's dataset generation tag (:func:`arsr_lib.datasets.generation_tag`)."""
+    return generation_tag(profile.resolved_root())
 
 
 def extract_variants(ds: SplitDataset, profile: Profile, variants=("hr", "lr", "bicubic"),

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from arsr_lib import metrics as M
-from arsr_lib.atomic import file_digest, files_tag, write_json_atomic
+from arsr_lib.atomic import file_digest, write_json_atomic
+from arsr_lib.datasets import generation_tag
 from arsr_lib.degrade import downscale, modcrop
 from arsr_lib.inference import super_resolve
 from arsr_lib.video import read_video, write_video
@@ -43,7 +44,7 @@ def make_sr_videos(ds, methods: dict, root, items=None, scale: int = 4, device: 
     out = {}
     for name, ckpt in methods.items():
         mdir = Path(root, name)
-        dig = f"{checkpoint_digest(ckpt)}-{files_tag([ds.path(i) for i in items])}"  # model and LR sources
+        dig = f"{checkpoint_digest(ckpt)}-{generation_tag(ds.root)}"  # the model and the dataset's generation
         meta = mdir / ".method.json"
         if mdir.exists() and (not meta.exists() or json.loads(meta.read_text()).get("digest") != dig):
             shutil.rmtree(mdir)

@@ -146,6 +146,9 @@ def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path):
     synth.generate(tmp_path / "d", synth.SynthConfig(**tiny, texture_contrast=0.9), progress=False)
     assert dataset_tag(prof) != tag_a and files_tag(videos) != files_a
     assert dataset_tag(get_profile("paper", data_root=str(tmp_path))) is None  # real datasets do not change
+    from arsr_lib.datasets import generation_tag
+
+    assert generation_tag(tmp_path / "d") == dataset_tag(prof) and generation_tag(None) is None
 
 
 def test_detail_pairs_lose_their_difference_at_x4():
