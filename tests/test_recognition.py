@@ -126,6 +126,6 @@ def test_training_clips_flip_only_when_allowed(tmp_path):
     signs = {}
     for flip in (False, True):
         ds = RawframeClips([str(tmp_path / "v")], [0], ClipConfig("flow", 3, 5, 32, flip=flip), seed=1)
-        signs[flip] = [float(np.sign(ds[i]["flow"][:, 0::2].mean())) for i in range(40)]  # x components
+        signs[flip] = [float(np.sign(ds[i]["flow"][:, 0::2].mean().item())) for i in range(40)]  # x components
     assert signs[False] == [1.0] * 40
     assert 10 < signs[True].count(-1.0) < 30
