@@ -34,11 +34,10 @@ class Zoom:
     size: int = 24
     factor: int = 4
 
-    def box(self, h: int, w: int) -> tuple[int, int, int, int]:
+    def box(self, h: int, w: int) -> tuple[int, int, int]:
+        """(x0, y0, side) of the crop in HR pixels."""
         s = max(4, min(self.size, h, w))
-        x0 = int(round(self.x * (w - s)))
-        y0 = int(round(self.y * (h - s)))
-        return x0, y0, s, s
+        return int(round(self.x * (w - s))), int(round(self.y * (h - s))), s
 
 
 class Catalogue:
@@ -107,7 +106,7 @@ def _note(h: int, w: int, text: str) -> np.ndarray:
     return tile
 
 
-def tile(view: str, method: str, frames: np.ndarray, flow: np.ndarray | None, hr: np.ndarray, hr_flow: np.ndarray | None,
+def tile(view: str, frames: np.ndarray, flow: np.ndarray | None, hr: np.ndarray, hr_flow: np.ndarray | None,
          t: int, masks: np.ndarray | None = None, flow_max: float | None = None) -> np.ndarray:
     """One method's panel at HR size (LR is shown with nearest-neighbour upscaling, pixel for pixel).
 
@@ -171,11 +170,11 @@ def render(cat: Catalogue, dataset: str, video: str, methods: list[str], view: s
     cols = []
     for m in methods:
         frames, flow = cat.load(dataset, m, video)
-        p = tile(view, m, frames, flow, hr, hr_flow, t, masks, _flow_max(hr_flow, t))
+        p = tile(view, frames, flow, hr, hr_flow, t, masks, _flow_max(hr_flow, t))
         big = cv2.resize(p, (w * scale, h * scale), interpolation=cv2.INTER_NEAREST)
         parts = [big]
         if zoom is not None:
-            x0, y0, s, _ = zoom.box(h, w)
+            x0, y0, s = zoom.box(h, w)
             crop = p[y0:y0 + s, x0:x0 + s]
             zw = w * scale  # the crop fills the column's width
             cv2.rectangle(big, (x0 * scale, y0 * scale), ((x0 + s) * scale - 1, (y0 + s) * scale - 1), (255, 255, 0), 1)
@@ -271,7 +270,7 @@ def montage(cat: Catalogue, dataset: str, video: str, methods: list[str], t: int
     rows = []
     for v in views:
         img = render(cat, dataset, video, methods, v, t, zoom if v == "frames" else None, scale)
-        rows.append(_label(img, f"view: {v}") if v else img)
+        rows.append(_label(img, f"view: {v}"))
     width = max(r.shape[1] for r in rows)
     rows = [np.pad(r, ((0, 6), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
     return np.concatenate(rows, 0)

@@ -46,21 +46,21 @@ def test_tiles_are_what_they_say(catalogue):
     lr, lr_flow = catalogue.load("synth-t", "LR", v)
     bic, bic_flow = catalogue.load("synth-t", "Bicubic", v)
     # LR is shown pixel for pixel: 4 x 4 blocks of the LR frame
-    np.testing.assert_array_equal(tile("frames", "LR", lr, lr_flow, hr, hr_flow, 2), np.repeat(np.repeat(lr[2], 4, 0), 4, 1))
+    np.testing.assert_array_equal(tile("frames", lr, lr_flow, hr, hr_flow, 2), np.repeat(np.repeat(lr[2], 4, 0), 4, 1))
     # HR against itself has no error; bicubic has some, and the error map shows it
-    e_hr = tile("error vs HR", "HR", hr, hr_flow, hr, hr_flow, 2)
-    e_bi = tile("error vs HR", "Bicubic", bic, bic_flow, hr, hr_flow, 2)
+    e_hr = tile("error vs HR", hr, hr_flow, hr, hr_flow, 2)
+    e_bi = tile("error vs HR", bic, bic_flow, hr, hr_flow, 2)
     assert (e_hr == e_hr[0, 0]).all() and (e_bi != e_hr[0, 0]).any(axis=-1).mean() > 0.5
     # LR rawframes carry no flow: the panel says so instead of inventing one
-    assert (tile("flow colour", "LR", lr, lr_flow, hr, hr_flow, 2)[0, 0] == 60).all()
+    assert (tile("flow colour", lr, lr_flow, hr, hr_flow, 2)[0, 0] == 60).all()
     # the mask view outlines the actor in green on the frame, nowhere else
     masks = catalogue.masks("synth-t", v)
-    m = tile("actor mask", "HR", hr, hr_flow, hr, hr_flow, 2, masks)
+    m = tile("actor mask", hr, hr_flow, hr, hr_flow, 2, masks)
     changed = (m != hr[2]).any(-1)
     ring = cv2.dilate(masks[2].astype(np.uint8), np.ones((3, 3))) > 0
     assert changed.any() and not (changed & ~ring).any()
     # the weight map is brightest where the HR flow is largest
-    w = tile("SoSR weight map", "HR", hr, hr_flow, hr, hr_flow, 2).astype(float).sum(-1)
+    w = tile("SoSR weight map", hr, hr_flow, hr, hr_flow, 2).astype(float).sum(-1)
     mag = np.linalg.norm(hr_flow[2], axis=-1)
     assert w[mag > np.percentile(mag, 95)].mean() > w[mag < np.percentile(mag, 50)].mean()
     with pytest.raises(ValueError, match="unknown view"):
