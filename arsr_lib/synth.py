@@ -301,12 +301,12 @@ def _rect(x0: float, x1: float, y0: float, y1: float) -> list:
     return [(x0, y0), (x0, y1), (x1, y1), (x1, y0)]
 
 
-def _mesh(col, dark, x0: float, x1: float, y0: float, y1: float) -> list:
-    """A fine pattern on the rectangle [x0, x1] x [y0, y1]: 1-px lines of ``col`` 2 px apart both ways on ``dark``.
+def _mesh(col, far, x0: float, x1: float, y0: float, y1: float) -> list:
+    """A fine pattern on the rectangle [x0, x1] x [y0, y1]: 1-px lines of ``col`` 2 px apart both ways on ``far``.
 
     Its period (2 HR px) is above the LR Nyquist frequency at x4, so the antialiased downscale leaves only
     its mean colour: the detail exists at HR and is gone at LR by construction."""
-    prims = [("poly", dark, _rect(x0, x1, y0, y1))]
+    prims = [("poly", far, _rect(x0, x1, y0, y1))]
     prims += [("line", col, (x, y0), (x, y1), 1) for x in np.arange(x0 + 0.5, x1, 2.0)]
     prims += [("line", col, (x0, y), (x1, y), 1) for y in np.arange(y0 + 0.5, y1, 2.0)]
     return prims
@@ -316,19 +316,20 @@ def _object_prims(obj: str, col, u: float) -> list:
     """Held objects in the hand frame (x along the forearm). Sizes in units x u px.
 
     Each detail pair shares one outline and one mean colour: the racket's strung head and the bottle's
-    ribbed glass carry a 2-px mesh (:func:`_mesh`) where the bat's blade and the cup are plain."""
-    dark = tuple(int(c * 0.35) for c in col)
-    plain = tuple(int(round(0.75 * c + 0.25 * d)) for c, d in zip(col, dark))  # the mesh's mean (3/4 lines)
+    ribbed glass carry a mesh (:func:`_mesh`) where the bat's blade and the cup are plain. The mesh's holes
+    take the colour far from the object's (dark on a light object, light on a dark one): equal contrast for all."""
+    far = tuple(int(c * 0.35) for c in col) if sum(col) > 3 * 128 else tuple(int(c + 0.65 * (255 - c)) for c in col)
+    plain = tuple(int(round(0.75 * c + 0.25 * d)) for c, d in zip(col, far))  # the mesh's mean (3/4 lines)
     if obj in ("racket", "bat"):
         handle, head, half = 0.12 * u, 0.16 * u, 0.045 * u
         prims = [("line", plain, (0.0, 0.0), (handle, 0.0), max(1, round(0.02 * u)))]
         if obj == "racket":
-            return prims + _mesh(col, dark, handle, handle + head, -half, half)
+            return prims + _mesh(col, far, handle, handle + head, -half, half)
         return prims + [("poly", plain, _rect(handle, handle + head, -half, half))]
     if obj in ("bottle", "cup"):  # a container held upright across the hand
         box = (-0.045 * u, 0.045 * u, -0.13 * u, -0.01 * u)
         if obj == "bottle":
-            return _mesh(col, dark, *box)
+            return _mesh(col, far, *box)
         return [("poly", plain, _rect(*box))]
     raise ValueError(f"unknown object {obj!r}")
 
@@ -518,7 +519,17 @@ def _write_clip(args) -> str:
 
 
 def _config_dict(cfg: SynthConfig) -> dict:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(cfg).items()}
+    """The dataset marker's config: the SynthConfig and the digest of this renderer's source, so that a dataset
+    drawn by an older renderer is regenerated (and everything derived from it redone), not silently reused."""
+    conf = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(cfg).items()}
+    return {**conf, "renderer": _renderer_digest()}
+
+
+@functools.lru_cache(maxsize=None)
+def _renderer_digest() -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 def generate(root: str | os.PathLike, cfg: SynthConfig = SIZES["smoke"], workers: int = 1,

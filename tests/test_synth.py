@@ -127,7 +127,7 @@ def test_config_errors():
         synth.config_for("huge")
 
 
-def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path):
+def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path, monkeypatch):
     """Rawframes, SR runs, SR videos and scores key on the data: a new generation under the same names
     must not reuse them (the dataset tag feeds the rawframes' source tag; files_tag the SR/recogniser keys)."""
     import time
@@ -145,6 +145,12 @@ def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path):
     time.sleep(0.01)
     synth.generate(tmp_path / "d", synth.SynthConfig(**tiny, texture_contrast=0.9), progress=False)
     assert dataset_tag(prof) != tag_a and files_tag(videos) != files_a
+    # the same config drawn by a changed renderer (synth.py edited) is regenerated too
+    tag_b = dataset_tag(prof)
+    monkeypatch.setattr(synth, "_renderer_digest", lambda: "edited")
+    assert not synth.is_complete(tmp_path / "d", synth._config_dict(synth.SynthConfig(**tiny, texture_contrast=0.9)))
+    synth.generate(tmp_path / "d", synth.SynthConfig(**tiny, texture_contrast=0.9), progress=False)
+    assert dataset_tag(prof) != tag_b
     assert dataset_tag(get_profile("paper", data_root=str(tmp_path))) is None  # real datasets do not change
     from arsr_lib.datasets import generation_tag
 
@@ -164,3 +170,15 @@ def test_detail_pairs_lose_their_difference_at_x4():
         lr_diff = np.abs(la - lb).max(-1)
         assert hr_diff.max() > 80  # the mesh: strong local contrast at HR
         assert lr_diff.max() < 0.35 * hr_diff.max(), (a, b, lr_diff.max(), hr_diff.max())
+
+
+@pytest.mark.parametrize("col", [(20, 20, 20), (90, 60, 30), (180, 200, 190), (250, 250, 250)])
+def test_mesh_contrast_is_strong_for_dark_and_light_objects(col):
+    """The mesh's holes take the colour far from the object's, so a dark racket is as detailed as a light one;
+    the plain twin keeps the mesh's mean colour (3/4 lines, 1/4 holes)."""
+    racket = synth._object_prims("racket", col, 80.0)
+    bat = synth._object_prims("bat", col, 80.0)
+    far = np.array(racket[1][1], float)  # the head's background polygon: the holes' colour
+    assert np.abs(far - col).max() >= 100, far
+    plain = np.array(bat[-1][1], float)
+    np.testing.assert_allclose(plain, 0.75 * np.array(col) + 0.25 * far, atol=1)
