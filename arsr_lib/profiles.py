@@ -143,7 +143,7 @@ VGG19_WEIGHTS = os.environ.get("ARSR_VGG19_WEIGHTS")  # local torchvision vgg19 
 # ---------------------------------------------------------------------------------------------
 REC = {
     "smoke": dict(depth="tiny", width=32, crop=80, segments=3, new_length=5, batch=8, lr=1e-3,
-                  iters={"tsn_rgb": 1200, "tsn_flow": 600, "stresnet": 200}, dropout_rgb=0.5, dropout_flow=0.5,
+                  iters={"tsn_rgb": 2400, "tsn_flow": 600, "stresnet": 200}, dropout_rgb=0.5, dropout_flow=0.5,
                   test_snippets=5, test_crops=1, fusion=(1.0, 1.5), imagenet=None, partial_bn=False,
                   flip_flow=False),  # WalkLeft / WalkRight are mirror images: flipping flow would swap their labels
     # TSN's protocol: 3 segments, 25 snippets x 10 crops at test, RGB : flow = 1 : 1.5; ResNet-50 backbones

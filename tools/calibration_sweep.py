@@ -33,6 +33,7 @@ ap.add_argument("--wd", type=float, default=0.0)
 ap.add_argument("--contrast", type=float, default=0.3); ap.add_argument("--objscale", type=float, default=1.5)
 ap.add_argument("--groups", type=int, default=30); ap.add_argument("--clips", type=int, default=1)
 ap.add_argument("--frames", type=int, default=16); ap.add_argument("--noise", type=float, default=1.0)
+ap.add_argument("--classes", default=None, help="comma-separated subset of the classes (default: all)")
 ap.add_argument("--dropout", type=float, default=0.5); ap.add_argument("--actor", type=float, default=0.75); ap.add_argument("--work", default="/tmp/arsr-calibration")
 a = ap.parse_args()
 torch.manual_seed(0)
@@ -40,10 +41,11 @@ rng = np.random.default_rng(0)
 from arsr_lib import synth
 from arsr_lib.datasets import load_ucf101
 from arsr_lib.frames import FramesConfig, extract_dataset
-tag = f"a{a.actor}_c{a.contrast}_o{a.objscale}_g{a.groups}_k{a.clips}_f{a.frames}_n{a.noise}"
+tag = (a.classes.replace(",", "-") + "_" if a.classes else "") + f"a{a.actor}_c{a.contrast}_o{a.objscale}_g{a.groups}_k{a.clips}_f{a.frames}_n{a.noise}_far"
 base = Path(a.work) / tag
 cfg = synth.SynthConfig(groups=a.groups, clips_per_group=a.clips, frames=a.frames, texture_contrast=a.contrast,
-                        object_scale=a.objscale, noise_sigma=a.noise, actor_scale=a.actor)
+                        object_scale=a.objscale, noise_sigma=a.noise, actor_scale=a.actor,
+                        **({"classes": tuple(a.classes.split(","))} if a.classes else {}))
 root = synth.generate(base / "synth", cfg, workers=2, progress=False)
 ds = load_ucf101(root / "ucfTrainTestlist", 1, root)
 for v in ("hr", "bicubic"):
@@ -91,7 +93,8 @@ def batch():
         xs.append(np.stack(segs)); ys.append(ytr[i])
     x = norm(np.stack(xs)).permute(0, 1, 4, 2, 3)
     return x.flatten(0, 1), torch.tensor(ys)
-m = ResNet("tiny", 10, inch, a.width)
+ncls = len(cfg.classes)
+m = ResNet("tiny", ncls, inch, a.width)
 m.fc = torch.nn.Sequential(torch.nn.Dropout(a.dropout), m.fc)
 opt = torch.optim.Adam(m.parameters(), a.lr, weight_decay=a.wd) if a.opt == "adam" else torch.optim.SGD(m.parameters(), a.lr, 0.9, weight_decay=a.wd or 5e-4)
 sched = torch.optim.lr_scheduler.MultiStepLR(opt, [int(a.iters * 0.7)], 0.1)
@@ -104,7 +107,7 @@ def evaluate(X):
             x = norm(np.stack([snippet(v, s)[y0:y0 + c, x0:x0 + c] for s in starts])).permute(0, 3, 1, 2)
             P.append(m(x).softmax(1).mean(0).argmax().item())
     m.train(); P = np.array(P)
-    return "%.3f [%s]" % ((P == yte).mean(), " ".join("%d" % round(100 * (P[yte == c] == c).mean()) for c in range(10)))
+    return "%.3f [%s]" % ((P == yte).mean(), " ".join("%d" % round(100 * (P[yte == c] == c).mean()) for c in range(ncls)))
 t0 = time.time(); accs = []
 for it in range(1, a.iters + 1):
     x, y = batch(); out = m(x).view(a.batch, 3, -1).mean(1)
