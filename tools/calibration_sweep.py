@@ -41,7 +41,7 @@ rng = np.random.default_rng(0)
 from arsr_lib import synth
 from arsr_lib.datasets import load_ucf101
 from arsr_lib.frames import FramesConfig, extract_dataset
-tag = (a.classes.replace(",", "-") + "_" if a.classes else "") + f"a{a.actor}_c{a.contrast}_o{a.objscale}_g{a.groups}_k{a.clips}_f{a.frames}_n{a.noise}_far"
+tag = (a.classes.replace(",", "-") + "_" if a.classes else "") + f"a{a.actor}_c{a.contrast}_o{a.objscale}_g{a.groups}_k{a.clips}_f{a.frames}_n{a.noise}_r{synth._renderer_digest()}"
 base = Path(a.work) / tag
 cfg = synth.SynthConfig(groups=a.groups, clips_per_group=a.clips, frames=a.frames, texture_contrast=a.contrast,
                         object_scale=a.objscale, noise_sigma=a.noise, actor_scale=a.actor,
