@@ -58,6 +58,9 @@ ALL_CLASSES = tuple(CLASS_SPECS)
 DETAIL_PAIRS = (("SwingRacket", "SwingBat"), ("DrinkBottle", "DrinkCup"))
 MOTION_PAIRS = (("WalkLeft", "WalkRight"), ("Wave", "ArmCircle"), ("Jump", "Squat"))
 TEXTURES = ("brick", "grass", "gravel", "procedural")
+# fraction of the mesh's area in the object's colour as drawn (antialiased 1-px lines cover more than 1 px: 0.88
+# at period 2, not the ideal 0.75): mean over 300 random sub-pixel placements and angles, checked by a test
+MESH_COVERAGE = {2: 0.88, 3: 0.69}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class SynthConfig:
     # difficulty, calibrated so that HR recognisers do well and x4 bicubic costs the spatial stream (README)
     texture_contrast: float = 0.3  # background contrast multiplier (1: the photographs' own)
     object_scale: float = 1.5  # size of the held objects (detail pairs)
+    mesh_period: int = 2  # px between the 1-px lines of the racket's strings and the bottle's ribs (2 or 3)
     actor_scale: float = 0.75  # actor height relative to 2/3 of the frame height
     noise_sigma: float = 1.0  # sensor noise, grey levels (0: off)
     pan_speed: float = 0.0  # max camera pan, px / frame (0: off)
@@ -90,6 +94,8 @@ class SynthConfig:
             raise ValueError(f"SynthConfig.groups must be >= 3 for three group-disjoint splits (got {self.groups})")
         if self.frames < 2 or self.height < 16 or self.width < 16:
             raise ValueError("SynthConfig: need frames >= 2 and height, width >= 16")
+        if self.mesh_period not in MESH_COVERAGE:
+            raise ValueError(f"SynthConfig.mesh_period must be one of {sorted(MESH_COVERAGE)} (got {self.mesh_period})")
         bad = [t for t in self.textures if t not in TEXTURES]
         if bad or not self.textures:
             raise ValueError(f"SynthConfig.textures: choose from {TEXTURES} (got {self.textures})")
@@ -293,7 +299,7 @@ def _primitives(style: GroupStyle, obj: str | None, cfg: SynthConfig, u: float) 
         prims.append((f"ua_{k}", [("seg", style.shirt, b["upper_arm"] * u, lw)]))
         prims.append((f"fa_{k}", [("seg", style.skin, b["forearm"] * u, lw * 0.9)]))
     if obj is not None:
-        prims.append(("hand_a", _object_prims(obj, style.obj, u * cfg.object_scale)))
+        prims.append(("hand_a", _object_prims(obj, style.obj, u * cfg.object_scale, cfg.mesh_period)))
     return prims
 
 
@@ -301,35 +307,37 @@ def _rect(x0: float, x1: float, y0: float, y1: float) -> list:
     return [(x0, y0), (x0, y1), (x1, y1), (x1, y0)]
 
 
-def _mesh(col, far, x0: float, x1: float, y0: float, y1: float) -> list:
-    """A fine pattern on the rectangle [x0, x1] x [y0, y1]: 1-px lines of ``col`` 2 px apart both ways on ``far``.
+def _mesh(col, far, x0: float, x1: float, y0: float, y1: float, period: int = 2) -> list:
+    """A fine pattern on the rectangle [x0, x1] x [y0, y1]: 1-px lines of ``col`` ``period`` px apart both ways on
+    ``far`` (so a fraction ``1 - (1 - 1/period)^2`` of the area is ``col``: 3/4 at period 2).
 
-    Its period (2 HR px) is above the LR Nyquist frequency at x4, so the antialiased downscale leaves only
-    its mean colour: the detail exists at HR and is gone at LR by construction."""
+    Its period (2 or 3 HR px) is above the LR Nyquist frequency at x4 (8 HR px), so the antialiased downscale
+    leaves essentially its mean colour: the detail exists at HR and is gone at LR by construction."""
     prims = [("poly", far, _rect(x0, x1, y0, y1))]
-    prims += [("line", col, (x, y0), (x, y1), 1) for x in np.arange(x0 + 0.5, x1, 2.0)]
-    prims += [("line", col, (x0, y), (x1, y), 1) for y in np.arange(y0 + 0.5, y1, 2.0)]
+    prims += [("line", col, (x, y0), (x, y1), 1) for x in np.arange(x0 + 0.5, x1, float(period))]
+    prims += [("line", col, (x0, y), (x1, y), 1) for y in np.arange(y0 + 0.5, y1, float(period))]
     return prims
 
 
-def _object_prims(obj: str, col, u: float) -> list:
+def _object_prims(obj: str, col, u: float, period: int = 2) -> list:
     """Held objects in the hand frame (x along the forearm). Sizes in units x u px.
 
     Each detail pair shares one outline and one mean colour: the racket's strung head and the bottle's
     ribbed glass carry a mesh (:func:`_mesh`) where the bat's blade and the cup are plain. The mesh's holes
     take the colour far from the object's (dark on a light object, light on a dark one): equal contrast for all."""
     far = tuple(int(c * 0.35) for c in col) if sum(col) > 3 * 128 else tuple(int(c + 0.65 * (255 - c)) for c in col)
-    plain = tuple(int(round(0.75 * c + 0.25 * d)) for c, d in zip(col, far))  # the mesh's mean (3/4 lines)
+    k = MESH_COVERAGE[period]
+    plain = tuple(int(round(k * c + (1 - k) * d)) for c, d in zip(col, far))  # the mesh's mean colour
     if obj in ("racket", "bat"):
         handle, head, half = 0.12 * u, 0.16 * u, 0.045 * u
         prims = [("line", plain, (0.0, 0.0), (handle, 0.0), max(1, round(0.02 * u)))]
         if obj == "racket":
-            return prims + _mesh(col, far, handle, handle + head, -half, half)
+            return prims + _mesh(col, far, handle, handle + head, -half, half, period)
         return prims + [("poly", plain, _rect(handle, handle + head, -half, half))]
     if obj in ("bottle", "cup"):  # a container held upright across the hand
         box = (-0.045 * u, 0.045 * u, -0.13 * u, -0.01 * u)
         if obj == "bottle":
-            return _mesh(col, far, *box)
+            return _mesh(col, far, *box, period=period)
         return [("poly", plain, _rect(*box))]
     raise ValueError(f"unknown object {obj!r}")
 

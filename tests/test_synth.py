@@ -181,4 +181,22 @@ def test_mesh_contrast_is_strong_for_dark_and_light_objects(col):
     far = np.array(racket[1][1], float)  # the head's background polygon: the holes' colour
     assert np.abs(far - col).max() >= 100, far
     plain = np.array(bat[-1][1], float)
-    np.testing.assert_allclose(plain, 0.75 * np.array(col) + 0.25 * far, atol=1)
+    k = synth.MESH_COVERAGE[2]
+    np.testing.assert_allclose(plain, k * np.array(col) + (1 - k) * far, atol=1)
+
+
+@pytest.mark.parametrize("period", sorted(synth.MESH_COVERAGE))
+def test_mesh_coverage_matches_the_drawing(period):
+    """The plain twin's colour uses MESH_COVERAGE: it must be what the antialiased drawing really covers on
+    average over placements and angles, or the pair would differ in mean colour, a cue that survives x4."""
+    import math
+
+    rng = np.random.default_rng(0)
+    cov = []
+    for _ in range(60):
+        img = np.zeros((80, 80), np.uint8)
+        origin, angle = np.array([40.0, 40.0]) + rng.uniform(0, 1, 2), rng.uniform(0, 2 * math.pi)
+        for prim in synth._mesh(255, 0, -20, 20, -20, 20, period):
+            synth._draw(img, prim[0], prim[1], prim[2:], origin, angle, True)
+        cov.append(img[30:50, 30:50].mean() / 255)
+    assert abs(np.mean(cov) - synth.MESH_COVERAGE[period]) < 0.015, np.mean(cov)
