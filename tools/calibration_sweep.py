@@ -34,6 +34,7 @@ ap.add_argument("--contrast", type=float, default=0.3); ap.add_argument("--objsc
 ap.add_argument("--groups", type=int, default=30); ap.add_argument("--clips", type=int, default=1)
 ap.add_argument("--frames", type=int, default=16); ap.add_argument("--noise", type=float, default=1.0)
 ap.add_argument("--classes", default=None, help="comma-separated subset of the classes (default: all)")
+ap.add_argument("--period", type=int, default=2, help="SynthConfig.mesh_period")
 ap.add_argument("--dropout", type=float, default=0.5); ap.add_argument("--actor", type=float, default=0.75); ap.add_argument("--work", default="/tmp/arsr-calibration")
 a = ap.parse_args()
 torch.manual_seed(0)
@@ -41,10 +42,10 @@ rng = np.random.default_rng(0)
 from arsr_lib import synth
 from arsr_lib.datasets import load_ucf101
 from arsr_lib.frames import FramesConfig, extract_dataset
-tag = (a.classes.replace(",", "-") + "_" if a.classes else "") + f"a{a.actor}_c{a.contrast}_o{a.objscale}_g{a.groups}_k{a.clips}_f{a.frames}_n{a.noise}_r{synth._renderer_digest()}"
+tag = (a.classes.replace(",", "-") + "_" if a.classes else "") + f"a{a.actor}_c{a.contrast}_o{a.objscale}_g{a.groups}_k{a.clips}_f{a.frames}_n{a.noise}_p{a.period}_r{synth._renderer_digest()}"
 base = Path(a.work) / tag
 cfg = synth.SynthConfig(groups=a.groups, clips_per_group=a.clips, frames=a.frames, texture_contrast=a.contrast,
-                        object_scale=a.objscale, noise_sigma=a.noise, actor_scale=a.actor,
+                        object_scale=a.objscale, noise_sigma=a.noise, actor_scale=a.actor, mesh_period=a.period,
                         **({"classes": tuple(a.classes.split(","))} if a.classes else {}))
 root = synth.generate(base / "synth", cfg, workers=2, progress=False)
 ds = load_ucf101(root / "ucfTrainTestlist", 1, root)
@@ -86,9 +87,11 @@ def batch():
             lo, hi = k * n // 3, max(k * n // 3 + 1, (k + 1) * n // 3)
             s = snippet(v, rng.integers(lo, hi))
             H, W = s.shape[:2]; c = a.crop
-            y0 = rng.integers(0, H - c + 1); x0 = rng.integers(0, W - c + 1)
-            s = s[y0:y0 + c, x0:x0 + c]
+            size = min(H, W, int(round(c / 0.875 * rng.choice((1.0, 0.875, 0.75, 0.66)))))  # TSN multi-scale crop
+            y0 = rng.integers(0, H - size + 1); x0 = rng.integers(0, W - size + 1)
+            s = s[y0:y0 + size, x0:x0 + size]
             if rng.random() < 0.5 and a.mod == "rgb": s = s[:, ::-1]
+            s = cv2.resize(np.ascontiguousarray(s), (c, c), interpolation=cv2.INTER_LINEAR)
             segs.append(s)
         xs.append(np.stack(segs)); ys.append(ytr[i])
     x = norm(np.stack(xs)).permute(0, 1, 4, 2, 3)
