@@ -5,7 +5,7 @@ Built so that the paper's premises hold by construction:
 * **Detail on the moving actor decides some classes.** ``SwingRacket``/``SwingBat`` and
   ``DrinkBottle``/``DrinkCup`` share appearance and joint trajectories exactly (same group and
   clip number -> same seed); they differ only in the held object, and there only in a fine mesh
-  (1-px lines 2 px apart: a strung racket head vs a plain bat blade, ribbed glass vs a plain cup,
+  (1-px lines 3 px apart: a strung racket head vs a plain bat blade, ribbed glass vs a plain cup,
   each pair with one outline and one mean colour) that the x4 antialiased downscale removes.
 * **Static background carries much of the high-frequency detail and no class information.**
   Backgrounds are crops of the real brick / grass / gravel photographs bundled with
@@ -79,7 +79,7 @@ class SynthConfig:
     # difficulty, calibrated so that HR recognisers do well and x4 bicubic costs the spatial stream (README)
     texture_contrast: float = 0.3  # background contrast multiplier (1: the photographs' own)
     object_scale: float = 1.5  # size of the held objects (detail pairs)
-    mesh_period: int = 2  # px between the 1-px lines of the racket's strings and the bottle's ribs (2 or 3)
+    mesh_period: int = 3  # px between the 1-px lines of the racket's strings and the bottle's ribs (2 or 3)
     actor_scale: float = 0.75  # actor height relative to 2/3 of the frame height
     noise_sigma: float = 1.0  # sensor noise, grey levels (0: off)
     pan_speed: float = 0.0  # max camera pan, px / frame (0: off)
@@ -307,19 +307,19 @@ def _rect(x0: float, x1: float, y0: float, y1: float) -> list:
     return [(x0, y0), (x0, y1), (x1, y1), (x1, y0)]
 
 
-def _mesh(col, far, x0: float, x1: float, y0: float, y1: float, period: int = 2) -> list:
+def _mesh(col, far, x0: float, x1: float, y0: float, y1: float, period: int) -> list:
     """A fine pattern on the rectangle [x0, x1] x [y0, y1]: 1-px lines of ``col`` ``period`` px apart both ways on
-    ``far`` (so a fraction ``1 - (1 - 1/period)^2`` of the area is ``col``: 3/4 at period 2).
+    ``far`` (a fraction :data:`MESH_COVERAGE` of the area is ``col``).
 
-    Its period (2 or 3 HR px) is above the LR Nyquist frequency at x4 (8 HR px), so the antialiased downscale
-    leaves essentially its mean colour: the detail exists at HR and is gone at LR by construction."""
+    Its period (2 or 3 HR px) is far shorter than 8 HR px, the shortest period LR can hold at x4, so the
+    antialiased downscale leaves essentially its mean colour: the detail exists at HR and is gone at LR."""
     prims = [("poly", far, _rect(x0, x1, y0, y1))]
     prims += [("line", col, (x, y0), (x, y1), 1) for x in np.arange(x0 + 0.5, x1, float(period))]
     prims += [("line", col, (x0, y), (x1, y), 1) for y in np.arange(y0 + 0.5, y1, float(period))]
     return prims
 
 
-def _object_prims(obj: str, col, u: float, period: int = 2) -> list:
+def _object_prims(obj: str, col, u: float, period: int) -> list:
     """Held objects in the hand frame (x along the forearm). Sizes in units x u px.
 
     Each detail pair shares one outline and one mean colour: the racket's strung head and the bottle's

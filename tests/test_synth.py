@@ -158,7 +158,7 @@ def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path, mo
 
 
 def test_detail_pairs_lose_their_difference_at_x4():
-    """Racket/bat and bottle/cup share outline and mean colour; their 2-px mesh does not survive the x4
+    """Racket/bat and bottle/cup share outline and mean colour; their 3-px mesh does not survive the x4
     antialiased downscale, so the pair's LR frames are far closer than its HR frames."""
     from arsr_lib.degrade import downscale
 
@@ -175,13 +175,13 @@ def test_detail_pairs_lose_their_difference_at_x4():
 @pytest.mark.parametrize("col", [(20, 20, 20), (90, 60, 30), (180, 200, 190), (250, 250, 250)])
 def test_mesh_contrast_is_strong_for_dark_and_light_objects(col):
     """The mesh's holes take the colour far from the object's, so a dark racket is as detailed as a light one;
-    the plain twin keeps the mesh's mean colour (3/4 lines, 1/4 holes)."""
-    racket = synth._object_prims("racket", col, 80.0)
-    bat = synth._object_prims("bat", col, 80.0)
+    the plain twin keeps the mesh's mean colour."""
+    racket = synth._object_prims("racket", col, 80.0, 3)
+    bat = synth._object_prims("bat", col, 80.0, 3)
     far = np.array(racket[1][1], float)  # the head's background polygon: the holes' colour
     assert np.abs(far - col).max() >= 100, far
     plain = np.array(bat[-1][1], float)
-    k = synth.MESH_COVERAGE[2]
+    k = synth.MESH_COVERAGE[3]
     np.testing.assert_allclose(plain, k * np.array(col) + (1 - k) * far, atol=1)
 
 
