@@ -4,9 +4,11 @@ Built so that the paper's premises hold by construction:
 
 * **Detail on the moving actor decides some classes.** ``SwingRacket``/``SwingBat`` and
   ``DrinkBottle``/``DrinkCup`` share appearance and joint trajectories exactly (same group and
-  clip number -> same seed); they differ only in the held object, and there only in a fine mesh
-  (1-px lines 3 px apart: a strung racket head vs a plain bat blade, ribbed glass vs a plain cup,
-  each pair with one outline and one mean colour) that the x4 antialiased downscale removes.
+  clip number -> same seed); they differ only in the held object, and there only in a mesh of
+  1-px lines (a strung racket head vs a plain bat blade, ribbed glass vs a plain cup, each pair
+  with one outline and one mean colour as drawn). Its period, near LR's Nyquist period of 8 HR px,
+  leaves only a faint blurred trace after the x4 antialiased downscale: bicubic cannot bring it
+  back, an SR network may.
 * **Static background carries much of the high-frequency detail and no class information.**
   Backgrounds are crops of the real brick / grass / gravel photographs bundled with
   scikit-image, or procedural texture, chosen per group and shared by every class.
@@ -58,9 +60,10 @@ ALL_CLASSES = tuple(CLASS_SPECS)
 DETAIL_PAIRS = (("SwingRacket", "SwingBat"), ("DrinkBottle", "DrinkCup"))
 MOTION_PAIRS = (("WalkLeft", "WalkRight"), ("Wave", "ArmCircle"), ("Jump", "Squat"))
 TEXTURES = ("brick", "grass", "gravel", "procedural")
-# fraction of the mesh's area in the object's colour as drawn (antialiased 1-px lines cover more than 1 px: 0.88
-# at period 2, not the ideal 0.75): mean over 300 random sub-pixel placements and angles, checked by a test
-MESH_COVERAGE = {2: 0.88, 3: 0.69}
+# periods (HR px) the detail mesh may have. The x4 antialiased downscale keeps < 10 % of a 2-5 px mesh's contrast
+# (erased), aliases a 6-px one and keeps 25-43 % of a 7-8 px one (blurred; LR's Nyquist period is 8 HR px): measured,
+# README (SynthActions) and tests
+MESH_PERIODS = tuple(range(2, 9))
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class SynthConfig:
     # difficulty, calibrated so that HR recognisers do well and x4 bicubic costs the spatial stream (README)
     texture_contrast: float = 0.3  # background contrast multiplier (1: the photographs' own)
     object_scale: float = 1.5  # size of the held objects (detail pairs)
-    mesh_period: int = 3  # px between the 1-px lines of the racket's strings and the bottle's ribs (2 or 3)
+    mesh_period: int = 7  # px between the 1-px lines of the racket's strings and the bottle's ribs (2-8)
     actor_scale: float = 0.75  # actor height relative to 2/3 of the frame height
     noise_sigma: float = 1.0  # sensor noise, grey levels (0: off)
     pan_speed: float = 0.0  # max camera pan, px / frame (0: off)
@@ -94,8 +97,8 @@ class SynthConfig:
             raise ValueError(f"SynthConfig.groups must be >= 3 for three group-disjoint splits (got {self.groups})")
         if self.frames < 2 or self.height < 16 or self.width < 16:
             raise ValueError("SynthConfig: need frames >= 2 and height, width >= 16")
-        if self.mesh_period not in MESH_COVERAGE:
-            raise ValueError(f"SynthConfig.mesh_period must be one of {sorted(MESH_COVERAGE)} (got {self.mesh_period})")
+        if self.mesh_period not in MESH_PERIODS:
+            raise ValueError(f"SynthConfig.mesh_period must be one of {list(MESH_PERIODS)} (got {self.mesh_period})")
         bad = [t for t in self.textures if t not in TEXTURES]
         if bad or not self.textures:
             raise ValueError(f"SynthConfig.textures: choose from {TEXTURES} (got {self.textures})")
@@ -307,38 +310,70 @@ def _rect(x0: float, x1: float, y0: float, y1: float) -> list:
     return [(x0, y0), (x0, y1), (x1, y1), (x1, y0)]
 
 
-def _mesh(col, far, x0: float, x1: float, y0: float, y1: float, period: int) -> list:
-    """A fine pattern on the rectangle [x0, x1] x [y0, y1]: 1-px lines of ``col`` ``period`` px apart both ways on
-    ``far`` (a fraction :data:`MESH_COVERAGE` of the area is ``col``).
+def _ticks(a: float, b: float, period: int) -> np.ndarray:
+    """Centres of 1-px lines ``period`` px apart across [a, b]: as many as fit wholly inside, centred."""
+    span = b - a - 1.0
+    n = int(span // period) + 1 if span >= 0 else 0
+    return a + 0.5 + (span - (n - 1) * period) / 2 + period * np.arange(n)
 
-    Its period (2 or 3 HR px) is far shorter than 8 HR px, the shortest period LR can hold at x4, so the
-    antialiased downscale leaves essentially its mean colour: the detail exists at HR and is gone at LR."""
+
+def _mesh(col, far, x0: float, x1: float, y0: float, y1: float, period: int) -> list:
+    """A grid on the rectangle [x0, x1] x [y0, y1]: 1-px lines of ``col`` ``period`` px apart both ways, centred,
+    on ``far`` (the holes and a thin rim)."""
     prims = [("poly", far, _rect(x0, x1, y0, y1))]
-    prims += [("line", col, (x, y0), (x, y1), 1) for x in np.arange(x0 + 0.5, x1, float(period))]
-    prims += [("line", col, (x0, y), (x1, y), 1) for y in np.arange(y0 + 0.5, y1, float(period))]
+    # the lines stop 1 px short of the rim, so that their antialiasing stays on the rectangle
+    prims += [("line", col, (x, y0 + 1), (x, y1 - 1), 1) for x in _ticks(x0, x1, period)]
+    prims += [("line", col, (x0 + 1, y), (x1 - 1, y), 1) for y in _ticks(y0, y1, period)]
     return prims
+
+
+@functools.lru_cache(maxsize=4096)
+def _mesh_coverage(w10: int, h10: int, period: int) -> float:
+    """Fraction of a ``w10``/10 x ``h10``/10 px mesh's area that its antialiased lines cover, as drawn: the lines'
+    total ink over the rectangle's total ink (antialiasing widens both: a 1-px line covers more than 1 px, a filled
+    rectangle more than w x h), at 16 placements (4 angles x 4 sub-pixel offsets). The plain twin takes the colour
+    this mixes, so the pair has one mean colour as drawn."""
+    w, h = w10 / 10, h10 / 10
+    size = int(math.ceil(math.hypot(w, h))) + 8
+    ink = area = 0.0
+    for angle in (0.1, 0.5, 0.9, 1.3):
+        for off in ((0.0, 0.0), (0.25, 0.5), (0.5, 0.25), (0.75, 0.75)):
+            origin = np.array(off) + size / 2
+            img = np.zeros((size, size), np.uint8)
+            for prim in _mesh(255, 0, -w / 2, w / 2, -h / 2, h / 2, period)[1:]:
+                _draw(img, prim[0], prim[1], prim[2:], origin, angle, True)
+            ink += img.sum(dtype=np.float64)
+            img[:] = 0
+            _draw(img, "poly", 255, (_rect(-w / 2, w / 2, -h / 2, h / 2),), origin, angle, True)
+            area += img.sum(dtype=np.float64)
+    return min(1.0, ink / area)
 
 
 def _object_prims(obj: str, col, u: float, period: int) -> list:
     """Held objects in the hand frame (x along the forearm). Sizes in units x u px.
 
     Each detail pair shares one outline and one mean colour: the racket's strung head and the bottle's
-    ribbed glass carry a mesh (:func:`_mesh`) where the bat's blade and the cup are plain. The mesh's holes
-    take the colour far from the object's (dark on a light object, light on a dark one): equal contrast for all."""
+    ribbed glass carry a mesh (:func:`_mesh`) where the bat's blade and the cup are plain, in the colour the
+    mesh mixes as drawn (:func:`_mesh_coverage`). The mesh's holes take the colour far from the object's (dark on
+    a light object, light on a dark one): equal contrast for all."""
     far = tuple(int(c * 0.35) for c in col) if sum(col) > 3 * 128 else tuple(int(c + 0.65 * (255 - c)) for c in col)
-    k = MESH_COVERAGE[period]
-    plain = tuple(int(round(k * c + (1 - k) * d)) for c, d in zip(col, far))  # the mesh's mean colour
+
+    def plain(w: float, h: float) -> tuple:  # the mesh's mean colour on a w x h rectangle
+        k = _mesh_coverage(int(round(10 * w)), int(round(10 * h)), period)
+        return tuple(int(round(k * c + (1 - k) * d)) for c, d in zip(col, far))
+
     if obj in ("racket", "bat"):
         handle, head, half = 0.12 * u, 0.16 * u, 0.045 * u
-        prims = [("line", plain, (0.0, 0.0), (handle, 0.0), max(1, round(0.02 * u)))]
+        fill = plain(head, 2 * half)
+        prims = [("line", fill, (0.0, 0.0), (handle, 0.0), max(1, round(0.02 * u)))]
         if obj == "racket":
             return prims + _mesh(col, far, handle, handle + head, -half, half, period)
-        return prims + [("poly", plain, _rect(handle, handle + head, -half, half))]
+        return prims + [("poly", fill, _rect(handle, handle + head, -half, half))]
     if obj in ("bottle", "cup"):  # a container held upright across the hand
         box = (-0.045 * u, 0.045 * u, -0.13 * u, -0.01 * u)
         if obj == "bottle":
             return _mesh(col, far, *box, period=period)
-        return [("poly", plain, _rect(*box))]
+        return [("poly", plain(box[1] - box[0], box[3] - box[2]), _rect(*box))]
     raise ValueError(f"unknown object {obj!r}")
 
 

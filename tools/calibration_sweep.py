@@ -1,6 +1,6 @@
 """Calibration sweep: how a SynthActions difficulty setting separates HR from x4 bicubic for one stream.
 
-``python tools/calibration_sweep.py --mod rgb --iters 2400 --period 3``  (the adopted smoke setting; the
+``python tools/calibration_sweep.py --mod rgb --iters 2400``  (the adopted smoke setting; the
 defaults of the dataset options are the adopted values, e.g. ``--groups 30 --clips 1 --contrast 0.3 --actor 0.75``)
 
 Generates the dataset variant (cached under ``--work``), extracts HR and bicubic rawframes (DIS flow), and trains
@@ -36,13 +36,14 @@ ap.add_argument("--contrast", type=float, default=0.3); ap.add_argument("--objsc
 ap.add_argument("--groups", type=int, default=30); ap.add_argument("--clips", type=int, default=1)
 ap.add_argument("--frames", type=int, default=16); ap.add_argument("--noise", type=float, default=1.0)
 ap.add_argument("--classes", default=None, help="comma-separated subset of the classes (default: all)")
-ap.add_argument("--period", type=int, default=3, help="SynthConfig.mesh_period")
+ap.add_argument("--period", type=int, default=None, help="SynthConfig.mesh_period (default: the dataset's)")
 ap.add_argument("--dropout", type=float, default=0.5); ap.add_argument("--actor", type=float, default=0.75); ap.add_argument("--work", default="/tmp/arsr-calibration")
 a = ap.parse_args()
 torch.manual_seed(0)
 rng = np.random.default_rng(0)
 from arsr_lib import synth
 from arsr_lib.datasets import load_ucf101
+a.period = a.period or synth.SynthConfig().mesh_period
 from arsr_lib.frames import FramesConfig, extract_dataset
 tag = (a.classes.replace(",", "-") + "_" if a.classes else "") + f"a{a.actor}_c{a.contrast}_o{a.objscale}_g{a.groups}_k{a.clips}_f{a.frames}_n{a.noise}_p{a.period}_r{synth._renderer_digest()}"
 base = Path(a.work) / tag
