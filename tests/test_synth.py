@@ -125,6 +125,9 @@ def test_config_errors():
         synth.SynthConfig(groups=2)
     with pytest.raises(ValueError, match="unknown SynthActions size"):
         synth.config_for("huge")
+    for period in (1, 9):
+        with pytest.raises(ValueError, match="mesh_period must be one of"):
+            synth.SynthConfig(mesh_period=period)
 
 
 def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path, monkeypatch):
