@@ -200,6 +200,18 @@ def stream_table(h: Harness, stream: str, methods: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def per_class_table(h: Harness, stream: str, methods: list[str]) -> pd.DataFrame:
+    """TSN top-1 (%) of one stream per class (rows, with the number of test videos) and method (columns): where
+    a method wins back or loses accuracy, e.g. the detail pairs of SynthActions for the spatial stream."""
+    y = h.labels
+    table = {"videos": [int((y == c).sum()) for c in range(len(h.ds.classes))]}
+    for m in methods:
+        pred = np.argmax(h.scores("tsn_" + stream, stream, m), 1)
+        table[m] = [100 * float((pred[y == c] == c).mean()) if (y == c).any() else float("nan")
+                    for c in range(len(h.ds.classes))]
+    return pd.DataFrame(table, index=pd.Index(list(h.ds.classes), name="class"))
+
+
 def fusion_table(h: Harness, pairings: dict = PAIRINGS) -> pd.DataFrame:
     from arsr_lib.profiles import REC
 

@@ -32,6 +32,11 @@ def test_tiny_end_to_end(tmp_path):
     assert list(spatial.method) == ["HR", "Bicubic", "VDSR"] and spatial["top-1 (%)"].between(0, 100).all()
     temporal = E.stream_table(h, "flow", ["HR", "Bicubic", "VDSR"])
     assert len(temporal) == 3
+    pc = E.per_class_table(h, "rgb", ["HR", "Bicubic", "VDSR"])
+    assert list(pc.index) == list(ds.classes) and pc["videos"].sum() == len(ds.test)
+    for m in ("HR", "Bicubic", "VDSR"):  # per-class accuracies weighted by videos give the top-1
+        top1 = spatial.loc[spatial.method == m, "top-1 (%)"].item()
+        assert (pc[m] * pc["videos"]).sum() / pc["videos"].sum() == pytest.approx(top1)
     fusion = E.fusion_table(h, {"HR + HR": ("HR", "HR"), "VDSR + Bicubic": ("VDSR", "Bicubic")})
     assert list(fusion["pairing (frames + flow)"]) == ["HR + HR", "VDSR + Bicubic"]
     s = h.scores("tsn_rgb", "rgb", "VDSR")

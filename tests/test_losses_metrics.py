@@ -128,3 +128,22 @@ def test_region_and_weighted_psnr_and_warping_error():
     flow[..., 0] = 1.0
     assert M.warping_error(video, flow) == pytest.approx(0, abs=1e-4)
     assert M.warping_error(video, np.zeros_like(flow)) > 10
+
+
+def test_detail_recovery_known_answers():
+    """1 when SR reproduces the twins' HR difference, 0 when its outputs are identical, the kept contrast for a
+    uniformly attenuated detail, and an error when the twins do not differ at all."""
+    rng = np.random.default_rng(0)
+    hr_b = rng.integers(60, 200, (3, 24, 24, 3)).astype(np.uint8)
+    hr_a = hr_b.copy()
+    hr_a[:, 8:16, 8:16] = hr_b[:, 8:16, 8:16] + 40  # the detail
+    assert M.detail_recovery(hr_a, hr_b, hr_a, hr_b) == pytest.approx(1.0)
+    assert M.detail_recovery(hr_b, hr_b, hr_a, hr_b) == 0.0
+    faint = hr_b.copy()
+    faint[:, 8:16, 8:16] = hr_b[:, 8:16, 8:16] + 10  # a quarter of its contrast left
+    assert M.detail_recovery(faint, hr_b, hr_a, hr_b) == pytest.approx(0.25)
+    moved = hr_b.copy()
+    moved[:, 0:4, 0:4] = hr_b[:, 0:4, 0:4] + 40  # a detail elsewhere (here in the cropped border) restores nothing
+    assert M.detail_recovery(moved, hr_b, hr_a, hr_b) == 0.0
+    with pytest.raises(ValueError, match="identical"):
+        M.detail_recovery(hr_a, hr_b, hr_b, hr_b)

@@ -5,7 +5,9 @@ ROOT = Path(__file__).resolve().parents[1]
 REP = ROOT / "reports" / "smoke"
 TABLES = [("SR quality (notebook 02)", "02_sr_quality"), ("Temporal consistency (notebook 03)", "03_temporal_consistency"),
           ("Flow error (notebook 04)", "04_flow_epe"), ("Spatial stream, TSN RGB (notebook 05)", "05_spatial"),
-          ("Temporal stream, TSN flow", "05_temporal"), ("Two-stream fusion", "05_fusion"),
+          ("Temporal stream, TSN flow", "05_temporal"), ("Spatial stream per class (top-1 %)", "05_per_class_spatial"),
+          ("Temporal stream per class (top-1 %)", "05_per_class_temporal"),
+          ("Detail restored on the twin classes", "05_detail_recovery"), ("Two-stream fusion", "05_fusion"),
           ("Paired tests", "05_paired_tests"), ("Calibration of SynthActions", "05_calibration")]
 
 
