@@ -103,12 +103,13 @@ def quality_table(ds, methods, root, items, flow_method: str = "dis", scale: int
     return df
 
 
-def detail_recovery_table(ds, methods: dict, root, pairs, items=None, scale: int = 4,
+def detail_recovery_table(ds, methods: dict, root, pairs, items=None, scale: int = 4, max_twins: int | None = None,
                           progress: bool = True) -> pd.DataFrame:
     """Per SR method (``name -> checkpoint | None``): the share of the HR detail (:func:`metrics.detail_recovery`, in %)
     its outputs restore, per twin pair of classes ``(a, b)`` that differ only in that detail (SynthActions'
     ``DETAIL_PAIRS``), averaged over the test videos of ``a`` whose twin (same group and clip) is in ``items``
-    too. SR videos are made where missing. Bicubic is the floor to beat, HR is 100."""
+    too (at most ``max_twins`` per pair of classes, in list order). SR videos are made where missing. Bicubic is
+    the floor to beat, HR is 100."""
     items = list(ds.test if items is None else items)
     by_rel = {it.rel_path: it for it in items}
     twins = {}
@@ -117,6 +118,7 @@ def detail_recovery_table(ds, methods: dict, root, pairs, items=None, scale: int
                          for rel in [it.rel_path.replace(a, b)] if rel in by_rel]
         if not twins[(a, b)]:
             raise ValueError(f"detail_recovery_table: no test video of {a!r} has its {b!r} twin among the items")
+        twins[(a, b)] = twins[(a, b)][:max_twins]
     needed = [x for lst in twins.values() for pair in lst for x in pair]
     make_sr_videos(ds, methods, root, needed, scale=scale, progress=progress)
     hr = {it.rel_path: modcrop(read_video(ds.path(it)), scale) for it in needed}

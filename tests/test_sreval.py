@@ -17,6 +17,8 @@ def test_detail_recovery_table_pairs_twins_and_bicubic_keeps_a_faint_trace(tmp_p
     assert table.loc[0, "twin videos"] == 2 * n_test_groups  # every racket and bottle video has its twin
     for col in ("SwingRacket / SwingBat (%)", "DrinkBottle / DrinkCup (%)"):
         assert 3 < table.loc[0, col] < 50, table  # x4 keeps a faint trace of the 7-px mesh, bicubic cannot sharpen it
+    one = detail_recovery_table(ds, {"Bicubic": None}, tmp_path / "sr", synth.DETAIL_PAIRS, max_twins=1, progress=False)
+    assert one.loc[0, "twin videos"] == 2  # one twin pair per pair of classes
     with pytest.raises(ValueError, match="twin"):
         detail_recovery_table(ds, {"Bicubic": None}, tmp_path / "sr", synth.DETAIL_PAIRS,
                               items=[i for i in ds.test if i.class_name != "SwingBat"], progress=False)

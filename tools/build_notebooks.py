@@ -359,13 +359,14 @@ on the held object, and likewise bottle and cup. The share of the twins' HR diff
 reproduce measures the detail it wins back, even where top-1 does not move (`metrics.detail_recovery`).
 """),
 ("code", """
-if prof.dataset == "synth":
-    from arsr_lib.recipes import method_checkpoints
+if is_synth:
     from arsr_lib.sreval import detail_recovery_table
     from arsr_lib.synth import DETAIL_PAIRS
 
-    dr = detail_recovery_table(h.ds, method_checkpoints(prof.runs_dir(), [m for m in methods if m != "HR"]),
-                               prof.sr_root(), DETAIL_PAIRS, progress=False)
+    # every twin pair of the test split; with an evaluation budget (prof.eval_videos), about one video per class
+    max_twins = None if prof.eval_videos is None else max(1, prof.eval_videos // len(ds.classes))
+    dr = detail_recovery_table(ds, method_checkpoints(runs, [m for m in methods if m != "HR"]), prof.sr_root(),
+                               DETAIL_PAIRS, max_twins=max_twins, progress=False)
     reports.save_table(dr.round(1), out / "05_detail_recovery",
                        caption=caption + "; detail recovered = <SR_a - SR_b, HR_a - HR_b> / |HR_a - HR_b|^2 on Y, border 4 px")
     display(dr.round(1))
