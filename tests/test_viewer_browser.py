@@ -116,10 +116,10 @@ def test_viewer_renders_and_reacts_in_chromium(lab):
                 if button.is_displayed():
                     button.click()
 
-        # JupyterLab sometimes opens a "Select Kernel" dialog over the notebook (seen in 1 of 10 local runs: the
-        # click on Run is intercepted), and a Run All issued while it shows, or right after the kernel first reports
-        # idle, is dropped (no cell ran, twice in fresh-clone CI): accept the dialog and issue Run All again, at most
-        # three times, until a cell has started.
+        # JupyterLab sometimes opens a "Select Kernel" dialog over the notebook (2 of 13 local runs failed, one
+        # screenshot showed the click on Run intercepted by it), and a Run All issued while it shows, or right after
+        # the kernel first reports idle, is dropped (no cell ran: once under make test, once in fresh-clone CI):
+        # accept the dialog and issue Run All again, at most three times, until a cell has started.
         for _attempt in range(3):
             time.sleep(1)
             accept_dialogs()
