@@ -3,13 +3,16 @@
 PYTHON ?= python3
 VENV ?= .venv
 PROFILE ?= smoke
+# a YAML/TOML experiment instead of a profile: make reproduce CONFIG=my.yaml
+CONFIG ?=
 # CPU wheel by default; a GPU box sets e.g. TORCH_SPEC="torch==2.13.0" with its CUDA index.
 TORCH_SPEC ?= torch==2.13.0
 PIP_FLAGS ?= -q --disable-pip-version-check
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.arsr-installed
+NOTEBOOK_BUILD := build/notebooks
 
-.PHONY: venv test reproduce clean-reports
+.PHONY: venv test lint reproduce
 
 venv: $(STAMP)
 
@@ -22,9 +25,15 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install $(PIP_FLAGS) -e ".[dev]"
 	@echo "$(TORCH_SPEC)" > $(STAMP)
 
-test: venv
+lint: venv
+	$(BIN)/ruff check .
+
+# the notebooks are jupytext py:percent sources; nbval runs the .ipynb made from them
+test: lint
 	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m pytest -q --nbval-lax -p no:cacheprovider notebooks
+	rm -rf $(NOTEBOOK_BUILD)
+	$(BIN)/python -m arsr_lib notebooks --out $(NOTEBOOK_BUILD) > /dev/null
+	$(BIN)/python -m pytest -q --nbval-lax -p no:cacheprovider $(NOTEBOOK_BUILD)
 
 reproduce: venv
-	$(BIN)/python -m arsr_lib reproduce --profile $(PROFILE)
+	$(BIN)/python -m arsr_lib reproduce --profile $(PROFILE) $(if $(CONFIG),--config $(CONFIG))

@@ -5,6 +5,7 @@ a folder is filled under a temporary name, a marker file is written last, then t
 is renamed into place. Readers treat a folder as complete only when its marker is present
 and describes the same configuration.
 """
+
 from __future__ import annotations
 
 import contextlib

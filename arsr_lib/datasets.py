@@ -5,6 +5,7 @@ Every entry is a path relative to the dataset root, checked so that it cannot es
 root (absolute paths and ``..`` are refused). Lists can be filtered to the videos present;
 ``strict=True`` raises and lists what is missing.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from arsr_lib.atomic import MARKER, file_digest
 from arsr_lib.errors import DatasetError
 
 VIDEO_EXTENSIONS = (".avi", ".mp4", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v")
@@ -22,7 +24,6 @@ def generation_tag(root: str | os.PathLike | None) -> str | None:
     """Identifies a generated dataset's content: the digest of its completion marker (SynthActions writes
     one holding its config), so that what was derived from an older generation under the same file names
     is redone. Real datasets carry no marker and do not change: None."""
-    from arsr_lib.atomic import MARKER, file_digest
 
     marker = Path(root) / MARKER if root else None
     return "gen-" + file_digest(marker) if marker and marker.is_file() else None
@@ -59,8 +60,13 @@ class SplitDataset:
         return self.train + self.test + self.unused
 
     def counts(self) -> dict:
-        return {"classes": len(self.classes), "train": len(self.train), "test": len(self.test),
-                "unused": len(self.unused), "distinct": len({i.rel_path for i in self.all_items()})}
+        return {
+            "classes": len(self.classes),
+            "train": len(self.train),
+            "test": len(self.test),
+            "unused": len(self.unused),
+            "distinct": len({i.rel_path for i in self.all_items()}),
+        }
 
     def path(self, item: VideoItem) -> Path:
         if self.root is None:
@@ -68,7 +74,8 @@ class SplitDataset:
         return safe_join(self.root, item.rel_path)
 
     def test_subset(self, n: int | None) -> "SplitDataset":
-        """The same split with ``n`` test videos spread evenly over the list (all classes kept); None: unchanged."""
+        """The same split with ``n`` test videos spread evenly over the list (all classes kept); None:
+        unchanged."""
         if not n or n >= len(self.test):
             return self
         idx = [round(i * (len(self.test) - 1) / (n - 1)) for i in range(n)] if n > 1 else [0]
@@ -106,8 +113,10 @@ class SplitDataset:
         if strict and missing:
             shown = "\n  ".join(missing[:20])
             more = f"\n  ... and {len(missing) - 20} more" if len(missing) > 20 else ""
-            raise DatasetError(f"dataset {self.name} split {self.split}: {len(missing)} listed video(s) missing "
-                               f"under {self.root}:\n  {shown}{more}")
+            raise DatasetError(
+                f"dataset {self.name} split {self.split}: {len(missing)} listed video(s) missing "
+                f"under {self.root}:\n  {shown}{more}"
+            )
         return new
 
 
@@ -116,7 +125,9 @@ def safe_join(root: str | os.PathLike, rel: str) -> Path:
     if not rel or rel.strip() != rel:
         raise DatasetError(f"invalid dataset entry {rel!r}")
     if "\\" in rel or rel.startswith("/") or re.match(r"^[A-Za-z]:", rel) or os.path.isabs(rel):
-        raise DatasetError(f"dataset entry {rel!r} is an absolute path; entries must be relative to the dataset root")
+        raise DatasetError(
+            f"dataset entry {rel!r} is an absolute path; entries must be relative to the dataset root"
+        )
     parts = PurePosixPath(rel).parts
     if any(p in ("..", ".") for p in parts):
         raise DatasetError(f"dataset entry {rel!r} contains '..' or '.'; it would escape the dataset root")
@@ -170,14 +181,17 @@ def _ucf_item(path: Path, lineno: int, rel: str, cls_index: dict[str, int], labe
     if m and m.group(1).lower() != cls.lower():
         raise DatasetError(f"{path}:{lineno}: file {parts[1]!r} does not belong to class folder {cls!r}")
     if label is not None and label != cls_index[cls] + 1:
-        raise DatasetError(f"{path}:{lineno}: label {label} does not match class {cls!r} "
-                           f"(classInd index {cls_index[cls] + 1})")
+        raise DatasetError(
+            f"{path}:{lineno}: label {label} does not match class {cls!r} "
+            f"(classInd index {cls_index[cls] + 1})"
+        )
     g, c = _parse_group(rel)
     return VideoItem(rel, cls_index[cls], cls, g, c)
 
 
-def load_ucf101(split_dir: str | os.PathLike, split: int = 1, root: str | os.PathLike | None = None,
-                name: str = "ucf101") -> SplitDataset:
+def load_ucf101(
+    split_dir: str | os.PathLike, split: int = 1, root: str | os.PathLike | None = None, name: str = "ucf101"
+) -> SplitDataset:
     """UCF101 split ``split`` (1..3) from the official ``ucfTrainTestlist`` folder.
 
     Handles CRLF endings, 1-based labels (``VideoItem.label`` is 0-based) and the
@@ -200,12 +214,15 @@ def load_ucf101(split_dir: str | os.PathLike, split: int = 1, root: str | os.Pat
         parts = ln.split()
         if len(parts) not in (1, 2):
             raise DatasetError(f"{te_path}:{lineno}: expected '<Class>/<video>', got {ln!r}")
-        test.append(_ucf_item(te_path, lineno, parts[0], cls_index,
-                              int(parts[1]) if len(parts) == 2 else None))
+        test.append(
+            _ucf_item(te_path, lineno, parts[0], cls_index, int(parts[1]) if len(parts) == 2 else None)
+        )
     dup = {i.rel_path for i in train} & {i.rel_path for i in test}
     if dup:
-        raise DatasetError(f"{split_dir}: split {split} lists {len(dup)} video(s) in both train and test, "
-                           f"e.g. {sorted(dup)[0]}")
+        raise DatasetError(
+            f"{split_dir}: split {split} lists {len(dup)} video(s) in both train and test, "
+            f"e.g. {sorted(dup)[0]}"
+        )
     return SplitDataset(name, split, classes, train, test, [], Path(root) if root else None)
 
 
@@ -215,8 +232,9 @@ def load_ucf101(split_dir: str | os.PathLike, split: int = 1, root: str | os.Pat
 _HMDB_RE = re.compile(r"^(.+)_test_split([123])\.txt$")
 
 
-def load_hmdb51(split_dir: str | os.PathLike, split: int = 1, root: str | os.PathLike | None = None,
-                name: str = "hmdb51") -> SplitDataset:
+def load_hmdb51(
+    split_dir: str | os.PathLike, split: int = 1, root: str | os.PathLike | None = None, name: str = "hmdb51"
+) -> SplitDataset:
     """HMDB51 split ``split`` from ``testTrainMulti_7030_splits``.
 
     One file per class, ``<class>_test_split<k>.txt``, lines ``<video>.avi <id>`` with id
@@ -254,8 +272,9 @@ def load_hmdb51(split_dir: str | os.PathLike, split: int = 1, root: str | os.Pat
 # ---------------------------------------------------------------------------------------------
 # plain folder of class folders
 # ---------------------------------------------------------------------------------------------
-def load_folder(root: str | os.PathLike, extensions: tuple[str, ...] = VIDEO_EXTENSIONS,
-                name: str = "folder") -> SplitDataset:
+def load_folder(
+    root: str | os.PathLike, extensions: tuple[str, ...] = VIDEO_EXTENSIONS, name: str = "folder"
+) -> SplitDataset:
     """Users' own videos: ``<root>/<class>/<video>``; classes sorted by name, every video in ``test``."""
     root = Path(root)
     if not root.is_dir():
@@ -274,8 +293,12 @@ def load_folder(root: str | os.PathLike, extensions: tuple[str, ...] = VIDEO_EXT
     return SplitDataset(name, None, classes, [], items, [], root)
 
 
-def load_dataset(kind: str, split_dir: str | os.PathLike | None = None, split: int = 1,
-                 root: str | os.PathLike | None = None) -> SplitDataset:
+def load_dataset(
+    kind: str,
+    split_dir: str | os.PathLike | None = None,
+    split: int = 1,
+    root: str | os.PathLike | None = None,
+) -> SplitDataset:
     """Dispatch on ``kind``: ``ucf101`` (also SynthActions, same layout), ``hmdb51`` or ``folder``."""
     kind = kind.lower()
     if kind in ("ucf101", "synth", "synthactions"):

@@ -10,6 +10,7 @@ The paper's LR frames are ``imresize(HR, 1/4)`` (rounded to uint8); its "Bicubic
 ``imresize(LR, 4)``. HR frames whose sides are not multiples of the scale are first cropped
 at the bottom and right (BasicSR's ``modcrop``), so that LR x scale == HR exactly.
 """
+
 from __future__ import annotations
 
 import math

@@ -13,10 +13,10 @@ steps); the engine owns everything around it:
 * DDP when launched with ``torchrun`` (each rank takes its slice of every step's global batch,
   the step-seeded equivalent of a DistributedSampler; rank 0 alone writes).
 """
+
 from __future__ import annotations
 
 import contextlib
-import csv
 import math
 import os
 import random
@@ -27,6 +27,10 @@ from typing import Callable
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
+
+from arsr_lib.runlog import append_row, trim_rows
+from arsr_lib.steps import TrainStep
 
 
 @dataclass
@@ -48,7 +52,7 @@ class TrainConfig:
 
 def seed_everything(seed: int) -> None:
     random.seed(seed)
-    np.random.seed(seed % (2 ** 32))
+    np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
 
 
@@ -56,10 +60,20 @@ class StepBatchSampler(torch.utils.data.Sampler):
     """Batches of dataset indices for steps ``start..iters-1``: step s draws from ``(seed, s)``; rank r of
     w takes the r-th slice of the global batch."""
 
-    def __init__(self, n: int, batch: int, iters: int, seed: int, start: int = 0, rank: int = 0, world: int = 1):
+    def __init__(
+        self, n: int, batch: int, iters: int, seed: int, start: int = 0, rank: int = 0, world: int = 1
+    ):
         if batch % world:
             raise ValueError(f"global batch {batch} is not divisible by the world size {world}")
-        self.n, self.batch, self.iters, self.seed, self.start, self.rank, self.world = n, batch, iters, seed, start, rank, world
+        self.n, self.batch, self.iters, self.seed, self.start, self.rank, self.world = (
+            n,
+            batch,
+            iters,
+            seed,
+            start,
+            rank,
+            world,
+        )
 
     def __len__(self):
         return max(0, self.iters - self.start)
@@ -68,7 +82,7 @@ class StepBatchSampler(torch.utils.data.Sampler):
         per = self.batch // self.world
         for s in range(self.start, self.iters):
             idx = np.random.default_rng([self.seed, 1234, s]).integers(0, self.n, self.batch)
-            yield [int(i) for i in idx[self.rank * per:(self.rank + 1) * per]]
+            yield [int(i) for i in idx[self.rank * per : (self.rank + 1) * per]]
 
 
 def _dist_info() -> tuple[int, int, int]:
@@ -87,7 +101,7 @@ class Task:
     """
 
     models: dict
-    step: Callable
+    step: TrainStep
     specs: dict = field(default_factory=dict)
     validate: Callable | None = None
     lr_scale: dict = field(default_factory=dict)  # per-model multiplier of the base lr
@@ -96,8 +110,16 @@ class Task:
 
 
 class Engine:
-    def __init__(self, task: Task, dataset, cfg: TrainConfig, out_dir: str | Path, device: str | None = None,
-                 progress: bool = True, desc: str = "train"):
+    def __init__(
+        self,
+        task: Task,
+        dataset,
+        cfg: TrainConfig,
+        out_dir: str | Path,
+        device: str | None = None,
+        progress: bool = True,
+        desc: str = "train",
+    ):
         self.task, self.dataset, self.cfg = task, dataset, cfg
         self.out = Path(out_dir)
         self.rank, self.world, local = _dist_info()
@@ -118,7 +140,9 @@ class Engine:
 
             for k, m in task.models.items():
                 if k not in task.frozen and any(p.requires_grad for p in m.parameters()):
-                    self.wrapped[k] = DDP(m, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+                    self.wrapped[k] = DDP(
+                        m, device_ids=[self.device.index] if self.device.type == "cuda" else None
+                    )
         self.opt, self.sched = {}, {}
         for k, m in task.models.items():
             params = [p for p in m.parameters() if p.requires_grad]
@@ -136,8 +160,12 @@ class Engine:
     def _save(self, path: Path, full: bool) -> None:
         if not self.is_main:
             return
-        state = {"step": self.step_no, "models": {k: m.state_dict() for k, m in self.task.models.items()},
-                 "specs": self.task.specs, "config": self._key()}
+        state = {
+            "step": self.step_no,
+            "models": {k: m.state_dict() for k, m in self.task.models.items()},
+            "specs": self.task.specs,
+            "config": self._key(),
+        }
         if full:
             state["optim"] = {k: o.state_dict() for k, o in self.opt.items()}
             state["sched"] = {k: s.state_dict() for k, s in self.sched.items()}
@@ -149,8 +177,9 @@ class Engine:
     def _key(self) -> dict:
         import json
 
-        return json.loads(json.dumps({"train": asdict(self.cfg), "task": self.task.signature}, sort_keys=True,
-                                     default=str))
+        return json.loads(
+            json.dumps({"train": asdict(self.cfg), "task": self.task.signature}, sort_keys=True, default=str)
+        )
 
     def _resume(self) -> bool:
         last = self.out / "last.pt"
@@ -177,112 +206,106 @@ class Engine:
             return torch.autocast("cpu", dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
-    # ------------------------------------------------------------------ log
-    def _log(self, row: dict) -> None:
-        """Append a row to log.csv; a new column (e.g. the first validation) rewrites the header."""
-        if not self.is_main:
-            return
-        path = self.out / "log.csv"
-        rows = []
-        if path.exists():
-            with open(path, newline="") as fh:
-                rd = csv.DictReader(fh)
-                fields = list(rd.fieldnames or [])
-                if set(row) - set(fields):
-                    rows = list(rd)
-        else:
-            fields = []
-        if not path.exists() or rows or set(row) - set(fields):
-            fields += [k for k in row if k not in fields]
-            tmp = path.with_name(".log.csv.partial")
-            with open(tmp, "w", newline="") as fh:
-                w = csv.DictWriter(fh, fieldnames=fields)
-                w.writeheader()
-                w.writerows(rows + [row])
-            os.replace(tmp, path)
-            return
-        with open(path, "a", newline="") as fh:
-            csv.DictWriter(fh, fieldnames=fields).writerow(row)
-
-    def _trim_log(self) -> None:
-        """After a resume, drop log rows written after the checkpoint (they will be redone)."""
-        path = self.out / "log.csv"
-        if not self.is_main or not path.exists():
-            return
-        with open(path, newline="") as fh:
-            rows = [r for r in csv.DictReader(fh) if int(r["step"]) <= self.step_no]
-        tmp = path.with_name(".log.csv.partial")
-        with open(tmp, "w", newline="") as fh:
-            if rows:
-                w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-                w.writeheader()
-                w.writerows(rows)
-        os.replace(tmp, path)
-
     # ------------------------------------------------------------------ run
-    def run(self) -> dict:
-        from tqdm.auto import tqdm
-
-        cfg = self.cfg
-        self.out.mkdir(parents=True, exist_ok=True)
+    def _reuse_final(self) -> bool:
+        """Load a finished run of this configuration, if there is one."""
         final = self.out / "final.pt"
-        if final.is_file():
-            state = torch.load(final, map_location=self.device, weights_only=True)
-            if state.get("config") == self._key() and int(state["step"]) == cfg.iters:
-                for k, m in self.task.models.items():
-                    m.load_state_dict(state["models"][k])
-                self.step_no = cfg.iters
-                return {"step": cfg.iters, "resumed": True, "cached": True}
-        resumed = self._resume()
-        if resumed:
-            self._trim_log()
-        elif (self.out / "log.csv").exists() and self.is_main:
-            (self.out / "log.csv").unlink()
-        sampler = StepBatchSampler(len(self.dataset), cfg.batch, cfg.iters, cfg.seed, self.step_no, self.rank, self.world)
-        loader = torch.utils.data.DataLoader(self.dataset, batch_sampler=sampler, num_workers=cfg.num_workers,
-                                             pin_memory=self.device.type == "cuda")
-        bar = tqdm(total=cfg.iters, initial=self.step_no, desc=self.desc, disable=not (self.progress and self.is_main),
-                   unit="it", dynamic_ncols=True)
-        t0, acc, n_acc = time.time(), {}, 0
+        if not final.is_file():
+            return False
+        state = torch.load(final, map_location=self.device, weights_only=True)
+        if state.get("config") != self._key() or int(state["step"]) != self.cfg.iters:
+            return False
+        for k, m in self.task.models.items():
+            m.load_state_dict(state["models"][k])
+        self.step_no = self.cfg.iters
+        return True
+
+    def _loader(self):
+        cfg = self.cfg
+        sampler = StepBatchSampler(
+            len(self.dataset), cfg.batch, cfg.iters, cfg.seed, self.step_no, self.rank, self.world
+        )
+        return torch.utils.data.DataLoader(
+            self.dataset,
+            batch_sampler=sampler,
+            num_workers=cfg.num_workers,
+            pin_memory=self.device.type == "cuda",
+        )
+
+    def _set_mode(self, train: bool) -> None:
         for m in self.task.models.values():
-            m.train()
+            m.train(train)
+
+    def _log_row(self, means: dict, started: float) -> dict:
+        """The log row of the current step: mean losses since the last row, lr, time, validation when due."""
+        cfg = self.cfg
+        row = {
+            "step": self.step_no,
+            **means,
+            "lr": next(iter(self.opt.values())).param_groups[0]["lr"] if self.opt else 0.0,
+            "time_s": round(time.time() - started, 3),
+        }
+        due = self.step_no % cfg.val_every == 0 or self.step_no == cfg.iters if cfg.val_every else False
+        if due and self.task.validate:
+            self._set_mode(False)
+            with torch.no_grad():
+                row.update(self.task.validate())
+            self._set_mode(True)
+        return row
+
+    def _train(self, bar) -> None:
+        cfg = self.cfg
+        started, sums, count = time.time(), {}, 0
+        self._set_mode(True)
+        for batch in self._loader():
+            batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+            losses = self.task.step(batch, self.opt, self._autocast, self.wrapped)
+            for s in self.sched.values():
+                s.step()
+            self.step_no += 1
+            for k, v in losses.items():
+                if not math.isfinite(v):
+                    raise FloatingPointError(f"{self.desc}: loss {k} is {v} at step {self.step_no}")
+                sums[k] = sums.get(k, 0.0) + v
+            count += 1
+            bar.update()
+            if self.step_no % cfg.log_every == 0 or self.step_no == cfg.iters:
+                if self.is_main:
+                    append_row(
+                        self.out / "log.csv", self._log_row({k: v / count for k, v in sums.items()}, started)
+                    )
+                bar.set_postfix({k: f"{v / count:.4g}" for k, v in list(sums.items())[:3]})
+                sums, count = {}, 0
+            if self.step_no % cfg.ckpt_every == 0 and self.step_no < cfg.iters:
+                self._save(self.out / "last.pt", full=True)
+
+    def run(self) -> dict:
+        """Train to ``cfg.iters`` steps, resuming a checkpoint of this configuration, or reuse a done run."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        if self._reuse_final():
+            return {"step": self.cfg.iters, "resumed": True, "cached": True}
+        resumed = self._resume()
+        log = self.out / "log.csv"
+        if self.is_main and resumed:
+            trim_rows(log, self.step_no)
+        elif self.is_main and log.exists():
+            log.unlink()
+        bar = tqdm(
+            total=self.cfg.iters,
+            initial=self.step_no,
+            desc=self.desc,
+            disable=not (self.progress and self.is_main),
+            unit="it",
+            dynamic_ncols=True,
+        )
         try:
-            for batch in loader:
-                batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
-                losses = self.task.step(batch, self.opt, self._autocast, self.wrapped)
-                for s in self.sched.values():
-                    s.step()
-                self.step_no += 1
-                for k, v in losses.items():
-                    if not math.isfinite(v):
-                        raise FloatingPointError(f"{self.desc}: loss {k} is {v} at step {self.step_no}")
-                    acc[k] = acc.get(k, 0.0) + v
-                n_acc += 1
-                bar.update()
-                if self.step_no % cfg.log_every == 0 or self.step_no == cfg.iters:
-                    row = {"step": self.step_no, **{k: v / n_acc for k, v in acc.items()},
-                           "lr": next(iter(self.opt.values())).param_groups[0]["lr"] if self.opt else 0.0,
-                           "time_s": round(time.time() - t0, 3)}
-                    if cfg.val_every and self.task.validate and (self.step_no % cfg.val_every == 0
-                                                                 or self.step_no == cfg.iters):
-                        for m in self.task.models.values():
-                            m.eval()
-                        with torch.no_grad():
-                            row.update(self.task.validate())
-                        for m in self.task.models.values():
-                            m.train()
-                    self._log(row)
-                    bar.set_postfix({k: f"{v / n_acc:.4g}" for k, v in list(acc.items())[:3]})
-                    acc, n_acc = {}, 0
-                if self.step_no % cfg.ckpt_every == 0 and self.step_no < cfg.iters:
-                    self._save(self.out / "last.pt", full=True)
+            self._train(bar)
         finally:
             bar.close()
-        self._save(final, full=False)
+        self._save(self.out / "final.pt", full=False)
         if self.is_main and (self.out / "last.pt").exists():
             (self.out / "last.pt").unlink()
-        for m in self.task.models.values():
-            m.eval()
+        self._set_mode(False)
         return {"step": self.step_no, "resumed": resumed, "cached": False}
 
 

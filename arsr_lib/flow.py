@@ -10,6 +10,7 @@ Conventions (pinned in :mod:`arsr_lib.protocol`):
   units, ``align_corners=True`` (pixel i sits at coordinate i), zero outside the frame,
   returned with a validity mask of the samples that fell inside.
 """
+
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
@@ -31,20 +32,34 @@ def _gray(frame: np.ndarray) -> np.ndarray:
 
 def _make_tvl1():
     if not hasattr(cv2, "optflow"):
-        raise FlowError("TV-L1 needs OpenCV's contrib module cv2.optflow, which this OpenCV lacks: "
-                        "pip uninstall opencv-python opencv-python-headless && "
-                        "pip install opencv-contrib-python-headless")
+        raise FlowError(
+            "TV-L1 needs OpenCV's contrib module cv2.optflow, which this OpenCV lacks: "
+            "pip uninstall opencv-python opencv-python-headless && "
+            "pip install opencv-contrib-python-headless"
+        )
     p = TVL1_PARAMS
     return cv2.optflow.DualTVL1OpticalFlow_create(
-        tau=p["tau"], lambda_=p["lambda_"], theta=p["theta"], nscales=p["nscales"], warps=p["warps"],
-        epsilon=p["epsilon"], innnerIterations=p["innnerIterations"], outerIterations=p["outerIterations"],
-        scaleStep=p["scaleStep"], gamma=p["gamma"], medianFiltering=p["medianFiltering"],
-        useInitialFlow=p["useInitialFlow"])
+        tau=p["tau"],
+        lambda_=p["lambda_"],
+        theta=p["theta"],
+        nscales=p["nscales"],
+        warps=p["warps"],
+        epsilon=p["epsilon"],
+        innnerIterations=p["innnerIterations"],
+        outerIterations=p["outerIterations"],
+        scaleStep=p["scaleStep"],
+        gamma=p["gamma"],
+        medianFiltering=p["medianFiltering"],
+        useInitialFlow=p["useInitialFlow"],
+    )
 
 
 def _make_dis():
-    presets = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
-               "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
+    presets = {
+        "ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
+        "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
+        "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM,
+    }
     return cv2.DISOpticalFlow_create(presets[DIS_PRESET])
 
 
@@ -92,7 +107,7 @@ def compute_flow(frames: np.ndarray, method: str = "dis", workers: int = 1) -> n
     if workers == 1:
         return _flow_chunk((method, grays))
     bounds = np.linspace(0, n_pairs, workers + 1).round().astype(int)
-    chunks = [(method, grays[a:b + 1]) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    chunks = [(method, grays[a : b + 1]) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
     with ProcessPoolExecutor(workers) as pool:
         return np.concatenate(list(pool.map(_flow_chunk, chunks)))
 
@@ -135,13 +150,23 @@ def warp(image, flow):
         fl = torch.from_numpy(np.ascontiguousarray(flow, np.float32))[None]
     else:
         img, fl = image, flow
-    if img.ndim != 4 or fl.ndim != 4 or fl.shape[-1] != 2 or img.shape[-2:] != fl.shape[1:3] \
-            or img.shape[0] != fl.shape[0]:
-        raise ValueError(f"warp: image (N,C,H,W) and flow (N,H,W,2) must agree, got {tuple(img.shape)} "
-                         f"and {tuple(fl.shape)}")
+    if (
+        img.ndim != 4
+        or fl.ndim != 4
+        or fl.shape[-1] != 2
+        or img.shape[-2:] != fl.shape[1:3]
+        or img.shape[0] != fl.shape[0]
+    ):
+        raise ValueError(
+            f"warp: image (N,C,H,W) and flow (N,H,W,2) must agree, got {tuple(img.shape)} "
+            f"and {tuple(fl.shape)}"
+        )
     n, _, h, w = img.shape
-    ys, xs = torch.meshgrid(torch.arange(h, dtype=fl.dtype, device=fl.device),
-                            torch.arange(w, dtype=fl.dtype, device=fl.device), indexing="ij")
+    ys, xs = torch.meshgrid(
+        torch.arange(h, dtype=fl.dtype, device=fl.device),
+        torch.arange(w, dtype=fl.dtype, device=fl.device),
+        indexing="ij",
+    )
     px = xs[None] + fl[..., 0]
     py = ys[None] + fl[..., 1]
     grid = torch.stack((2.0 * px / max(w - 1, 1) - 1.0, 2.0 * py / max(h - 1, 1) - 1.0), dim=-1)
@@ -158,12 +183,14 @@ def warp(image, flow):
 # colour coding (Middlebury colour wheel)
 # ---------------------------------------------------------------------------------------------
 def _color_wheel() -> np.ndarray:
-    segments = [(15, (255, 0, 0), (255, 255, 0)),  # red -> yellow
-                (6, (255, 255, 0), (0, 255, 0)),  # yellow -> green
-                (4, (0, 255, 0), (0, 255, 255)),  # green -> cyan
-                (11, (0, 255, 255), (0, 0, 255)),  # cyan -> blue
-                (13, (0, 0, 255), (255, 0, 255)),  # blue -> magenta
-                (6, (255, 0, 255), (255, 0, 0))]  # magenta -> red
+    segments = [
+        (15, (255, 0, 0), (255, 255, 0)),  # red -> yellow
+        (6, (255, 255, 0), (0, 255, 0)),  # yellow -> green
+        (4, (0, 255, 0), (0, 255, 255)),  # green -> cyan
+        (11, (0, 255, 255), (0, 0, 255)),  # cyan -> blue
+        (13, (0, 0, 255), (255, 0, 255)),  # blue -> magenta
+        (6, (255, 0, 255), (255, 0, 0)),
+    ]  # magenta -> red
     rows = []
     for n, a, b in segments:
         t = np.arange(n)[:, None] / n
@@ -206,3 +233,14 @@ def end_point_error(flow: np.ndarray, ref: np.ndarray, mask: np.ndarray | None =
         m = np.asarray(mask) > 0
         return float(err[m].mean()) if m.any() else float("nan")
     return float(err.mean())
+
+
+def motion_weight_map(flow: np.ndarray, floor: float = 0.1, percentile: float = 99.0) -> np.ndarray:
+    """``(..., H, W, 2)`` flow -> ``(..., H, W)`` float32 weights in [floor, 1]: SoSR's pixel-loss weights,
+    ``floor + (1 - floor) * min(m / m_ref, 1)`` with ``m_ref`` the frame's ``percentile`` of the magnitude
+    ``m``."""
+    magnitude = np.linalg.norm(np.asarray(flow, np.float32), axis=-1)
+    reference = np.percentile(magnitude.reshape(*magnitude.shape[:-2], -1), percentile, axis=-1)[
+        ..., None, None
+    ]
+    return (floor + (1 - floor) * np.clip(magnitude / np.maximum(reference, 1e-3), 0, 1)).astype(np.float32)

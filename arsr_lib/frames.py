@@ -12,6 +12,7 @@ Each video folder is filled under a temporary name and gets its marker ``.done.j
 then is renamed into place: a killed run leaves only temporary folders, which the next run
 removes and redoes. A folder is trusted only when its marker records the same config.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,7 @@ from arsr_lib import protocol
 from arsr_lib.atomic import atomic_folder, check_writable, clean_partials, is_complete, read_marker
 from arsr_lib.degrade import bicubic_upscale, downscale
 from arsr_lib.errors import ExtractionError, VideoError
-from arsr_lib.flow import compute_flow, quantize
+from arsr_lib.flow import compute_flow, dequantize, quantize
 from arsr_lib.video import read_video
 
 VARIANTS = ("hr", "lr", "bicubic")
@@ -46,7 +47,9 @@ class FramesConfig:
     flow_jpeg_quality: int = protocol.FLOW_JPEG_QUALITY
     max_frames: int | None = None
     min_frames: int = 2
-    source_tag: str | None = None  # identifies the source (e.g. the SR checkpoint digest) so a changed source is redone
+    source_tag: str | None = (
+        None  # identifies the source (e.g. the SR checkpoint digest) so a changed source is redone
+    )
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
@@ -67,7 +70,11 @@ def transform_frames(frames: np.ndarray, variant: str, scale: int = protocol.SCA
 def _imwrite(path: Path, img: np.ndarray, quality: int) -> None:
     if img.ndim == 3:
         img = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
-    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)] if path.suffix == ".jpg" else [cv2.IMWRITE_PNG_COMPRESSION, 3]
+    params = (
+        [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+        if path.suffix == ".jpg"
+        else [cv2.IMWRITE_PNG_COMPRESSION, 3]
+    )
     if not cv2.imwrite(str(path), img, params):
         raise OSError(f"cannot write {path}")
 
@@ -79,14 +86,26 @@ def write_rawframes(folder: Path, frames: np.ndarray, flow: np.ndarray | None, c
     if flow is not None:
         q = quantize(flow, cfg.bound)
         for i, fq in enumerate(q, 1):
-            _imwrite(folder / protocol.FLOW_TMPL.format(i, axis="x", ext="jpg"), fq[..., 0], cfg.flow_jpeg_quality)
-            _imwrite(folder / protocol.FLOW_TMPL.format(i, axis="y", ext="jpg"), fq[..., 1], cfg.flow_jpeg_quality)
-    return {"frames": int(len(frames)), "flows": 0 if flow is None else int(len(flow)),
-            "height": int(frames.shape[1]), "width": int(frames.shape[2])}
+            _imwrite(
+                folder / protocol.FLOW_TMPL.format(i, axis="x", ext="jpg"), fq[..., 0], cfg.flow_jpeg_quality
+            )
+            _imwrite(
+                folder / protocol.FLOW_TMPL.format(i, axis="y", ext="jpg"), fq[..., 1], cfg.flow_jpeg_quality
+            )
+    return {
+        "frames": int(len(frames)),
+        "flows": 0 if flow is None else int(len(flow)),
+        "height": int(frames.shape[1]),
+        "width": int(frames.shape[2]),
+    }
 
 
-def extract_video(video: str | os.PathLike, out_dir: str | os.PathLike, cfg: FramesConfig = FramesConfig(),
-                  force: bool = False) -> str:
+def extract_video(
+    video: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    cfg: FramesConfig = FramesConfig(),
+    force: bool = False,
+) -> str:
     """Extract one video; returns ``"done"`` or ``"skipped"`` (already complete with this config)."""
     video, out_dir = Path(video), Path(out_dir)
     conf = asdict(cfg)
@@ -131,9 +150,15 @@ def _job(args):
         return str(video), "failed", traceback.format_exc(limit=3)
 
 
-def extract_many(jobs: list[tuple[Path, Path]], cfg: FramesConfig = FramesConfig(), workers: int = 1,
-                 shard: str | None = None, progress: bool = True, force: bool = False,
-                 desc: str = "rawframes") -> dict[str, int]:
+def extract_many(
+    jobs: list[tuple[Path, Path]],
+    cfg: FramesConfig = FramesConfig(),
+    workers: int = 1,
+    shard: str | None = None,
+    progress: bool = True,
+    force: bool = False,
+    desc: str = "rawframes",
+) -> dict[str, int]:
     """Extract ``(video, out_dir)`` jobs in parallel; resumable; returns status counts.
 
     Failures do not stop the other videos; they are raised together at the end as one
@@ -169,12 +194,19 @@ def extract_many(jobs: list[tuple[Path, Path]], cfg: FramesConfig = FramesConfig
     finally:
         bar.close()
     if failures:
-        raise ExtractionError(f"{len(failures)} of {len(args)} video(s) failed:\n  " + "\n  ".join(sorted(failures)))
+        raise ExtractionError(
+            f"{len(failures)} of {len(args)} video(s) failed:\n  " + "\n  ".join(sorted(failures))
+        )
     return counts
 
 
-def extract_dataset(dataset, out_root: str | os.PathLike, cfg: FramesConfig = FramesConfig(),
-                    subsets: tuple[str, ...] = ("train", "test"), **kw) -> dict[str, int]:
+def extract_dataset(
+    dataset,
+    out_root: str | os.PathLike,
+    cfg: FramesConfig = FramesConfig(),
+    subsets: tuple[str, ...] = ("train", "test"),
+    **kw,
+) -> dict[str, int]:
     """Extract every video of ``dataset`` (a :class:`~arsr_lib.datasets.SplitDataset`) in ``subsets``."""
     items = []
     for s in subsets:
@@ -187,22 +219,46 @@ def extract_dataset(dataset, out_root: str | os.PathLike, cfg: FramesConfig = Fr
     return extract_many(jobs, cfg, **kw)
 
 
-def load_rawframes(folder: str | os.PathLike, flow: bool = True, bound: float = protocol.FLOW_BOUND):
-    """Read back a complete rawframes folder: ``(frames (T,H,W,3) uint8, flow (T-1,H,W,2) float32 | None)``."""
-    from arsr_lib.flow import dequantize
-
+def read_rawframes(folder: str | os.PathLike, modality: str) -> np.ndarray:
+    """The one rawframes reader: uint8 RGB frames ``(T, H, W, 3)`` (``modality="rgb"``) or the quantised flow
+    ``(T-1, H, W, 2)`` as stored (``"flow"``) of a complete folder."""
     folder = Path(folder)
     meta = read_marker(folder)
     if meta is None:
         raise ExtractionError(f"{folder}: not a complete rawframes folder (no {folder / '.done.json'})")
-    ext = meta["config"]["image_ext"]
-    frames = np.stack([cv2.cvtColor(cv2.imread(str(folder / protocol.IMG_TMPL.format(i, ext=ext))), cv2.COLOR_BGR2RGB)
-                       for i in range(1, meta["frames"] + 1)])
-    fl = None
-    if flow and meta["flows"]:
-        xs = [cv2.imread(str(folder / protocol.FLOW_TMPL.format(i, axis="x", ext="jpg")), cv2.IMREAD_GRAYSCALE)
-              for i in range(1, meta["flows"] + 1)]
-        ys = [cv2.imread(str(folder / protocol.FLOW_TMPL.format(i, axis="y", ext="jpg")), cv2.IMREAD_GRAYSCALE)
-              for i in range(1, meta["flows"] + 1)]
-        fl = dequantize(np.stack([np.stack(xs), np.stack(ys)], axis=-1), bound)
-    return frames, fl
+    if modality == "rgb":
+        ext = meta["config"]["image_ext"]
+        return np.stack(
+            [
+                cv2.cvtColor(
+                    cv2.imread(str(folder / protocol.IMG_TMPL.format(i, ext=ext))), cv2.COLOR_BGR2RGB
+                )
+                for i in range(1, meta["frames"] + 1)
+            ]
+        )
+    if modality != "flow":
+        raise ValueError(f"read_rawframes: modality must be 'rgb' or 'flow' (got {modality!r})")
+    if not meta["flows"]:
+        raise ExtractionError(f"{folder}: has no flow images")
+    return np.stack(
+        [
+            np.stack(
+                [
+                    cv2.imread(
+                        str(folder / protocol.FLOW_TMPL.format(i, axis=axis, ext="jpg")), cv2.IMREAD_GRAYSCALE
+                    )
+                    for axis in "xy"
+                ],
+                -1,
+            )
+            for i in range(1, meta["flows"] + 1)
+        ]
+    )
+
+
+def load_rawframes(folder: str | os.PathLike, flow: bool = True, bound: float = protocol.FLOW_BOUND):
+    """Read back a complete rawframes folder: ``(frames (T,H,W,3) uint8, flow (T-1,H,W,2) float32 |
+    None)``."""
+    frames = read_rawframes(folder, "rgb")
+    has_flow = flow and read_marker(folder)["flows"]
+    return frames, dequantize(read_rawframes(folder, "flow"), bound) if has_flow else None

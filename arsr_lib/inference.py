@@ -7,12 +7,26 @@
   whose centres are stitched, for frames too large for memory;
 * output is uint8 RGB ``(T, scale*h, scale*w, 3)``: clamp to [0, 1], x255, round.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from arsr_lib.atomic import atomic_folder
+from arsr_lib.engine import load_final
+from arsr_lib.frames import FramesConfig, write_rawframes
+from arsr_lib.models import build_model, model_from_checkpoint
+from arsr_lib.video import temporal_window, write_video
+
+
+def load_sr_model(checkpoint: str | Path, device: str = "cpu"):
+    """A trained generator from ``final.pt`` (or ``"bicubic"``), rebuilt from the architecture it records."""
+    if str(checkpoint).lower() == "bicubic":
+        return build_model("bicubic").eval()
+    return model_from_checkpoint(load_final(checkpoint, map_location=device)).to(device).eval()
 
 
 def _frames_to_tensor(frames: np.ndarray) -> torch.Tensor:
@@ -37,34 +51,50 @@ def _run(model, x: torch.Tensor, scale: int, tile: int | None, tile_pad: int) ->
             yb, xb = min(h, y1 + tile_pad), min(w, x1 + tile_pad)
             sr = model(x[..., ya:yb, xa:xb])
             oy, ox = (y0 - ya) * scale, (x0 - xa) * scale
-            out[..., y0 * scale:y1 * scale, x0 * scale:x1 * scale] = \
-                sr[..., oy:oy + (y1 - y0) * scale, ox:ox + (x1 - x0) * scale]
+            out[..., y0 * scale : y1 * scale, x0 * scale : x1 * scale] = sr[
+                ..., oy : oy + (y1 - y0) * scale, ox : ox + (x1 - x0) * scale
+            ]
     return out
 
 
 @torch.no_grad()
-def super_resolve(model, lr_frames: np.ndarray, batch: int = 16, tile: int | None = None, tile_pad: int = 8,
-                  device: str | torch.device = "cpu", amp: bool = False, progress: bool = False) -> np.ndarray:
+def super_resolve(
+    model,
+    lr_frames: np.ndarray,
+    batch: int = 16,
+    tile: int | None = None,
+    tile_pad: int = 8,
+    device: str | torch.device = "cpu",
+    amp: bool = False,
+    progress: bool = False,
+) -> np.ndarray:
     """SR of ``lr_frames`` (T, h, w, 3) uint8 RGB with ``model``; returns (T, s*h, s*w, 3) uint8."""
     from tqdm.auto import tqdm
 
     lr_frames = np.asarray(lr_frames)
     if lr_frames.ndim != 4 or lr_frames.shape[-1] != 3 or lr_frames.dtype != np.uint8:
-        raise ValueError(f"super_resolve: expected (T, h, w, 3) uint8 frames, got {lr_frames.shape} {lr_frames.dtype}")
+        raise ValueError(
+            f"super_resolve: expected (T, h, w, 3) uint8 frames, got {lr_frames.shape} {lr_frames.dtype}"
+        )
     device = torch.device(device)
     model = model.to(device).eval()
     scale = getattr(model, "scale", 4)
     n_frames = getattr(model, "n_frames", 1)
-    x = _frames_to_tensor(lr_frames).to(device)
-    T = len(x)
-    half = n_frames // 2
-    if n_frames > 1:
-        x = torch.cat([x.new_zeros(half, *x.shape[1:]), x, x.new_zeros(half, *x.shape[1:])])
+    count = len(lr_frames)
     out = []
-    ctx = torch.autocast(device.type, dtype=torch.bfloat16) if amp else torch.autocast(device.type, enabled=False)
-    for s in tqdm(range(0, T, batch), disable=not progress, desc="SR", unit="batch"):
-        idx = range(s, min(s + batch, T))
-        inp = torch.stack([x[i:i + n_frames] for i in idx]) if n_frames > 1 else x[s:s + len(idx)]
+    ctx = (
+        torch.autocast(device.type, dtype=torch.bfloat16)
+        if amp
+        else torch.autocast(device.type, enabled=False)
+    )
+    for start in tqdm(range(0, count, batch), disable=not progress, desc="SR", unit="batch"):
+        stop = min(start + batch, count)
+        if n_frames > 1:  # one zero-padded window per output frame
+            windows = np.stack([temporal_window(lr_frames, t, n_frames) for t in range(start, stop)])
+            inp = _frames_to_tensor(windows.reshape(-1, *windows.shape[2:]))
+            inp = inp.reshape(stop - start, n_frames, *inp.shape[1:]).contiguous().to(device)
+        else:
+            inp = _frames_to_tensor(lr_frames[start:stop]).to(device)
         with ctx:
             sr = _run(model, inp, scale, tile, tile_pad)
         out.append(to_uint8(sr.float()))
@@ -73,9 +103,6 @@ def super_resolve(model, lr_frames: np.ndarray, batch: int = 16, tile: int | Non
 
 def save_sr(frames: np.ndarray, output: str | Path, fmt: str | None = None, fps: float = 25.0) -> Path:
     """Write SR frames as a lossless video (``.avi``) or a rawframes folder (``png`` / ``jpg`` images)."""
-    from arsr_lib.atomic import atomic_folder
-    from arsr_lib.frames import FramesConfig, write_rawframes
-    from arsr_lib.video import write_video
 
     output = Path(output)
     fmt = fmt or ("avi" if output.suffix.lower() == ".avi" else "png")

@@ -2,7 +2,8 @@
 
 **SoSR weighted MSE (Eq. 1).** The weight map comes from the magnitude of optical flow on HR
 frames: ``m = sqrt(u^2 + v^2)`` (flow from frame t to t+1), ``w = floor + (1 - floor) *
-min(m / m_ref, 1)`` with ``m_ref`` the frame's 99th-percentile magnitude (``motion_weight_map``).
+min(m / m_ref, 1)`` with ``m_ref`` the frame's 99th-percentile magnitude
+(``arsr_lib.flow.motion_weight_map``).
 Two forms:
 
 * ``form="code"`` (the authors' code): ``mean(((w * SR) - (w * HR))^2) = mean(w^2 (SR - HR)^2)``;
@@ -15,23 +16,16 @@ from frame 1 to frame 2, W the bilinear backward warp. ``mask_outside=True`` (de
 the two warp terms only over pixels whose sample fell inside the frame; the original instead
 compares clipped samples, which leaves the last row and column of every patch at 0 (see README).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from arsr_lib.flow import warp
-
-
-def motion_weight_map(flow: np.ndarray, floor: float = 0.1, percentile: float = 99.0) -> np.ndarray:
-    """``(..., H, W, 2)`` flow -> ``(..., H, W)`` float32 weights in [floor, 1] (see module doc)."""
-    m = np.linalg.norm(np.asarray(flow, np.float32), axis=-1)
-    ref = np.percentile(m.reshape(*m.shape[:-2], -1), percentile, axis=-1)[..., None, None]
-    return (floor + (1 - floor) * np.clip(m / np.maximum(ref, 1e-3), 0, 1)).astype(np.float32)
 
 
 def _bcast(weight: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -68,13 +62,18 @@ def huber(pred, target, weight=None, delta: float = 0.01):
     return (v * w).sum() / w.sum().clamp_min(1e-8)
 
 
-def tosr_loss(sr1, sr2, hr1, hr2, flow12, weights=(1.0, 1.0, 1.0, 1.0), delta: float = 0.01,
-              mask_outside: bool = True) -> dict:
+def tosr_loss(
+    sr1, sr2, hr1, hr2, flow12, weights=(1.0, 1.0, 1.0, 1.0), delta: float = 0.01, mask_outside: bool = True
+) -> dict:
     """The four ToSR terms and their weighted sum (``"total"``). ``flow12``: (N, H, W, 2) pixels."""
     sr2w, valid = warp(sr2, flow12)
     m = valid if mask_outside else None
-    terms = {"content1": huber(sr1, hr1, delta=delta), "content2": huber(sr2, hr2, delta=delta),
-             "warp_sr": huber(sr1, sr2w, m, delta=delta), "warp_hr": huber(hr1, sr2w, m, delta=delta)}
+    terms = {
+        "content1": huber(sr1, hr1, delta=delta),
+        "content2": huber(sr2, hr2, delta=delta),
+        "warp_sr": huber(sr1, sr2w, m, delta=delta),
+        "warp_hr": huber(hr1, sr2w, m, delta=delta),
+    }
     terms["total"] = sum(w * t for w, t in zip(weights, terms.values()))
     return terms
 
@@ -85,18 +84,43 @@ def tosr_loss(sr1, sr2, hr1, hr2, flow12, weights=(1.0, 1.0, 1.0, 1.0), delta: f
 def ragan_g_loss(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
     """Relativistic average GAN, generator side (BCE with logits)."""
     bce = F.binary_cross_entropy_with_logits
-    return 0.5 * (bce(d_real - d_fake.mean(), torch.zeros_like(d_real))
-                  + bce(d_fake - d_real.mean(), torch.ones_like(d_fake)))
+    return 0.5 * (
+        bce(d_real - d_fake.mean(), torch.zeros_like(d_real))
+        + bce(d_fake - d_real.mean(), torch.ones_like(d_fake))
+    )
 
 
 def ragan_d_loss(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
     bce = F.binary_cross_entropy_with_logits
-    return 0.5 * (bce(d_real - d_fake.mean(), torch.ones_like(d_real))
-                  + bce(d_fake - d_real.mean(), torch.zeros_like(d_fake)))
+    return 0.5 * (
+        bce(d_real - d_fake.mean(), torch.ones_like(d_real))
+        + bce(d_fake - d_real.mean(), torch.zeros_like(d_fake))
+    )
 
 
 # VGG19 "features" indices of torchvision's layout; conv5_4 is index 34
-_VGG19_CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512]
+_VGG19_CFG = [
+    64,
+    64,
+    "M",
+    128,
+    128,
+    "M",
+    256,
+    256,
+    256,
+    256,
+    "M",
+    512,
+    512,
+    512,
+    512,
+    "M",
+    512,
+    512,
+    512,
+    512,
+]
 
 
 class FeatureLoss(nn.Module):
@@ -110,8 +134,9 @@ class FeatureLoss(nn.Module):
         super().__init__()
         if weights_path is None or not Path(weights_path).is_file():
             raise FileNotFoundError(
-                f"feature loss: VGG19 weights file {weights_path!r} not found; put torchvision's vgg19 state dict "
-                "there, or set the feature-loss weight to 0 (the smoke profile does)")
+                f"feature loss: VGG19 weights file {weights_path!r} not found; put torchvision's vgg19 state "
+                "dict there, or set the feature-loss weight to 0 (the smoke profile does)"
+            )
         layers, cin = [], 3
         for v in _VGG19_CFG:
             if v == "M":
@@ -121,8 +146,11 @@ class FeatureLoss(nn.Module):
                 cin = v
         self.features = nn.Sequential(*layers[:35])  # up to conv5_4 (index 34), before its ReLU
         sd = torch.load(weights_path, map_location="cpu", weights_only=True)
-        sd = {k[len("features."):]: v for k, v in sd.items() if k.startswith("features.")
-              and int(k.split(".")[1]) <= 34}
+        sd = {
+            k[len("features.") :]: v
+            for k, v in sd.items()
+            if k.startswith("features.") and int(k.split(".")[1]) <= 34
+        }
         self.features.load_state_dict(sd)
         for p in self.features.parameters():
             p.requires_grad_(False)

@@ -11,10 +11,12 @@
   of their HR difference that the SR outputs reproduce: <D_SR, D_HR> / <D_HR, D_HR> on Y, D = a - b
   (1: the detail fully restored; 0: the outputs carry none of it).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
+from arsr_lib.flow import warp
 from arsr_lib.protocol import SCALE
 
 
@@ -25,7 +27,7 @@ def rgb_to_y(img: np.ndarray) -> np.ndarray:
 
 
 def _crop(x: np.ndarray, crop: int) -> np.ndarray:
-    return x[..., crop:x.shape[-2] - crop, crop:x.shape[-1] - crop] if crop else x
+    return x[..., crop : x.shape[-2] - crop, crop : x.shape[-1] - crop] if crop else x
 
 
 def _prep(a, b, crop):
@@ -37,11 +39,22 @@ def _prep(a, b, crop):
 
 
 def _psnr_from_mse(mse: float) -> float:
-    return float("inf") if mse == 0 else float(10 * np.log10(255.0 ** 2 / mse))
+    return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
+
+
+def psnr_rgb(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> float:
+    """Plain RGB PSNR (uint8 scale) over all channels, for data-preparation statistics (SR tables use
+    ``psnr_y``)."""
+    d = (np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2
+    if mask is not None:
+        d = d[np.broadcast_to(mask[..., None], d.shape)] if d.ndim == mask.ndim + 1 else d[mask]
+    mse = float(d.mean())
+    return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)
 
 
 def psnr_y(sr: np.ndarray, hr: np.ndarray, crop: int = SCALE) -> float:
-    """PSNR on Y with ``crop`` border pixels removed; frames ``(H, W, 3)`` or ``(T, H, W, 3)`` (mean of per-frame MSE)."""
+    """PSNR on Y with ``crop`` border pixels removed; frames ``(H, W, 3)`` or ``(T, H, W, 3)`` (mean of
+    per-frame MSE)."""
     a, b = _prep(sr, hr, crop)
     return _psnr_from_mse(float(np.mean((a - b) ** 2)))
 
@@ -62,7 +75,7 @@ def weighted_psnr_y(sr, hr, weight, crop: int = SCALE) -> float:
 
 def _gauss_window(size: int = 11, sigma: float = 1.5) -> np.ndarray:
     ax = np.arange(size) - (size - 1) / 2
-    g = np.exp(-(ax ** 2) / (2 * sigma ** 2))
+    g = np.exp(-(ax**2) / (2 * sigma**2))
     g /= g.sum()
     return np.outer(g, g)
 
@@ -72,7 +85,7 @@ def _filter_valid(x: np.ndarray, win: np.ndarray) -> np.ndarray:
 
     full = cv2.filter2D(x, cv2.CV_64F, win, borderType=cv2.BORDER_CONSTANT)
     r = win.shape[0] // 2
-    return full[r:x.shape[0] - r, r:x.shape[1] - r]
+    return full[r : x.shape[0] - r, r : x.shape[1] - r]
 
 
 def ssim_y(sr: np.ndarray, hr: np.ndarray, crop: int = SCALE) -> float:
@@ -87,16 +100,15 @@ def _ssim(a: np.ndarray, b: np.ndarray) -> float:
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
     w = _gauss_window()
     mu_a, mu_b = _filter_valid(a, w), _filter_valid(b, w)
-    saa = _filter_valid(a * a, w) - mu_a ** 2
-    sbb = _filter_valid(b * b, w) - mu_b ** 2
+    saa = _filter_valid(a * a, w) - mu_a**2
+    sbb = _filter_valid(b * b, w) - mu_b**2
     sab = _filter_valid(a * b, w) - mu_a * mu_b
-    m = ((2 * mu_a * mu_b + c1) * (2 * sab + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (saa + sbb + c2))
+    m = ((2 * mu_a * mu_b + c1) * (2 * sab + c2)) / ((mu_a**2 + mu_b**2 + c1) * (saa + sbb + c2))
     return float(m.mean())
 
 
 def warping_error(frames: np.ndarray, flow: np.ndarray) -> float:
     """Mean |X_t - W(X_{t+1}, F_t)| (0..255 scale) over valid pixels, all t; ``flow`` (T-1, H, W, 2) of HR."""
-    from arsr_lib.flow import warp
 
     frames = np.asarray(frames, np.float32)
     errs, counts = 0.0, 0
@@ -110,8 +122,8 @@ def warping_error(frames: np.ndarray, flow: np.ndarray) -> float:
 
 def detail_recovery(sr_a, sr_b, hr_a, hr_b, crop: int = SCALE) -> float:
     """Share of the HR difference between two videos (identical but for a detail) that their SR outputs
-    reproduce in phase: ``<D_SR, D_HR> / <D_HR, D_HR>`` on Y with ``crop`` border pixels removed, ``D = a - b``.
-    1 when the SR difference equals the HR one, 0 when it carries none of it (e.g. identical outputs); a
+    reproduce in phase: ``<D_SR, D_HR> / <D_HR, D_HR>`` on Y with ``crop`` border pixels removed, ``D = a -
+    b``. 1 when the SR difference equals the HR one, 0 when it carries none of it (e.g. identical outputs); a
     blurred detail scores its remaining contrast, a hallucinated one in the wrong place nothing."""
     sa, sb = _prep(sr_a, sr_b, crop)
     ha, hb = _prep(hr_a, hr_b, crop)

@@ -4,6 +4,7 @@ Sources: TSN's dense_flow (flow bound 20, linear quantisation with rounding, JPE
 2.4's TV-L1 defaults used by dense_flow and by the authors, the paper's x4 bicubic
 degradation, BasicSR's PSNR convention (Y of ITU-R BT.601, border cropped by the scale).
 """
+
 from __future__ import annotations
 
 SCALE = 4  # the paper's x4 throughout
@@ -22,8 +23,17 @@ FRAME_JPEG_QUALITY = 95
 #   2.4 had no median filtering of the flow: medianFiltering=1 disables it (4.x default 5);
 #   gamma=0 (no illumination term, 4.x default), no initial flow.
 TVL1_PARAMS = dict(
-    tau=0.25, lambda_=0.15, theta=0.3, nscales=5, warps=5, epsilon=0.01,
-    innnerIterations=30, outerIterations=10, scaleStep=0.5, gamma=0.0, medianFiltering=1,
+    tau=0.25,
+    lambda_=0.15,
+    theta=0.3,
+    nscales=5,
+    warps=5,
+    epsilon=0.01,
+    innnerIterations=30,
+    outerIterations=10,
+    scaleStep=0.5,
+    gamma=0.0,
+    medianFiltering=1,
     useInitialFlow=False,
 )
 # DIS (the fast default of CPU smoke profiles): OpenCV's MEDIUM preset.
@@ -43,6 +53,8 @@ def describe(flow_method: str | None = None, **extra) -> str:
     """One line naming the protocol, printed beside every table and figure."""
     parts = [f"scale x{SCALE} (MATLAB bicubic, antialiased, uint8)"]
     if flow_method:
-        parts.append(f"flow {flow_method}, bound +-{FLOW_BOUND:g} px, 8-bit linear rounding, JPEG q{FLOW_JPEG_QUALITY}")
+        parts.append(
+            f"flow {flow_method}, bound +-{FLOW_BOUND:g} px, 8-bit linear rounding, JPEG q{FLOW_JPEG_QUALITY}"
+        )
     parts += [f"{k}={v}" for k, v in extra.items()]
     return "protocol: " + "; ".join(parts)

@@ -9,40 +9,28 @@ Input conventions (TSN):
 * test: ``n_snippets`` evenly spaced snippets x ``crops`` (1 = centre, 10 = 4 corners + centre, each
   also flipped); the scores of all of them are averaged (no softmax), as TSN's eval_net.
 """
+
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from arsr_lib import protocol
-from arsr_lib.atomic import read_marker
+from arsr_lib.frames import read_rawframes
 
 RGB_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 RGB_STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 
-@functools.lru_cache(maxsize=4096)
+# decoded rawframes of recently used folders (training revisits every video many times)
+_read_cached = functools.lru_cache(maxsize=4096)(read_rawframes)
+
+
 def _load_folder(folder: str, modality: str) -> np.ndarray:
-    """uint8 RGB frames (T, H, W, 3) or quantised flow (T-1, H, W, 2) of a rawframes folder."""
-    meta = read_marker(folder)
-    if meta is None:
-        raise FileNotFoundError(f"{folder}: not a complete rawframes folder")
-    f = Path(folder)
-    if modality == "rgb":
-        ext = meta["config"]["image_ext"]
-        return np.stack([cv2.cvtColor(cv2.imread(str(f / protocol.IMG_TMPL.format(i, ext=ext))), cv2.COLOR_BGR2RGB)
-                         for i in range(1, meta["frames"] + 1)])
-    if not meta["flows"]:
-        raise FileNotFoundError(f"{folder}: has no flow images")
-    return np.stack([np.stack([cv2.imread(str(f / protocol.FLOW_TMPL.format(i, axis=a, ext="jpg")),
-                                          cv2.IMREAD_GRAYSCALE) for a in "xy"], -1)
-                     for i in range(1, meta["flows"] + 1)])
+    return _read_cached(str(folder), modality)
 
 
 def snippet_starts(n_avail: int, k: int, mode: str, rng=None) -> list[int]:
@@ -82,13 +70,13 @@ def _flip(s: np.ndarray, modality: str) -> np.ndarray:
 def crops_of(s: np.ndarray, size: int, n_crops: int, modality: str) -> list[np.ndarray]:
     h, w = s.shape[:2]
     cy, cx = (h - size) // 2, (w - size) // 2
-    centre = s[cy:cy + size, cx:cx + size]
+    centre = s[cy : cy + size, cx : cx + size]
     if n_crops == 1:
         return [centre]
     if n_crops != 10:
         raise ValueError(f"test crops must be 1 or 10 (got {n_crops})")
     boxes = [(0, 0), (0, w - size), (h - size, 0), (h - size, w - size), (cy, cx)]
-    out = [s[y:y + size, x:x + size] for y, x in boxes]
+    out = [s[y : y + size, x : x + size] for y, x in boxes]
     return out + [_flip(c, modality) for c in out]
 
 
@@ -113,7 +101,9 @@ class RawframeClips(torch.utils.data.Dataset):
     new augmentation of its video (a fixed augmentation per video would be memorised).
     """
 
-    def __init__(self, folders: list[str], labels: list[int], cfg: ClipConfig, seed: int = 0, repeats: int = 10_000):
+    def __init__(
+        self, folders: list[str], labels: list[int], cfg: ClipConfig, seed: int = 0, repeats: int = 10_000
+    ):
         if len(folders) != len(labels) or not folders:
             raise ValueError("RawframeClips: need one label per folder and at least one folder")
         self.folders, self.labels, self.cfg, self.seed = [str(f) for f in folders], labels, cfg, seed
@@ -139,7 +129,7 @@ class RawframeClips(torch.utils.data.Dataset):
             data = _load_folder(self.folders[i], m)
             snips = []
             for s in starts:
-                sn = make_snippet(data, s, m, c.new_length)[y:y + size, x:x + size]
+                sn = make_snippet(data, s, m, c.new_length)[y : y + size, x : x + size]
                 if flip:
                     sn = _flip(sn, m)
                 sn = cv2.resize(np.ascontiguousarray(sn), (c.crop, c.crop), interpolation=cv2.INTER_LINEAR)
@@ -150,7 +140,9 @@ class RawframeClips(torch.utils.data.Dataset):
         return out
 
 
-def test_inputs(folder: str, modality: str, n_snippets: int, n_crops: int, crop: int, new_length: int = 5) -> torch.Tensor:
+def test_inputs(
+    folder: str, modality: str, n_snippets: int, n_crops: int, crop: int, new_length: int = 5
+) -> torch.Tensor:
     """All test snippets x crops of one video: ``(n_snippets * n_crops, C, crop, crop)``."""
     data = _load_folder(str(folder), modality)
     n_avail = len(data) - (new_length - 1 if modality == "flow" else 0)
@@ -165,9 +157,19 @@ def test_inputs(folder: str, modality: str, n_snippets: int, n_crops: int, crop:
 
 
 @torch.no_grad()
-def score_videos(model, folders: list[str], modality: str, n_snippets: int, n_crops: int, crop: int,
-                 new_length: int = 5, device="cpu", progress: bool = False, desc: str = "score",
-                 flow_folders: list[str] | None = None) -> np.ndarray:
+def score_videos(
+    model,
+    folders: list[str],
+    modality: str,
+    n_snippets: int,
+    n_crops: int,
+    crop: int,
+    new_length: int = 5,
+    device="cpu",
+    progress: bool = False,
+    desc: str = "score",
+    flow_folders: list[str] | None = None,
+) -> np.ndarray:
     """Class scores (n_videos, n_classes) with the test protocol; ``modality`` "both" runs ST-ResNet, with
     the flow read from ``flow_folders`` when given (frames of one SR method, flow of another)."""
     from tqdm.auto import tqdm
@@ -177,7 +179,9 @@ def score_videos(model, folders: list[str], modality: str, n_snippets: int, n_cr
     for i, f in enumerate(tqdm(folders, disable=not progress, desc=desc, unit="video")):
         if modality == "both":
             rgb = test_inputs(f, "rgb", n_snippets, n_crops, crop, new_length)
-            flo = test_inputs(flow_folders[i] if flow_folders else f, "flow", n_snippets, n_crops, crop, new_length)
+            flo = test_inputs(
+                flow_folders[i] if flow_folders else f, "flow", n_snippets, n_crops, crop, new_length
+            )
             # one "video" per crop, the snippets of that crop along K
             k = n_snippets
             rgb = rgb.view(k, n_crops, *rgb.shape[1:]).transpose(0, 1)
@@ -187,24 +191,3 @@ def score_videos(model, folders: list[str], modality: str, n_snippets: int, n_cr
             x = test_inputs(f, modality, n_snippets, n_crops, crop, new_length)
             out.append(model(x[None].to(device))[0].cpu().numpy())
     return np.stack(out)
-
-
-def cross_entropy_step(model_key: str, inputs: tuple[str, ...], streams_weight: float = 0.0):
-    """A training step for the engine: CE on the (fused) scores, plus each stream's CE when ``streams_weight``."""
-
-    def step(b, opt, autocast, w):
-        opt[model_key].zero_grad(set_to_none=True)
-        with autocast():
-            if streams_weight:
-                fused, sa, sm = w[model_key](*(b[k] for k in inputs), return_streams=True)
-            else:
-                fused = w[model_key](*(b[k] for k in inputs))
-        loss = F.cross_entropy(fused.float(), b["label"])
-        if streams_weight:
-            loss = loss + streams_weight * (F.cross_entropy(sa.float(), b["label"]) + F.cross_entropy(sm.float(), b["label"]))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(w[model_key].parameters(), 20.0)
-        opt[model_key].step()
-        return {"loss": loss.item(), "acc": (fused.argmax(1) == b["label"]).float().mean().item()}
-
-    return step

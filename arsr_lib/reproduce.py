@@ -1,8 +1,9 @@
 """``make reproduce``: run every notebook in order through papermill, in one Python process.
 
-Executed notebooks go to ``reports/<profile>/<notebook>``; their tables (CSV + Markdown) and
-figures (PNG) are written there by the notebooks themselves. A failing cell stops the run
-with a non-zero exit naming the notebook and the cell.
+The notebooks are jupytext ``py:percent`` scripts (``notebooks/NN_*.py``, what JupyterLab opens and saves);
+each is read into a notebook and executed, and the executed copy goes to ``reports/<experiment>/NN_*.ipynb``;
+their tables (CSV + Markdown) and figures (PNG) are written there by the notebooks themselves. A failing cell
+stops the run with a non-zero exit naming the notebook and the cell.
 
 Stages are skipped when their cached outputs are complete. After a notebook succeeds the
 runner writes ``reports/<profile>/.stages/<notebook>.json`` (atomically, last) with the stage's
@@ -12,15 +13,20 @@ upstream re-runs everything after it. A stage is skipped only when its key match
 recorded output is still there with the same digest; a killed or failed stage has no record
 and runs again (the long work inside it resumes from its own caches).
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import platform
 import sys
 import time
 from pathlib import Path
 
-from arsr_lib.profiles import get_profile, project_root
+from arsr_lib import config
+from arsr_lib.atomic import write_json_atomic, write_text_atomic
+from arsr_lib.config import project_root
 
 STAGES = ".stages"
 
@@ -30,11 +36,32 @@ class NotebookFailed(RuntimeError):
 
 
 def notebooks(folder: Path | None = None) -> list[Path]:
+    """The notebooks' sources ``NN_*.py`` (jupytext py:percent), in order."""
     folder = folder or project_root() / "notebooks"
-    found = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    found = sorted(p for p in folder.glob("[0-9][0-9]_*.py"))
     if not found:
-        raise FileNotFoundError(f"no notebooks NN_*.ipynb in {folder}")
+        raise FileNotFoundError(f"no notebooks NN_*.py in {folder}")
     return found
+
+
+def read_notebook(source: Path):
+    """A notebook source (py:percent) as an nbformat notebook, the form papermill and nbval run."""
+    import jupytext
+
+    return jupytext.read(source, fmt="py:percent")
+
+
+def build_notebooks(out_dir: Path, folder: Path | None = None) -> list[Path]:
+    """Write ``<out_dir>/NN_*.ipynb`` from the sources (for ``pytest --nbval-lax``); returns their paths."""
+    import jupytext
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    built = []
+    for source in notebooks(folder):
+        target = out_dir / f"{source.stem}.ipynb"
+        jupytext.write(read_notebook(source), target, fmt="ipynb")
+        built.append(target)
+    return built
 
 
 def _sha(path: Path) -> str:
@@ -80,8 +107,11 @@ def stage_is_complete(out_dir: Path, nb: Path, key: str) -> bool:
 
 
 def _snapshot(out_dir: Path) -> dict[str, int]:
-    return {str(p.relative_to(out_dir)): p.stat().st_mtime_ns for p in out_dir.rglob("*")
-            if p.is_file() and STAGES not in p.relative_to(out_dir).parts and ".partial-" not in p.name}
+    return {
+        str(p.relative_to(out_dir)): p.stat().st_mtime_ns
+        for p in out_dir.rglob("*")
+        if p.is_file() and STAGES not in p.relative_to(out_dir).parts and ".partial-" not in p.name
+    }
 
 
 def run_notebook(nb: Path, out: Path, parameters: dict) -> float:
@@ -91,54 +121,126 @@ def run_notebook(nb: Path, out: Path, parameters: dict) -> float:
     out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     try:
-        pm.execute_notebook(str(nb), str(out), parameters=parameters, cwd=str(nb.parent), kernel_name="python3",
-                            progress_bar=False, log_output=False)
+        pm.execute_notebook(
+            read_notebook(nb),
+            str(out),
+            parameters=parameters,
+            cwd=str(nb.parent),
+            kernel_name="python3",
+            language="python",
+            progress_bar=False,
+            log_output=False,
+        )
     except PapermillExecutionError as exc:
-        raise NotebookFailed(f"notebook {nb.name} failed in cell {exc.cell_index} of the executed copy (execution count "
-                             f"{exc.exec_count}): {exc.ename}: {exc.evalue}; executed copy: {out}") from None
+        raise NotebookFailed(
+            f"notebook {nb.name} failed in cell {exc.cell_index} of the executed copy (execution "
+            f"count {exc.exec_count}): {exc.ename}: {exc.evalue}; executed copy: {out}"
+        ) from None
     return time.time() - t0
 
 
-def reproduce(profile: str = "smoke", only: list[str] | None = None, folder: Path | None = None,
-              out_dir: Path | None = None, force: bool = False) -> dict[str, float]:
-    """Run the notebooks in order; returns seconds per notebook (0.0 for a skipped stage)."""
-    from arsr_lib.atomic import write_json_atomic
+def write_timings(out_dir: Path, sources: list[Path], started_empty: bool) -> Path | None:
+    """``timings.md``: the seconds each stage took in the run that made its recorded outputs (a committed
+    report of the reproduction's cost); written when every stage has a record."""
+    records = []
+    for nb in sources:
+        try:
+            records.append(json.loads(_record_path(out_dir, nb).read_text()))
+        except (OSError, ValueError):
+            return None
+    rows = [f"| {r['notebook']} | {r['seconds']:.1f} |" for r in records]
+    total = sum(r["seconds"] for r in records)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    text = "\n".join(
+        [
+            f"Stage times of the run that made these reports ({machine}; the last run of each stage; "
+            f"this run started {'from empty data/ and runs/' if started_empty else 'with caches present'}).",
+            "",
+            "| notebook | seconds |",
+            "|---|---:|",
+            *rows,
+            f"| total | {total:.1f} |",
+            "",
+        ]
+    )
+    path = out_dir / "timings.md"
+    write_text_atomic(path, text)
+    return path
 
-    prof = get_profile(profile)
-    out_dir = Path(out_dir or prof.reports_dir())
+
+def _experiment_and_parameters(profile: str, config_file: str | None) -> tuple[config.Experiment, dict]:
+    if config_file:
+        path = Path(config_file).resolve()
+        return config.from_file(path), {
+            "profile": profile,
+            "config_file": str(path),
+            "config_sha": _sha(path),
+        }
+    return config.load(profile), {"profile": profile}
+
+
+def reproduce(
+    profile: str = "smoke",
+    only: list[str] | None = None,
+    folder: Path | None = None,
+    out_dir: Path | None = None,
+    force: bool = False,
+    config_file: str | None = None,
+) -> dict[str, float]:
+    """Run the notebooks in order; returns seconds per notebook (0.0 for a skipped stage)."""
+    exp, key_params = _experiment_and_parameters(profile, config_file)
+    params = {k: v for k, v in key_params.items() if k != "config_sha"}
+    name = exp.name
+    out_dir = Path(out_dir or exp.reports_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
     code = code_digest()
-    params = {"profile": profile}
+    started_empty = not exp.runs_dir().exists() and not exp.dataset_root().exists()
     previous, times, t_all = "", {}, time.time()
     for nb in notebooks(folder):
-        key = stage_key(nb, params, previous, code)
+        key = stage_key(nb, key_params, previous, code)
         previous = key
+        executed = f"{nb.stem}.ipynb"
         if only and not any(nb.name.startswith(o) for o in only):
             continue
         if not force and stage_is_complete(out_dir, nb, key):
-            print(f"[reproduce:{profile}] {nb.name} skipped: outputs complete for this code and parameters", flush=True)
-            times[nb.name] = 0.0
+            print(
+                f"[reproduce:{name}] {executed} skipped: outputs complete for this code and parameters",
+                flush=True,
+            )
+            times[executed] = 0.0
             continue
-        print(f"[reproduce:{profile}] {nb.name} ...", flush=True)
+        print(f"[reproduce:{name}] {executed} ...", flush=True)
         before = _snapshot(out_dir)
         _record_path(out_dir, nb).unlink(missing_ok=True)
-        times[nb.name] = run_notebook(nb, out_dir / nb.name, params)
+        times[executed] = run_notebook(nb, out_dir / executed, params)
         after = _snapshot(out_dir)
         written = sorted(r for r, m in after.items() if before.get(r) != m)
-        if nb.name not in written:
-            written.append(nb.name)
-        write_json_atomic(_record_path(out_dir, nb), {"notebook": nb.name, "key": key, "seconds": round(times[nb.name], 1),
-                                                      "outputs": {r: _sha(out_dir / r) for r in written}})
-        print(f"[reproduce:{profile}] {nb.name} done in {times[nb.name]:.1f} s", flush=True)
+        if executed not in written:
+            written.append(executed)
+        write_json_atomic(
+            _record_path(out_dir, nb),
+            {
+                "notebook": executed,
+                "key": key,
+                "seconds": round(times[executed], 1),
+                "outputs": {r: _sha(out_dir / r) for r in written},
+            },
+        )
+        print(f"[reproduce:{name}] {executed} done in {times[executed]:.1f} s", flush=True)
+    write_timings(out_dir, notebooks(folder), started_empty)
     ran = sum(1 for t in times.values() if t > 0)
-    print(f"[reproduce:{profile}] {len(times)} notebook(s), {ran} run, {len(times) - ran} skipped, "
-          f"{time.time() - t_all:.1f} s in all; outputs in {out_dir}")
+    print(
+        f"[reproduce:{name}] {len(times)} notebook(s), {ran} run, {len(times) - ran} skipped, "
+        f"{time.time() - t_all:.1f} s in all; outputs in {out_dir}"
+    )
     return times
 
 
-def main(profile: str = "smoke", only: list[str] | None = None, force: bool = False) -> int:
+def main(
+    profile: str = "smoke", only: list[str] | None = None, force: bool = False, config_file: str | None = None
+) -> int:
     try:
-        reproduce(profile, only, force=force)
+        reproduce(profile, only, force=force, config_file=config_file)
     except NotebookFailed as exc:
         print(f"reproduce: {exc}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ patch with MATLAB bicubic x1/scale, as the authors did (``imresize`` of the HR p
 Every random choice of a sample is seeded by ``(seed, index)``: the same index always gives the
 same sample, which is what makes training resumable to the same weights.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,15 +16,16 @@ import numpy as np
 import torch
 
 from arsr_lib.degrade import imresize, modcrop
-from arsr_lib.flow import compute_flow, warp
-from arsr_lib.losses import motion_weight_map
-from arsr_lib.video import read_video
+from arsr_lib.flow import compute_flow, motion_weight_map, warp
+from arsr_lib.video import read_video, temporal_window
 
 
 class VideoSource:
     """HR frames of a list of videos, decoded once and kept in memory (plus their HR flow, lazily)."""
 
-    def __init__(self, paths: list[str | Path], scale: int = 4, flow_method: str = "dis", max_frames: int | None = None):
+    def __init__(
+        self, paths: list[str | Path], scale: int = 4, flow_method: str = "dis", max_frames: int | None = None
+    ):
         if not paths:
             raise ValueError("VideoSource: no videos given")
         self.paths = [Path(p) for p in paths]
@@ -48,7 +50,8 @@ class VideoSource:
 
 
 def _augment(arrs: list[np.ndarray], code: int, flow_idx: set[int] = frozenset()) -> list[np.ndarray]:
-    """Apply the same flip / rot90 (``code`` 0..7) to HWC arrays; flow arrays get their vectors rotated too."""
+    """Apply the same flip / rot90 (``code`` 0..7) to HWC arrays; flow arrays get their vectors rotated
+    too."""
     out = []
     for k, a in enumerate(arrs):
         is_flow = k in flow_idx
@@ -108,10 +111,8 @@ class SRPatchDataset(torch.utils.data.Dataset):
         y = int(rng.integers(H - c.patch + 1)) // c.scale * c.scale
         x = int(rng.integers(W - c.patch + 1)) // c.scale * c.scale
         half = c.n_frames // 2
-        idx_t = [t + d for d in range(-half, half + 1)]
-        stack = np.stack([frames[k] if 0 <= k < T else np.zeros_like(frames[0]) for k in idx_t])
-        hr_stack = stack[:, y:y + c.patch, x:x + c.patch]
-        wmap = motion_weight_map(self.src.flow(v)[t], c.weight_floor)[y:y + c.patch, x:x + c.patch, None]
+        hr_stack = temporal_window(frames, t, c.n_frames)[:, y : y + c.patch, x : x + c.patch]
+        wmap = motion_weight_map(self.src.flow(v)[t], c.weight_floor)[y : y + c.patch, x : x + c.patch, None]
         code = int(rng.integers(8)) if c.augment else 0
         hr_stack, wmap = _augment([hr_stack, wmap], code)
         lr_stack = imresize(hr_stack, 1.0 / c.scale)
@@ -139,8 +140,14 @@ class ToSRPairDataset(torch.utils.data.Dataset):
     only when warping HR2 with the flow brings it closer to HR1 (PSNR) than HR2 unwarped.
     """
 
-    def __init__(self, source: VideoSource, cfg: PairConfig, pairs_per_video: int | None = None, seed: int = 0,
-                 augment: bool = True):
+    def __init__(
+        self,
+        source: VideoSource,
+        cfg: PairConfig,
+        pairs_per_video: int | None = None,
+        seed: int = 0,
+        augment: bool = True,
+    ):
         self.src, self.cfg, self.seed, self.augment = source, cfg, seed, augment
         self.items: list[tuple[int, int, int, int]] = []  # (video, t, y, x)
         self.excluded = 0
@@ -154,7 +161,9 @@ class ToSRPairDataset(torch.utils.data.Dataset):
             for t in ts:
                 self._mine(v, t, rng)
         if not self.items:
-            raise ValueError("ToSRPairDataset: no training pair survived mining (videos too short or static?)")
+            raise ValueError(
+                "ToSRPairDataset: no training pair survived mining (videos too short or static?)"
+            )
 
     def _mine(self, v: int, t: int, rng) -> None:
         c = self.cfg
@@ -171,13 +180,13 @@ class ToSRPairDataset(torch.utils.data.Dataset):
         for y in ys:
             for x in xs:
                 y, x = y // c.scale * c.scale, x // c.scale * c.scale
-                scored.append((float(mag[y + m:y + c.patch - m, x + m:x + c.patch - m].sum()), y, x))
-        scored = sorted(set(scored), key=lambda s: (-s[0], s[1], s[2]))[:c.top_k]
+                scored.append((float(mag[y + m : y + c.patch - m, x + m : x + c.patch - m].sum()), y, x))
+        scored = sorted(set(scored), key=lambda s: (-s[0], s[1], s[2]))[: c.top_k]
         for _, y, x in scored:
             if c.warp_check:
-                a = hr1[y:y + c.patch, x:x + c.patch].astype(np.float32)
-                b = hr2[y:y + c.patch, x:x + c.patch].astype(np.float32)
-                wb, _ = warp(b, flow[y:y + c.patch, x:x + c.patch])
+                a = hr1[y : y + c.patch, x : x + c.patch].astype(np.float32)
+                b = hr2[y : y + c.patch, x : x + c.patch].astype(np.float32)
+                wb, _ = warp(b, flow[y : y + c.patch, x : x + c.patch])
                 inner = (slice(m, c.patch - m), slice(m, c.patch - m))
                 if np.mean((wb[inner] - a[inner]) ** 2) >= np.mean((b[inner] - a[inner]) ** 2):
                     self.excluded += 1
@@ -185,24 +194,29 @@ class ToSRPairDataset(torch.utils.data.Dataset):
             self.items.append((v, t, y, x))
 
     def __len__(self):
-        return len(self.items) * (8 if self.augment else 1)  # every pair under each of the 8 flips / rotations
+        return len(self.items) * (
+            8 if self.augment else 1
+        )  # every pair under each of the 8 flips / rotations
 
     def __getitem__(self, idx: int) -> dict:
         c = self.cfg
         v, t, y, x = self.items[idx % len(self.items)]
-        f = self.src.frames(v)
-        T = len(f)
+        frames = self.src.frames(v)
         half = c.n_frames // 2
 
-        def window(center):
-            return np.stack([f[k] if 0 <= k < T else np.zeros_like(f[0])
-                             for k in range(center - half, center + half + 1)])[:, y:y + c.patch, x:x + c.patch]
+        def window(centre):
+            return temporal_window(frames, centre, c.n_frames)[:, y : y + c.patch, x : x + c.patch]
 
         w1, w2 = window(t - c.gap), window(t)
-        flow = self.src.flow_between(v, t - c.gap, t)[y:y + c.patch, x:x + c.patch]
+        flow = self.src.flow_between(v, t - c.gap, t)[y : y + c.patch, x : x + c.patch]
         code = (idx // len(self.items)) % 8 if self.augment else 0
         w1, w2, flow = _augment([w1, w2, flow], code, flow_idx={2})
         lr1, lr2 = imresize(w1, 1.0 / c.scale), imresize(w2, 1.0 / c.scale)
         pick = (lambda a: a) if c.n_frames > 1 else (lambda a: a[0])
-        return {"lr1": _to_tensor(pick(lr1)), "lr2": _to_tensor(pick(lr2)), "hr1": _to_tensor(w1[half]),
-                "hr2": _to_tensor(w2[half]), "flow": torch.from_numpy(flow.copy())}
+        return {
+            "lr1": _to_tensor(pick(lr1)),
+            "lr2": _to_tensor(pick(lr2)),
+            "hr1": _to_tensor(w1[half]),
+            "hr2": _to_tensor(w2[half]),
+            "flow": torch.from_numpy(flow.copy()),
+        }

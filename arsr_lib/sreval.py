@@ -4,6 +4,7 @@ SR videos are written losslessly to ``<root>/<method>/<Class>/<video>.avi``; a m
 tied to its checkpoint by a digest in ``<root>/<method>/.method.json`` and redone when the
 checkpoint changes. Each video is written atomically, so a killed run redoes only what is missing.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,11 @@ import pandas as pd
 from arsr_lib import metrics as M
 from arsr_lib.atomic import file_digest, write_json_atomic
 from arsr_lib.datasets import generation_tag
-from arsr_lib.degrade import downscale, modcrop
-from arsr_lib.inference import super_resolve
+from arsr_lib.degrade import bicubic_upscale, downscale, modcrop
+from arsr_lib.flow import compute_flow, motion_weight_map
+from arsr_lib.inference import load_sr_model, super_resolve
+from arsr_lib.protocol import SCALE
+from arsr_lib.synth import load_ground_truth
 from arsr_lib.video import read_video, write_video
 
 
@@ -33,12 +37,18 @@ def sr_video_path(root, method: str, rel_path: str) -> Path:
     return Path(root, method, *p.parent.parts, p.stem + ".avi")
 
 
-def make_sr_videos(ds, methods: dict, root, items=None, scale: int = 4, device: str = "cpu", progress: bool = True,
-                   batch: int = 16) -> dict[str, Path]:
+def make_sr_videos(
+    ds,
+    methods: dict,
+    root,
+    items=None,
+    scale: int = 4,
+    device: str = "cpu",
+    progress: bool = True,
+    batch: int = 16,
+) -> dict[str, Path]:
     """SR of the LR version of each item's HR video for every method (``name -> checkpoint | None``)."""
     from tqdm.auto import tqdm
-
-    from arsr_lib.recipes import load_sr_model
 
     items = list(ds.test if items is None else items)
     out = {}
@@ -61,27 +71,38 @@ def make_sr_videos(ds, methods: dict, root, items=None, scale: int = 4, device: 
     return out
 
 
-def quality_table(ds, methods, root, items, flow_method: str = "dis", scale: int = 4, with_gt: bool = False,
-                  weight_floor: float = 0.1) -> pd.DataFrame:
+def quality_table(
+    ds,
+    methods,
+    root,
+    items,
+    flow_method: str = "dis",
+    scale: int = 4,
+    with_gt: bool = False,
+    weight_floor: float = 0.1,
+) -> pd.DataFrame:
     """Per method: PSNR-Y, SSIM-Y, actor-region PSNR-Y (SynthActions), motion-weighted PSNR-Y and the
     warping error (with the true flow on SynthActions, else with the HR flow), averaged over ``items``."""
-    from arsr_lib.flow import compute_flow
-    from arsr_lib.losses import motion_weight_map
 
     hr_cache = {}
     for it in items:
         hr = modcrop(read_video(ds.path(it)), scale)
         if with_gt:
-            from arsr_lib.synth import load_ground_truth
-
             gt = load_ground_truth(ds.path(it))
             flow, mask = gt["flow"], gt["masks"]
         else:
             flow, mask = compute_flow(hr, flow_method), None
-        hr_cache[it.rel_path] = (hr, flow, mask, motion_weight_map(compute_flow(hr, flow_method), weight_floor))
+        hr_cache[it.rel_path] = (
+            hr,
+            flow,
+            mask,
+            motion_weight_map(compute_flow(hr, flow_method), weight_floor),
+        )
     rows = []
     for name in methods:
-        vals = {k: [] for k in ("PSNR-Y", "SSIM-Y", "actor PSNR-Y", "motion-weighted PSNR-Y", "warping error")}
+        vals = {
+            k: [] for k in ("PSNR-Y", "SSIM-Y", "actor PSNR-Y", "motion-weighted PSNR-Y", "warping error")
+        }
         for it in items:
             hr, flow, mask, wmap = hr_cache[it.rel_path]
             sr = read_video(sr_video_path(root, name, it.rel_path))
@@ -94,30 +115,50 @@ def quality_table(ds, methods, root, items, flow_method: str = "dis", scale: int
         row = {"method": name}
         row.update({k: float(np.mean(v)) if v else float("nan") for k, v in vals.items()})
         rows.append(row)
-    hr_row = {"method": "HR", "PSNR-Y": float("inf"), "SSIM-Y": 1.0, "actor PSNR-Y": float("inf"),
-              "motion-weighted PSNR-Y": float("inf"),
-              "warping error": float(np.mean([M.warping_error(h, f) for h, f, _, _ in hr_cache.values()]))}
+    hr_row = {
+        "method": "HR",
+        "PSNR-Y": float("inf"),
+        "SSIM-Y": 1.0,
+        "actor PSNR-Y": float("inf"),
+        "motion-weighted PSNR-Y": float("inf"),
+        "warping error": float(np.mean([M.warping_error(h, f) for h, f, _, _ in hr_cache.values()])),
+    }
     df = pd.DataFrame(rows + [hr_row])
     if not with_gt:
         df = df.drop(columns=["actor PSNR-Y"])
     return df
 
 
-def detail_recovery_table(ds, methods: dict, root, pairs, items=None, scale: int = 4, max_twins: int | None = None,
-                          progress: bool = True) -> pd.DataFrame:
-    """Per SR method (``name -> checkpoint | None``): the share of the HR detail (:func:`metrics.detail_recovery`, in %)
-    its outputs restore, per twin pair of classes ``(a, b)`` that differ only in that detail (SynthActions'
-    ``DETAIL_PAIRS``), averaged over the test videos of ``a`` whose twin (same group and clip) is in ``items``
-    too (at most ``max_twins`` per pair of classes, in list order). SR videos are made where missing. Bicubic is
-    the floor to beat, HR is 100."""
+def detail_recovery_table(
+    ds,
+    methods: dict,
+    root,
+    pairs,
+    items=None,
+    scale: int = 4,
+    max_twins: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Per SR method (``name -> checkpoint | None``): the share of the HR detail
+    (:func:`metrics.detail_recovery`, in %) its outputs restore, per twin pair of classes ``(a, b)`` that
+    differ only in that detail (SynthActions' ``DETAIL_PAIRS``), averaged over the test videos of ``a`` whose
+    twin (same group and clip) is in ``items`` too (at most ``max_twins`` per pair of classes, in list
+    order). SR videos are made where missing. Bicubic is the floor to beat, HR is 100."""
     items = list(ds.test if items is None else items)
     by_rel = {it.rel_path: it for it in items}
     twins = {}
     for a, b in pairs:
-        twins[(a, b)] = [(it, by_rel[rel]) for it in items if it.class_name == a
-                         for rel in [it.rel_path.replace(a, b)] if rel in by_rel]
+        twins[(a, b)] = [
+            (it, by_rel[rel])
+            for it in items
+            if it.class_name == a
+            for rel in [it.rel_path.replace(a, b)]
+            if rel in by_rel
+        ]
         if not twins[(a, b)]:
-            raise ValueError(f"detail_recovery_table: no test video of {a!r} has its {b!r} twin among the items")
+            raise ValueError(
+                f"detail_recovery_table: no test video of {a!r} has its {b!r} twin among the items"
+            )
         twins[(a, b)] = twins[(a, b)][:max_twins]
     needed = [x for lst in twins.values() for pair in lst for x in pair]
     make_sr_videos(ds, methods, root, needed, scale=scale, progress=progress)
@@ -126,10 +167,27 @@ def detail_recovery_table(ds, methods: dict, root, pairs, items=None, scale: int
     for name in methods:
         row = {"method": name}
         for (a, b), lst in twins.items():
-            vals = [M.detail_recovery(read_video(sr_video_path(root, name, ia.rel_path)),
-                                      read_video(sr_video_path(root, name, ib.rel_path)), hr[ia.rel_path], hr[ib.rel_path])
-                    for ia, ib in lst]
+            vals = [
+                M.detail_recovery(
+                    read_video(sr_video_path(root, name, ia.rel_path)),
+                    read_video(sr_video_path(root, name, ib.rel_path)),
+                    hr[ia.rel_path],
+                    hr[ib.rel_path],
+                )
+                for ia, ib in lst
+            ]
             row[f"{a} / {b} (%)"] = 100 * float(np.mean(vals))
         row["twin videos"] = sum(len(lst) for lst in twins.values())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def method_video(ds, it, method: str, sr_root) -> np.ndarray:
+    """The frames a method gives for test item ``it``: HR (modcropped), Bicubic (made here) or its SR
+    video."""
+    hr = modcrop(read_video(ds.path(it)), SCALE)
+    if method == "HR":
+        return hr
+    if method == "Bicubic":
+        return bicubic_upscale(downscale(hr))
+    return read_video(sr_video_path(sr_root, method, it.rel_path))

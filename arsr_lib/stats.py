@@ -1,5 +1,6 @@
 """Accuracy with uncertainty: top-1 and mean-class accuracy, bootstrap confidence intervals over
 test videos, paired bootstrap of a difference and McNemar's exact test."""
+
 from __future__ import annotations
 
 import math
@@ -17,8 +18,14 @@ def mean_class_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean([np.mean(pred[labels == c] == c) for c in np.unique(labels)]))
 
 
-def bootstrap_ci(correct_or_fn, labels=None, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05,
-                 scores: np.ndarray | None = None) -> tuple[float, float]:
+def bootstrap_ci(
+    correct_or_fn,
+    labels=None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+    scores: np.ndarray | None = None,
+) -> tuple[float, float]:
     """Percentile bootstrap interval over test videos.
 
     ``bootstrap_ci(correct)`` for a 0/1 vector (top-1); ``bootstrap_ci(fn, labels, scores=S)`` for any metric
@@ -27,7 +34,9 @@ def bootstrap_ci(correct_or_fn, labels=None, n_boot: int = 1000, seed: int = 0, 
     rng = np.random.default_rng(seed)
     if callable(correct_or_fn):
         n = len(labels)
-        stats = [correct_or_fn(scores[idx], labels[idx]) for idx in (rng.integers(0, n, n) for _ in range(n_boot))]
+        stats = [
+            correct_or_fn(scores[idx], labels[idx]) for idx in (rng.integers(0, n, n) for _ in range(n_boot))
+        ]
     else:
         c = np.asarray(correct_or_fn, np.float64)
         n = len(c)
@@ -36,8 +45,9 @@ def bootstrap_ci(correct_or_fn, labels=None, n_boot: int = 1000, seed: int = 0, 
     return float(lo), float(hi)
 
 
-def paired_bootstrap(correct_a: np.ndarray, correct_b: np.ndarray, n_boot: int = 2000, seed: int = 0,
-                     alpha: float = 0.05) -> dict:
+def paired_bootstrap(
+    correct_a: np.ndarray, correct_b: np.ndarray, n_boot: int = 2000, seed: int = 0, alpha: float = 0.05
+) -> dict:
     """Difference of top-1 (a - b) on the same videos: estimate, 95% interval, two-sided bootstrap p-value."""
     a, b = np.asarray(correct_a, np.float64), np.asarray(correct_b, np.float64)
     if a.shape != b.shape:
@@ -58,5 +68,5 @@ def mcnemar_exact(correct_a: np.ndarray, correct_b: np.ndarray) -> dict:
     if n == 0:
         return {"a_only": n10, "b_only": n01, "p_mcnemar": 1.0}
     k = min(n01, n10)
-    p = min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
+    p = min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2**n)
     return {"a_only": n10, "b_only": n01, "p_mcnemar": float(p)}

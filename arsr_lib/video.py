@@ -7,6 +7,7 @@
 * Output is lossless: FFV1 in AVI by default (``codec="PNG"`` for PNG-in-AVI). OpenCV's
   wheel cannot write H.264 here.
 """
+
 from __future__ import annotations
 
 import os
@@ -122,12 +123,16 @@ def write_video(path: str | os.PathLike, frames: np.ndarray, fps: float = 25.0, 
     if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0:
         raise VideoError(f"{path}: expected non-empty (T, H, W, 3) frames, got shape {frames.shape}")
     if codec not in LOSSLESS_CODECS:
-        raise VideoError(f"{path}: codec {codec!r} is not one of the lossless codecs {sorted(LOSSLESS_CODECS)}")
+        raise VideoError(
+            f"{path}: codec {codec!r} is not one of the lossless codecs {sorted(LOSSLESS_CODECS)}"
+        )
     if path.suffix.lower() != ".avi":
         raise VideoError(f"{path}: lossless output is written as .avi (got suffix {path.suffix!r})")
     h, w = frames.shape[1:3]
     with atomic_path(path) as tmp:
-        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*LOSSLESS_CODECS[codec]), float(fps), (w, h))
+        writer = cv2.VideoWriter(
+            str(tmp), cv2.VideoWriter_fourcc(*LOSSLESS_CODECS[codec]), float(fps), (w, h)
+        )
         if not writer.isOpened():
             raise VideoError(f"{path}: OpenCV cannot open a {codec} writer here")
         try:
@@ -136,3 +141,16 @@ def write_video(path: str | os.PathLike, frames: np.ndarray, fps: float = 25.0, 
         finally:
             writer.release()
     return path
+
+
+def temporal_window(frames: np.ndarray, centre: int, length: int) -> np.ndarray:
+    """``length`` frames centred on ``centre`` (``length // 2`` each side), zero (black) frames beyond the
+    ends: the input window of multi-frame SR (VSR-DUF) in training and at inference."""
+    half = length // 2
+    count = len(frames)
+    return np.stack(
+        [
+            frames[k] if 0 <= k < count else np.zeros_like(frames[0])
+            for k in range(centre - half, centre + half + 1)
+        ]
+    )

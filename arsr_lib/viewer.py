@@ -4,8 +4,9 @@
 videos, and the methods each has (LR, Bicubic, the SR methods of a profile, HR). :func:`render`
 composes one frame of the chosen methods in the chosen view (frames, flow colour, error against
 HR, SoSR weight map, actor mask) with an optional zoomed crop, as an RGB array; it holds all the
-logic and is tested without a browser. :class:`Viewer` wires ipywidgets to it.
+logic and is tested without a browser. :class:`arsr_lib.viewer_widget.Viewer` wires ipywidgets to it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -16,10 +17,10 @@ import cv2
 import numpy as np
 
 from arsr_lib import protocol
-from arsr_lib.atomic import read_marker
-from arsr_lib.flow import flow_to_color
+from arsr_lib.atomic import atomic_path, read_marker
+from arsr_lib.flow import flow_to_color, motion_weight_map
 from arsr_lib.frames import load_rawframes
-from arsr_lib.losses import motion_weight_map
+from arsr_lib.synth import load_ground_truth
 
 VIEWS = ("frames", "flow colour", "error vs HR", "SoSR weight map", "actor mask")
 LABEL_H = 14
@@ -27,7 +28,8 @@ LABEL_H = 14
 
 @dataclass(frozen=True)
 class Zoom:
-    """A square crop of ``size`` HR pixels centred at (x, y) in [0, 1] of the frame, shown ``factor`` times."""
+    """A square crop of ``size`` HR pixels centred at (x, y) in [0, 1] of the frame, shown ``factor``
+    times."""
 
     x: float = 0.5
     y: float = 0.5
@@ -41,7 +43,8 @@ class Zoom:
 
 
 class Catalogue:
-    """Rawframes on disk: ``<frames_root>/<dataset>/{hr,lr,bicubic,sr-<profile>/<Method>}/<Class>/<video>``."""
+    """Rawframes on disk:
+    ``<frames_root>/<dataset>/{hr,lr,bicubic,sr-<profile>/<Method>}/<Class>/<video>``."""
 
     def __init__(self, frames_root: str | Path, data_root: str | Path | None = None, profile: str = "smoke"):
         self.frames_root = Path(frames_root)
@@ -85,7 +88,6 @@ class Catalogue:
         gt = self.data_root / dataset / (video + ".gt.npz")
         if not gt.is_file():
             return None
-        from arsr_lib.synth import load_ground_truth
 
         return load_ground_truth(gt.with_name(gt.name.replace(".gt.npz", ".avi")))["masks"]
 
@@ -106,8 +108,16 @@ def _note(h: int, w: int, text: str) -> np.ndarray:
     return tile
 
 
-def tile(view: str, frames: np.ndarray, flow: np.ndarray | None, hr: np.ndarray, hr_flow: np.ndarray | None,
-         t: int, masks: np.ndarray | None = None, flow_max: float | None = None) -> np.ndarray:
+def tile(
+    view: str,
+    frames: np.ndarray,
+    flow: np.ndarray | None,
+    hr: np.ndarray,
+    hr_flow: np.ndarray | None,
+    t: int,
+    masks: np.ndarray | None = None,
+    flow_max: float | None = None,
+) -> np.ndarray:
     """One method's panel at HR size (LR is shown with nearest-neighbour upscaling, pixel for pixel).
 
     Flow colours share one scale, ``flow_max`` px (the HR flow's largest vector of the frame by default)."""
@@ -157,8 +167,16 @@ def _label(img: np.ndarray, text: str) -> np.ndarray:
     return np.concatenate([bar, img], 0)
 
 
-def render(cat: Catalogue, dataset: str, video: str, methods: list[str], view: str = "frames", t: int = 0,
-           zoom: Zoom | None = None, scale: int = 2) -> np.ndarray:
+def render(
+    cat: Catalogue,
+    dataset: str,
+    video: str,
+    methods: list[str],
+    view: str = "frames",
+    t: int = 0,
+    zoom: Zoom | None = None,
+    scale: int = 2,
+) -> np.ndarray:
     """The viewer's picture: one column per method (each ``scale`` x), the zoomed crop below when ``zoom``."""
     if view not in VIEWS:
         raise ValueError(f"viewer: unknown view {view!r}; choose from {VIEWS}")
@@ -175,10 +193,14 @@ def render(cat: Catalogue, dataset: str, video: str, methods: list[str], view: s
         parts = [big]
         if zoom is not None:
             x0, y0, s = zoom.box(h, w)
-            crop = p[y0:y0 + s, x0:x0 + s]
+            crop = p[y0 : y0 + s, x0 : x0 + s]
             zw = w * scale  # the crop fills the column's width
-            cv2.rectangle(big, (x0 * scale, y0 * scale), ((x0 + s) * scale - 1, (y0 + s) * scale - 1), (255, 255, 0), 1)
-            parts.append(_label(cv2.resize(crop, (zw, zw), interpolation=cv2.INTER_NEAREST), f"zoom x{zw / s:.3g}"))
+            cv2.rectangle(
+                big, (x0 * scale, y0 * scale), ((x0 + s) * scale - 1, (y0 + s) * scale - 1), (255, 255, 0), 1
+            )
+            parts.append(
+                _label(cv2.resize(crop, (zw, zw), interpolation=cv2.INTER_NEAREST), f"zoom x{zw / s:.3g}")
+            )
         parts[0] = _label(big, m)
         col = np.concatenate(parts, 0)
         cols.append(np.pad(col, ((0, 0), (0, 4), (0, 0)), constant_values=255))
@@ -192,80 +214,16 @@ def to_png(img: np.ndarray) -> bytes:
     return buf.tobytes()
 
 
-class Viewer:
-    """The ipywidgets front end: pickers, frame slider with play, methods, view, zoom; ``widget`` to display."""
-
-    def __init__(self, cat: Catalogue, dataset: str | None = None, scale: int = 2):
-        import ipywidgets as W
-
-        self.cat, self.scale = cat, scale
-        datasets = cat.datasets()
-        if not datasets:
-            raise FileNotFoundError(f"viewer: no dataset with HR rawframes under {cat.frames_root}")
-        self.dataset = W.Dropdown(options=datasets, value=dataset or datasets[0], description="dataset")
-        self.video = W.Dropdown(description="video", layout=W.Layout(width="380px"))
-        self.frame = W.IntSlider(0, 0, 1, description="frame", continuous_update=True)
-        self.play = W.Play(interval=200, min=0, max=1, step=1, description="play")
-        W.jslink((self.play, "value"), (self.frame, "value"))
-        self.methods = W.SelectMultiple(description="methods", rows=6)
-        self.view = W.ToggleButtons(options=VIEWS, value="frames", description="view")
-        self.zoom_on = W.Checkbox(value=False, description="zoom")
-        self.zoom_x = W.FloatSlider(0.5, min=0, max=1, step=0.02, description="zoom x")
-        self.zoom_y = W.FloatSlider(0.5, min=0, max=1, step=0.02, description="zoom y")
-        self.zoom_size = W.IntSlider(24, min=8, max=96, step=4, description="crop px")
-        self.image = W.Image(format="png")
-        self.status = W.HTML()
-        self.dataset.observe(self._on_dataset, "value")
-        self.video.observe(self._on_video, "value")
-        for w in (self.frame, self.methods, self.view, self.zoom_on, self.zoom_x, self.zoom_y, self.zoom_size):
-            w.observe(lambda _change: self.redraw(), "value")
-        self._quiet = False
-        self._on_dataset()
-        self.widget = W.VBox([
-            W.HBox([self.dataset, self.video]),
-            W.HBox([self.play, self.frame]),
-            W.HBox([self.methods, W.VBox([self.view, W.HBox([self.zoom_on, self.zoom_size]),
-                                          W.HBox([self.zoom_x, self.zoom_y])])]),
-            self.image, self.status])
-
-    def _on_dataset(self, _change=None):
-        self._quiet = True
-        vids = self.cat.videos(self.dataset.value)
-        self.video.options = vids
-        self.video.value = vids[0]
-        self._quiet = False
-        self._on_video()
-
-    def _on_video(self, _change=None):
-        self._quiet = True
-        avail = self.cat.methods(self.dataset.value, self.video.value)
-        keep = [m for m in self.methods.value if m in avail]
-        self.methods.options = avail
-        default = [m for m in ("LR", "Bicubic", "SoSR", "ToSR-DUF", "HR") if m in avail]
-        self.methods.value = tuple(keep or default)
-        n = len(self.cat.load(self.dataset.value, "HR", self.video.value)[0])
-        self.frame.max = self.play.max = n - 1
-        self.frame.value = min(self.frame.value, n - 1)
-        self._quiet = False
-        self.redraw()
-
-    def zoom(self) -> Zoom | None:
-        return Zoom(self.zoom_x.value, self.zoom_y.value, self.zoom_size.value) if self.zoom_on.value else None
-
-    def redraw(self) -> np.ndarray | None:
-        if self._quiet:
-            return None
-        img = render(self.cat, self.dataset.value, self.video.value, list(self.methods.value), self.view.value,
-                     self.frame.value, self.zoom(), self.scale)
-        self.image.value = to_png(img)
-        self.status.value = (f"<small>{self.dataset.value} / {self.video.value}, frame {self.frame.value}, "
-                             f"view <b>{self.view.value}</b>; flow: bound ±{protocol.FLOW_BOUND:g} px, quantised "
-                             f"to 8 bits; SR methods of profile <b>{self.cat.profile}</b></small>")
-        return img
-
-
-def montage(cat: Catalogue, dataset: str, video: str, methods: list[str], t: int = 0, zoom: Zoom | None = None,
-            views=VIEWS, scale: int = 2) -> np.ndarray:
+def montage(
+    cat: Catalogue,
+    dataset: str,
+    video: str,
+    methods: list[str],
+    t: int = 0,
+    zoom: Zoom | None = None,
+    views=VIEWS,
+    scale: int = 2,
+) -> np.ndarray:
     """Every view of one frame stacked (a static picture of what the viewer shows, for reports)."""
     rows = []
     for v in views:
@@ -278,7 +236,6 @@ def montage(cat: Catalogue, dataset: str, video: str, methods: list[str], t: int
 
 def save_png(img: np.ndarray, path: str | Path) -> Path:
     """Atomic PNG write of an RGB array."""
-    from arsr_lib.atomic import atomic_path
 
     path = Path(path)
     with atomic_path(path) as tmp:

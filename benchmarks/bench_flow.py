@@ -6,6 +6,7 @@ Flow: frame pairs/s for TV-L1, DIS and Farneback at 320x240 and 96x96, in one pr
 with ``workers=2`` (pairs split over a process pool). Rawframes: videos/s and frames/s of
 ``arsr frames`` (HR variant, DIS flow, JPEG) on SynthActions, with --workers 1 and 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,12 +30,12 @@ def frames_for(h: int, w: int, n: int) -> np.ndarray:
 
     rng = np.random.default_rng(0)
     big = cv2.GaussianBlur(rng.integers(0, 256, (h + 64, w + 64, 3), dtype=np.uint8), (0, 0), 1.5)
-    return np.stack([big[32 - k % 5:32 - k % 5 + h, 32 + k % 7:32 + k % 7 + w] for k in range(n + 1)])
+    return np.stack([big[32 - k % 5 : 32 - k % 5 + h, 32 + k % 7 : 32 + k % 7 + w] for k in range(n + 1)])
 
 
 def bench_flow(pairs: int) -> list[dict]:
     rows = []
-    for (w, h) in ((320, 240), (96, 96)):
+    for w, h in ((320, 240), (96, 96)):
         for method in ("tvl1", "dis", "farneback"):
             n = pairs if method != "tvl1" or w < 200 else max(4, pairs // 2)
             fr = frames_for(h, w, n)
@@ -43,8 +44,16 @@ def bench_flow(pairs: int) -> list[dict]:
                 t = time.perf_counter()
                 compute_flow(fr, method, workers=workers)
                 dt = time.perf_counter() - t
-                rows.append({"method": method, "size": f"{w}x{h}", "workers": workers, "pairs": n,
-                             "pairs/s": n / dt, "ms/pair": 1000 * dt / n})
+                rows.append(
+                    {
+                        "method": method,
+                        "size": f"{w}x{h}",
+                        "workers": workers,
+                        "pairs": n,
+                        "pairs/s": n / dt,
+                        "ms/pair": 1000 * dt / n,
+                    }
+                )
     return rows
 
 
@@ -60,11 +69,20 @@ def bench_rawframes(tmp: Path) -> list[dict]:
     for workers in (1, 2):
         out = tmp / f"frames{workers}"
         t = time.perf_counter()
-        extract_dataset(ds, out, FramesConfig(variant="hr", flow_method="dis"), workers=workers, progress=False)
+        extract_dataset(
+            ds, out, FramesConfig(variant="hr", flow_method="dis"), workers=workers, progress=False
+        )
         dt = time.perf_counter() - t
         n = len(ds.train) + len(ds.test)
-        rows.append({"what": "rawframes hr+DIS flow 96x96", "workers": workers, "videos": n,
-                     "videos/s": n / dt, "frames/s": n * cfg.frames / dt})
+        rows.append(
+            {
+                "what": "rawframes hr+DIS flow 96x96",
+                "workers": workers,
+                "videos": n,
+                "videos/s": n / dt,
+                "frames/s": n * cfg.frames / dt,
+            }
+        )
         shutil.rmtree(out)
     return rows
 
@@ -76,7 +94,8 @@ def main() -> int:
     args = ap.parse_args()
     import pandas as pd
 
-    env = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    cpu = platform.processor() or platform.machine()
+    env = f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
     flow = pd.DataFrame(bench_flow(args.pairs)).round(2)
     with tempfile.TemporaryDirectory() as tmp:
         raw = pd.DataFrame(bench_rawframes(Path(tmp))).round(2)

@@ -10,7 +10,9 @@ REALDATA = ROOT.parent / "shared" / "realdata"
 @pytest.fixture(scope="session")
 def realdata() -> Path:
     if not REALDATA.is_dir():
-        pytest.fail(f"the shared real data is expected at {REALDATA} (../shared/realdata from the project root)")
+        pytest.fail(
+            f"the shared real data is expected at {REALDATA} (../shared/realdata from the project root)"
+        )
     return REALDATA
 
 
@@ -26,5 +28,14 @@ def textured_frames(t=4, h=48, w=64, shift=(1, 0), seed=0) -> np.ndarray:
     out = []
     for k in range(t):
         dx, dy = shift[0] * k, shift[1] * k
-        out.append(big[m - dy:m - dy + h, m - dx:m - dx + w])
+        out.append(big[m - dy : m - dy + h, m - dx : m - dx + w])
     return np.stack(out)
+
+
+def tmp_experiment(folder, name: str = "smoke", **overrides):
+    """Profile ``name`` with its data, runs and reports under ``folder`` (runs in ``folder/runs/<name>``)."""
+    from arsr_lib import config
+
+    return config.load(
+        name, paths={"project": str(folder), "reports_root": str(Path(folder) / "reports")}, **overrides
+    )

@@ -2,15 +2,22 @@ import json
 import subprocess
 import sys
 
+import jupytext
 import pytest
 
 from arsr_lib.cli import main
 from arsr_lib.reproduce import NotebookFailed, reproduce
+
 from conftest import ROOT
 
 
 def test_cli_splits(realdata, capsys):
-    assert main(["splits", "--dataset", "ucf101", "--split-dir", str(realdata / "ucf101_splits"), "--split", "2"]) == 0
+    assert (
+        main(
+            ["splits", "--dataset", "ucf101", "--split-dir", str(realdata / "ucf101_splits"), "--split", "2"]
+        )
+        == 0
+    )
     assert "101 classes, train 9586, test 3734, unused 0, distinct videos 13320" in capsys.readouterr().out
     assert main(["splits", "--dataset", "hmdb51", "--split-dir", str(realdata / "hmdb51_splits")]) == 0
     assert "51 classes, train 3570, test 1530, unused 1666" in capsys.readouterr().out
@@ -22,42 +29,84 @@ def test_cli_errors_are_clear(tmp_path, capsys):
 
 
 def test_module_entry_point_and_help():
-    res = subprocess.run([sys.executable, "-m", "arsr_lib", "frames", "--help"], capture_output=True, text=True, cwd=ROOT)
+    res = subprocess.run(
+        [sys.executable, "-m", "arsr_lib", "frames", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
     assert res.returncode == 0 and "--shard" in res.stdout and "--workers" in res.stdout
 
 
 def test_cli_synth_then_frames(tmp_path, capsys):
     out = tmp_path / "synth"
-    assert main(["synth", "--out", str(out), "--groups", "3", "--clips", "1", "--frames", "4", "--height", "32",
-                 "--width", "32", "--classes", "Wave,ArmCircle", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "synth",
+                "--out",
+                str(out),
+                "--groups",
+                "3",
+                "--clips",
+                "1",
+                "--frames",
+                "4",
+                "--height",
+                "32",
+                "--width",
+                "32",
+                "--classes",
+                "Wave,ArmCircle",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert "2 classes x 3 groups x 1 clips = 6 videos" in capsys.readouterr().out
-    assert main(["frames", "--dataset", "synth", "--root", str(out), "--out", str(tmp_path / "f"), "--variant",
-                 "bicubic", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "frames",
+                "--dataset",
+                "synth",
+                "--root",
+                str(out),
+                "--out",
+                str(tmp_path / "f"),
+                "--variant",
+                "bicubic",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert "6 extracted, 0 already complete" in capsys.readouterr().out
     assert (tmp_path / "f" / "Wave" / "v_Wave_g01_c01" / "flow_y_00003.jpg").is_file()
 
 
 def _notebook(path, code):
-    nb = {"cells": [{"id": "p", "cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None,
-                     "outputs": [], "source": ['profile = "smoke"\n']},
-                    {"id": "c", "cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                     "source": [code]}],
-          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-          "nbformat": 4, "nbformat_minor": 5}
-    path.write_text(json.dumps(nb))
+    """A two-cell notebook source (jupytext py:percent): the parameters cell and ``code``."""
+    nb = jupytext.reads(
+        '# %% tags=["parameters"]\nprofile = "smoke"\n\n# %%\n' + code + "\n", fmt="py:percent"
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path.write_text(jupytext.writes(nb, fmt="py:percent"))
 
 
 def test_reproduce_runs_in_order_and_stops_naming_the_failing_notebook(tmp_path):
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
-    _notebook(nbs / "01_ok.ipynb", "open('ran_01', 'w').write(profile)")
-    _notebook(nbs / "02_broken.ipynb", "raise RuntimeError('boom in stage two')")
-    _notebook(nbs / "03_never.ipynb", "open('ran_03', 'w').write('x')")
-    with pytest.raises(NotebookFailed, match=r"02_broken.ipynb failed in cell 2 of the executed copy .*RuntimeError: boom in stage two"):
+    _notebook(nbs / "01_ok.py", "open('ran_01', 'w').write(profile)")
+    _notebook(nbs / "02_broken.py", "raise RuntimeError('boom in stage two')")
+    _notebook(nbs / "03_never.py", "open('ran_03', 'w').write('x')")
+    with pytest.raises(
+        NotebookFailed,
+        match=r"02_broken.py failed in cell 2 of the executed copy .*RuntimeError: boom in stage two",
+    ):
         reproduce("smoke", folder=nbs, out_dir=tmp_path / "reports")
     assert (nbs / "ran_01").read_text() == "smoke"
     assert not (nbs / "ran_03").exists()
-    assert (tmp_path / "reports" / "01_ok.ipynb").is_file() and (tmp_path / "reports" / "02_broken.ipynb").is_file()
+    assert (tmp_path / "reports" / "01_ok.ipynb").is_file() and (
+        tmp_path / "reports" / "02_broken.ipynb"
+    ).is_file()
 
 
 def test_reproduce_resumes_a_partly_finished_run_and_skips_complete_stages(tmp_path, capsys):
@@ -65,11 +114,14 @@ def test_reproduce_resumes_a_partly_finished_run_and_skips_complete_stages(tmp_p
     nbs.mkdir()
     log = nbs / "ran.log"
     stage = "open('ran.log', 'a').write('{n} '); open(r'{rep}/{n}.csv', 'w').write('table {n}')"
-    _notebook(nbs / "01_a.ipynb", stage.format(n="01", rep=rep))
-    _notebook(nbs / "02_b.ipynb", "import os\nif not os.path.exists('fixed'): raise RuntimeError('not yet')\n"
-              + stage.format(n="02", rep=rep))
-    _notebook(nbs / "03_c.ipynb", stage.format(n="03", rep=rep))
-    with pytest.raises(NotebookFailed, match="02_b.ipynb"):
+    _notebook(nbs / "01_a.py", stage.format(n="01", rep=rep))
+    _notebook(
+        nbs / "02_b.py",
+        "import os\nif not os.path.exists('fixed'): raise RuntimeError('not yet')\n"
+        + stage.format(n="02", rep=rep),
+    )
+    _notebook(nbs / "03_c.py", stage.format(n="03", rep=rep))
+    with pytest.raises(NotebookFailed, match="02_b.py"):
         reproduce("smoke", folder=nbs, out_dir=rep)
     assert log.read_text() == "01 "
     assert (rep / ".stages" / "01_a.json").is_file() and not (rep / ".stages" / "02_b.json").exists()
@@ -88,7 +140,9 @@ def test_reproduce_resumes_a_partly_finished_run_and_skips_complete_stages(tmp_p
     reproduce("smoke", folder=nbs, out_dir=rep)
     assert log.read_text() == "01 02 03 03 " and (rep / "03.csv").read_text() == "table 03"
 
-    _notebook(nbs / "02_b.ipynb", stage.format(n="02", rep=rep) + "  # edited")  # upstream edit: it and later stages
+    _notebook(
+        nbs / "02_b.py", stage.format(n="02", rep=rep) + "  # edited"
+    )  # upstream edit: it and later stages
     reproduce("smoke", folder=nbs, out_dir=rep)
     assert log.read_text() == "01 02 03 03 02 03 "
 

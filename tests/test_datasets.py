@@ -30,7 +30,11 @@ def test_ucf101_labels_quirks_and_all_videos(realdata):
         every |= {i.rel_path for i in load_ucf101(realdata / "ucf101_splits", s).all_items()}
     assert len(every) == 13320
     first = ds1.train[0]
-    assert first.rel_path == "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi" and first.group == 8 and first.clip == 1
+    assert (
+        first.rel_path == "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi"
+        and first.group == 8
+        and first.clip == 1
+    )
 
 
 @pytest.mark.parametrize("split", [1, 2, 3])
@@ -52,7 +56,12 @@ def test_filter_present_real_clips(realdata):
     assert "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi" in str(exc.value)
 
 
-def _ucf_dir(tmp_path, classind="1 Run\r\n2 Jump\r\n", train="Run/v_Run_g01_c01.avi 1\r\n", test="Jump/v_Jump_g02_c01.avi\r\n"):
+def _ucf_dir(
+    tmp_path,
+    classind="1 Run\r\n2 Jump\r\n",
+    train="Run/v_Run_g01_c01.avi 1\r\n",
+    test="Jump/v_Jump_g02_c01.avi\r\n",
+):
     d = tmp_path / "lists"
     d.mkdir()
     (d / "classInd.txt").write_bytes(classind.encode())
@@ -75,7 +84,9 @@ def test_bad_split_files(tmp_path):
         load_ucf101(d, 1)
 
 
-@pytest.mark.parametrize("entry", ["../../etc/passwd", "/etc/passwd", "Run/../../x.avi", "Run\\..\\x.avi", "C:/x.avi"])
+@pytest.mark.parametrize(
+    "entry", ["../../etc/passwd", "/etc/passwd", "Run/../../x.avi", "Run\\..\\x.avi", "C:/x.avi"]
+)
 def test_paths_escaping_root_are_refused(tmp_path, entry):
     with pytest.raises(DatasetError, match="absolute|escape"):
         safe_join(tmp_path, entry)

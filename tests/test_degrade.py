@@ -1,4 +1,5 @@
 """Known answers derived by hand from MATLAB's cubic kernel (a = -0.5) and its antialias scaling."""
+
 import numpy as np
 import pytest
 
@@ -13,7 +14,8 @@ def test_kernel_values():
 
 
 def test_upscale_x2_interior_weights():
-    # output pixel x=5 (1-based) maps to u = 5/2 + 0.25 = 2.75: taps at 1..4 with distances 1.75, 0.75, 0.25, 1.25
+    # output pixel x=5 (1-based) maps to u = 5/2 + 0.25 = 2.75: taps at 1..4 with distances 1.75, 0.75, 0.25,
+    # 1.25
     m = resize_matrix(8, 16, 2.0)
     np.testing.assert_allclose(m[4, :4], [-0.0234375, 0.2265625, 0.8671875, -0.0703125], atol=1e-15)
     np.testing.assert_allclose(m.sum(axis=1), 1.0, atol=1e-12)

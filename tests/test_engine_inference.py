@@ -10,15 +10,17 @@ import torch
 
 from arsr_lib import synth
 from arsr_lib.engine import Engine, load_final
-from arsr_lib.inference import save_sr, super_resolve
+from arsr_lib.inference import load_sr_model, save_sr, super_resolve
 from arsr_lib.models import DUF, VDSR
-from arsr_lib.recipes import RECIPES, build_recipe, load_sr_model
+from arsr_lib.recipes import build_recipe
 from arsr_lib.srdata import PairConfig, PatchConfig, SRPatchDataset, ToSRPairDataset, VideoSource
 from arsr_lib.video import read_video
-from conftest import ROOT
 
-CFG = synth.SynthConfig(classes=("SwingRacket", "Wave", "WalkLeft"), groups=3, clips_per_group=1, frames=12,
-                        height=64, width=64)
+from conftest import ROOT, tmp_experiment
+
+CFG = synth.SynthConfig(
+    classes=("SwingRacket", "Wave", "WalkLeft"), groups=3, clips_per_group=1, frames=12, height=64, width=64
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +42,9 @@ def test_patch_dataset_is_seeded_and_aligned(videos):
 def test_tosr_pairs_mined_by_motion_and_warp_check(videos):
     src = VideoSource(videos)
     ds = ToSRPairDataset(src, PairConfig(patch=32, stride=(8, 8), margin=2, top_k=3), seed=0)
-    assert len(ds) > 0 and all(0 < n <= 3 for n in np.unique([(v, t) for v, t, _, _ in ds.items], axis=0,
-                                                               return_counts=True)[1])
+    assert len(ds) > 0 and all(
+        0 < n <= 3 for n in np.unique([(v, t) for v, t, _, _ in ds.items], axis=0, return_counts=True)[1]
+    )
     s = ds[0]
     assert s["lr1"].shape == (7, 3, 8, 8) and s["hr1"].shape == (3, 32, 32) and s["flow"].shape == (32, 32, 2)
     from arsr_lib.flow import warp
@@ -55,22 +58,24 @@ def test_tosr_pairs_mined_by_motion_and_warp_check(videos):
 def test_every_recipe_builds_and_twenty_steps_lower_the_loss(videos, tmp_path):
     torch.set_num_threads(2)
     for recipe in ("rrdb_psnr",):  # starts from random weights: its loss must fall fast
-        task, ds, cfg, out = build_recipe(recipe, "smoke", videos, None, tmp_path / "runs", iters=20)
+        task, ds, cfg, out = build_recipe(recipe, tmp_experiment(tmp_path / "a"), videos, None, iters=20)
         cfg.log_every = 1
         Engine(task, ds, cfg, out, progress=False).run()
         import csv
 
         rows = list(csv.DictReader(open(out / "log.csv")))
-        first, last = np.mean([float(r["loss"]) for r in rows[:3]]), np.mean([float(r["loss"]) for r in rows[-3:]])
+        first, last = (
+            np.mean([float(r["loss"]) for r in rows[:3]]),
+            np.mean([float(r["loss"]) for r in rows[-3:]]),
+        )
         assert len(rows) == 20 and last < 0.95 * first
-    for recipe in RECIPES:  # the others build (their init comes from the runs folder)
+    exp = tmp_experiment(tmp_path)
+    for recipe in exp.recipes:  # the others build (their init comes from the runs folder)
         if recipe in ("esrgan", "sosr"):
-            Engine(*build_recipe("rrdb_psnr", "smoke", videos, None, tmp_path / "runs", iters=1)[:3],
-                   tmp_path / "runs" / "rrdb_psnr", progress=False).run()
+            Engine(*build_recipe("rrdb_psnr", exp, videos, None, iters=1), progress=False).run()
         if recipe == "tosr_duf":
-            Engine(*build_recipe("duf", "smoke", videos, None, tmp_path / "runs", iters=1)[:3],
-                   tmp_path / "runs" / "duf", progress=False).run()
-        task, ds, cfg, out = build_recipe(recipe, "smoke", videos, videos[:1], tmp_path / "runs", iters=2)
+            Engine(*build_recipe("duf", exp, videos, None, iters=1), progress=False).run()
+        task, ds, cfg, out = build_recipe(recipe, exp, videos, videos[:1], iters=2)
         cfg.log_every, cfg.val_every = 1, 2
         Engine(task, ds, cfg, out, progress=False).run()
         assert (out / "final.pt").is_file() and "val_psnr_y" in (out / "log.csv").read_text()
@@ -80,9 +85,11 @@ _TRAIN = """
 import sys, torch
 torch.set_num_threads(1)
 from arsr_lib.engine import Engine
+from arsr_lib import config
 from arsr_lib.recipes import build_recipe
 videos, out = sys.argv[1].split(","), sys.argv[2]
-task, ds, cfg, _ = build_recipe("vdsr", "smoke", videos, None, out, iters=150)
+exp = config.load("smoke", paths={"project": out, "reports_root": out})
+task, ds, cfg, _ = build_recipe("vdsr", exp, videos, None, iters=150)
 cfg.ckpt_every = 10
 Engine(task, ds, cfg, out + "/vdsr", progress=False).run()
 """
@@ -102,7 +109,9 @@ def test_killed_training_resumes_to_the_same_weights(videos, tmp_path):
     time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert last.exists() and not (tmp_path / "run" / "vdsr" / "final.pt").exists(), "the kill should land midway"
+    assert last.exists() and not (tmp_path / "run" / "vdsr" / "final.pt").exists(), (
+        "the kill should land midway"
+    )
     killed_at = torch.load(last, weights_only=True)["step"]
     assert 10 <= killed_at < 150
     subprocess.run(cmd(tmp_path / "run"), check=True, cwd=ROOT)
@@ -137,13 +146,29 @@ def test_video_sr_duf_window_padding_and_tiling(videos, tmp_path):
 
 
 def test_cli_sr_with_checkpoint_and_bicubic(videos, tmp_path):
-    task, ds, cfg, out = build_recipe("vdsr", "smoke", videos, None, tmp_path / "runs", iters=2)
+    task, ds, cfg, out = build_recipe("vdsr", tmp_experiment(tmp_path), videos, None, iters=2)
     Engine(task, ds, cfg, out, progress=False).run()
     model = load_sr_model(out / "final.pt")
     assert isinstance(model, VDSR)
     for m in (str(out / "final.pt"), "bicubic"):
-        res = subprocess.run([sys.executable, "-m", "arsr_lib", "sr", videos[0], "--degrade", "-m", m, "-o",
-                              str(tmp_path / f"o{len(m)}.avi"), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+        res = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "arsr_lib",
+                "sr",
+                videos[0],
+                "--degrade",
+                "-m",
+                m,
+                "-o",
+                str(tmp_path / f"o{len(m)}.avi"),
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         assert res.returncode == 0, res.stderr
         assert read_video(tmp_path / f"o{len(m)}.avi").shape == (12, 64, 64, 3)
 
@@ -151,9 +176,11 @@ def test_cli_sr_with_checkpoint_and_bicubic(videos, tmp_path):
 _DDP = """
 import sys, torch
 from arsr_lib.engine import Engine
+from arsr_lib import config
 from arsr_lib.recipes import build_recipe
 videos, out = sys.argv[1].split(","), sys.argv[2]
-task, ds, cfg, _ = build_recipe("vdsr", "smoke", videos, None, out, iters=4)
+exp = config.load("smoke", paths={"project": out, "reports_root": out})
+task, ds, cfg, _ = build_recipe("vdsr", exp, videos, None, iters=4)
 Engine(task, ds, cfg, out + "/vdsr", progress=False).run()
 import torch.distributed as dist
 w = task.models["g"].body[0].weight.detach().clone()
@@ -168,10 +195,26 @@ open(out + f"/ok_rank{dist.get_rank()}", "w").write("ok")  # files, not stdout: 
 def test_ddp_with_torchrun_two_cpu_processes(videos, tmp_path):
     script = tmp_path / "ddp.py"
     script.write_text(_DDP)
-    res = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-                          str(script), ",".join(videos), str(tmp_path / "runs")], capture_output=True, text=True,
-                         cwd=ROOT, timeout=300)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            str(script),
+            ",".join(videos),
+            str(tmp_path / "runs"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     assert (tmp_path / "runs" / "ok_rank0").is_file() and (tmp_path / "runs" / "ok_rank1").is_file()
     assert (tmp_path / "runs" / "vdsr" / "final.pt").is_file()
-    assert len((tmp_path / "runs" / "vdsr" / "log.csv").read_text().splitlines()) == 2  # header + step 4, rank 0 only
+    assert (
+        len((tmp_path / "runs" / "vdsr" / "log.csv").read_text().splitlines()) == 2
+    )  # header + step 4, rank 0 only

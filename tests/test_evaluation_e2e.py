@@ -1,14 +1,19 @@
 """A tiny end-to-end evaluation on a few synthetic clips: train recognisers on HR, score HR / Bicubic / one SR
 method, build the tables; scores are cached and reused."""
+
 import numpy as np
 import pytest
 
-from arsr_lib import evaluate as E
-from arsr_lib import synth
+from arsr_lib import synth, tables
 from arsr_lib.datasets import load_ucf101
 from arsr_lib.engine import Engine
 from arsr_lib.frames import FramesConfig, extract_dataset
+from arsr_lib.harness import Harness, prepare_method_frames
 from arsr_lib.recipes import build_recipe
+from arsr_lib.rectrain import train_recognisers
+from arsr_lib.reporting.recognition_figures import prediction_flip_figure
+
+from conftest import tmp_experiment
 
 
 @pytest.mark.slow
@@ -17,27 +22,37 @@ def test_tiny_end_to_end(tmp_path):
     root = synth.generate(tmp_path / "synth", cfg, progress=False)
     ds = load_ucf101(root / "ucfTrainTestlist", 1, root)
     for v in ("hr", "bicubic"):
-        extract_dataset(ds, tmp_path / "frames" / v, FramesConfig(variant=v, flow_method="dis"), progress=False)
-    runs = tmp_path / "runs"
-    task, dset, tcfg, out = build_recipe("vdsr", "smoke", [ds.path(i) for i in ds.train], None, runs, iters=2)
+        extract_dataset(
+            ds, tmp_path / "frames" / v, FramesConfig(variant=v, flow_method="dis"), progress=False
+        )
+    exp = tmp_experiment(tmp_path, recognition={"iters": {"tsn_rgb": 3, "tsn_flow": 3, "stresnet": 2}})
+    runs = exp.runs_dir()
+    task, dset, tcfg, out = build_recipe("vdsr", exp, [ds.path(i) for i in ds.train], None, iters=2)
     Engine(task, dset, tcfg, out, progress=False).run()
-    recs = E.train_recognisers(ds, tmp_path / "frames" / "hr", runs, "smoke", progress=False,
-                               iters={"tsn_rgb": 3, "tsn_flow": 3, "stresnet": 2})
+    recs = train_recognisers(ds, tmp_path / "frames" / "hr", runs, exp.recognition, progress=False)
     assert set(recs) == {"tsn_rgb", "tsn_flow", "stresnet"}
-    roots, tags = E.prepare_method_frames(ds, {"VDSR": out / "final.pt"}, tmp_path / "sr", tmp_path / "frames" / "sr",
-                                          tmp_path / "frames" / "hr", tmp_path / "frames" / "bicubic", "dis",
-                                          workers=1, progress=False)
-    h = E.Harness("smoke", ds, roots, tags, recs, tmp_path / "scores", "dis")
-    spatial = E.stream_table(h, "rgb", ["HR", "Bicubic", "VDSR"])
+    roots, tags = prepare_method_frames(
+        ds,
+        {"VDSR": out / "final.pt"},
+        tmp_path / "sr",
+        tmp_path / "frames" / "sr",
+        tmp_path / "frames" / "hr",
+        tmp_path / "frames" / "bicubic",
+        "dis",
+        workers=1,
+        progress=False,
+    )
+    h = Harness(exp.name, ds, roots, tags, recs, tmp_path / "scores", exp.recognition, "dis")
+    spatial = tables.stream_table(h, "rgb", ["HR", "Bicubic", "VDSR"])
     assert list(spatial.method) == ["HR", "Bicubic", "VDSR"] and spatial["top-1 (%)"].between(0, 100).all()
-    temporal = E.stream_table(h, "flow", ["HR", "Bicubic", "VDSR"])
+    temporal = tables.stream_table(h, "flow", ["HR", "Bicubic", "VDSR"])
     assert len(temporal) == 3
-    pc = E.per_class_table(h, "rgb", ["HR", "Bicubic", "VDSR"])
+    pc = tables.per_class_table(h, "rgb", ["HR", "Bicubic", "VDSR"])
     assert list(pc.index) == list(ds.classes) and pc["videos"].sum() == len(ds.test)
     for m in ("HR", "Bicubic", "VDSR"):  # per-class accuracies weighted by videos give the top-1
         top1 = spatial.loc[spatial.method == m, "top-1 (%)"].item()
         assert (pc[m] * pc["videos"]).sum() / pc["videos"].sum() == pytest.approx(top1)
-    fusion = E.fusion_table(h, {"HR + HR": ("HR", "HR"), "VDSR + Bicubic": ("VDSR", "Bicubic")})
+    fusion = tables.fusion_table(h, {"HR + HR": ("HR", "HR"), "VDSR + Bicubic": ("VDSR", "Bicubic")})
     assert list(fusion["pairing (frames + flow)"]) == ["HR + HR", "VDSR + Bicubic"]
     s = h.scores("tsn_rgb", "rgb", "VDSR")
     assert s.shape == (len(ds.test), 3)
@@ -45,11 +60,9 @@ def test_tiny_end_to_end(tmp_path):
     mtime = cached.stat().st_mtime_ns
     np.testing.assert_array_equal(h.scores("tsn_rgb", "rgb", "VDSR"), s)
     assert cached.stat().st_mtime_ns == mtime  # reused, not recomputed
-    fl = E.flips(h, "VDSR")
+    fl = tables.flips(h, "VDSR")
     assert list(fl.columns) == ["index", "video", "true", "Bicubic", "VDSR", "effect"]
-    from arsr_lib import reports
-
-    fig = reports.prediction_flip_figure(h.ds, fl.iloc[0:0], "VDSR", tmp_path / "sr", "dis")  # no flips: a note
+    fig = prediction_flip_figure(h.ds, fl.iloc[0:0], "VDSR", tmp_path / "sr", "dis")  # no flips: a note
     assert fig is not None
     # TSN late fusion is the weighted sum of the cached stream scores
     fused = 1.0 * h.scores("tsn_rgb", "rgb", "HR") + 1.5 * h.scores("tsn_flow", "flow", "HR")

@@ -5,6 +5,7 @@ import torch
 
 from arsr_lib import flow as F
 from arsr_lib.errors import FlowError
+
 from conftest import textured_frames
 
 
@@ -44,7 +45,9 @@ def test_quantisation_roundtrip_within_half_step():
     assert step == pytest.approx(40 / 255)
     assert np.abs(back - fl)[inside].max() <= step / 2 + 1e-6
     np.testing.assert_allclose(back[fl > 20], 20, atol=1e-5)  # clipped at the bound
-    assert F.quantize(np.zeros((1, 1, 1, 2)))[0, 0, 0, 0] == 128  # round(127.5) -> 128 (banker's) ~ zero motion
+    assert (
+        F.quantize(np.zeros((1, 1, 1, 2)))[0, 0, 0, 0] == 128
+    )  # round(127.5) -> 128 (banker's) ~ zero motion
     assert F.quantize(np.full((1, 1, 1, 2), -20.0))[0, 0, 0, 0] == 0
 
 

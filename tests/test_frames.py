@@ -13,6 +13,7 @@ from arsr_lib.datasets import load_folder
 from arsr_lib.errors import ExtractionError
 from arsr_lib.frames import FramesConfig, extract_dataset, extract_video, load_rawframes, parse_shard
 from arsr_lib.video import write_video
+
 from conftest import ROOT, textured_frames
 
 
@@ -20,13 +21,19 @@ def _make_videos(root: Path, n: int, t: int = 6, h: int = 48, w: int = 64) -> Pa
     for k in range(n):
         cls = f"class{k % 2}"
         (root / cls).mkdir(parents=True, exist_ok=True)
-        write_video(root / cls / f"v_{cls}_g{k + 1:02d}_c01.avi", textured_frames(t, h, w, shift=(1 + k % 3, k % 2), seed=k))
+        write_video(
+            root / cls / f"v_{cls}_g{k + 1:02d}_c01.avi",
+            textured_frames(t, h, w, shift=(1 + k % 3, k % 2), seed=k),
+        )
     return root
 
 
 def _tree(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-            and p.name != MARKER}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MARKER
+    }
 
 
 def test_layout_variants_and_readback(tmp_path):
@@ -36,14 +43,20 @@ def test_layout_variants_and_readback(tmp_path):
         out = tmp_path / variant
         assert extract_video(video, out, FramesConfig(variant=variant, flow_method="dis")) == "done"
         names = sorted(p.name for p in out.iterdir())
-        assert names[:2] == [MARKER, "flow_x_00001.jpg"] and "img_00005.jpg" in names and "flow_y_00004.jpg" in names
+        assert (
+            names[:2] == [MARKER, "flow_x_00001.jpg"]
+            and "img_00005.jpg" in names
+            and "flow_y_00004.jpg" in names
+        )
         assert "flow_x_00005.jpg" not in names  # T-1 flows
         frames, flow = load_rawframes(out)
         assert frames.shape == (5, *shape, 3) and flow.shape == (4, *shape, 2)
         assert read_marker(out)["config"]["variant"] == variant
     # same config again -> skipped; another config -> redone
     assert extract_video(video, tmp_path / "hr", FramesConfig(variant="hr", flow_method="dis")) == "skipped"
-    assert extract_video(video, tmp_path / "hr", FramesConfig(variant="hr", flow_method="farneback")) == "done"
+    assert (
+        extract_video(video, tmp_path / "hr", FramesConfig(variant="hr", flow_method="farneback")) == "done"
+    )
 
 
 def test_png_frames_are_lossless(tmp_path):
@@ -78,8 +91,10 @@ def test_shards_partition_the_jobs(tmp_path):
     src = _make_videos(tmp_path / "src", 5, t=3)
     ds = load_folder(src)
     cfg = FramesConfig(flow_method=None, min_frames=1)
-    counts = [extract_dataset(ds, tmp_path / "out", cfg, subsets=("test",), shard=f"{k}/2", progress=False)["done"]
-              for k in (1, 2)]
+    counts = [
+        extract_dataset(ds, tmp_path / "out", cfg, subsets=("test",), shard=f"{k}/2", progress=False)["done"]
+        for k in (1, 2)
+    ]
     assert counts == [3, 2] and len(list((tmp_path / "out").rglob(MARKER))) == 5
     assert parse_shard(None) == (1, 1)
     with pytest.raises(ValueError, match="k/n"):
@@ -98,7 +113,9 @@ def read_only_dir(tmp_path):
         yield ro
         os.chmod(ro, 0o755)
         return
-    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)], capture_output=True, text=True)
+    res = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)], capture_output=True, text=True
+    )
     if res.returncode != 0:
         pytest.skip(f"running as root and cannot mount a read-only tmpfs: {res.stderr.strip()}")
     try:
@@ -110,8 +127,24 @@ def read_only_dir(tmp_path):
 def test_read_only_output_folder(tmp_path, read_only_dir):
     src = _make_videos(tmp_path / "src", 1, t=3)
     out = read_only_dir / "frames"
-    res = subprocess.run([sys.executable, "-m", "arsr_lib", "frames", "--dataset", "folder", "--root", str(src),
-                          "--out", str(out), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "arsr_lib",
+            "frames",
+            "--dataset",
+            "folder",
+            "--root",
+            str(src),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert res.returncode == 2, res.stderr
     assert f"output folder {out}" in res.stderr and "not writable" in res.stderr
     assert not out.exists()
@@ -123,14 +156,23 @@ def test_kill_midway_then_resume_equals_uninterrupted_run(tmp_path):
     args = ["--dataset", "folder", "--root", str(src), "--flow", "tvl1", "--quiet"]
 
     def run(out):
-        return subprocess.run([sys.executable, "-m", "arsr_lib", "frames", *args, "--out", str(out)],
-                              capture_output=True, text=True, cwd=ROOT)
+        return subprocess.run(
+            [sys.executable, "-m", "arsr_lib", "frames", *args, "--out", str(out)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
 
     ref = tmp_path / "ref"
     assert run(ref).returncode == 0
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "arsr_lib", "frames", *args, "--out", str(out)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "arsr_lib", "frames", *args, "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not list(out.rglob(MARKER)):
         time.sleep(0.02)
@@ -144,3 +186,24 @@ def test_kill_midway_then_resume_equals_uninterrupted_run(tmp_path):
     assert f"{6 - done_before} extracted, {done_before} already complete" in res.stdout
     assert not list(out.rglob(".*partial*"))
     assert _tree(out) == _tree(ref)
+
+
+def test_one_reader_serves_recognition_and_the_viewer(tmp_path):
+    """read_rawframes gives the stored uint8 frames / quantised flow; load_rawframes is it, dequantised."""
+    from arsr_lib.flow import dequantize
+    from arsr_lib.frames import read_rawframes
+    from arsr_lib.recognition import _load_folder
+
+    src = _make_videos(tmp_path / "src", 1, t=4, h=32, w=40)
+    out = tmp_path / "hr"
+    extract_video(next(src.rglob("*.avi")), out, FramesConfig(variant="hr", flow_method="dis"))
+    frames, flow = load_rawframes(out)
+    rgb, quantised = read_rawframes(out, "rgb"), read_rawframes(out, "flow")
+    assert rgb.dtype == quantised.dtype == np.uint8 and quantised.shape == (3, 32, 40, 2)
+    np.testing.assert_array_equal(rgb, frames)
+    np.testing.assert_array_equal(dequantize(quantised), flow)
+    np.testing.assert_array_equal(_load_folder(str(out), "flow"), quantised)  # the recogniser's cached reader
+    with pytest.raises(ValueError, match="modality must be 'rgb' or 'flow'"):
+        read_rawframes(out, "depth")
+    with pytest.raises(ExtractionError, match="not a complete rawframes folder"):
+        read_rawframes(tmp_path, "rgb")

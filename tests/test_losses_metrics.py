@@ -4,6 +4,7 @@ import torch
 
 from arsr_lib import losses as L
 from arsr_lib import metrics as M
+from arsr_lib.flow import motion_weight_map
 
 
 def test_weighted_mse_forms():
@@ -23,14 +24,14 @@ def test_weighted_mse_forms():
 def test_motion_weight_map():
     flow = np.zeros((10, 10, 2), np.float32)
     flow[2:4, 2:4] = (3.0, 4.0)
-    w = L.motion_weight_map(flow, floor=0.1)
+    w = motion_weight_map(flow, floor=0.1)
     assert w.min() == pytest.approx(0.1) and w.max() == pytest.approx(1.0) and w[2, 2] == pytest.approx(1.0)
 
 
 def test_huber_known_values():
     e = torch.tensor([0.0, 0.005, 0.01, 0.03])
     v = L.huber(e, torch.zeros(4), delta=0.01)
-    expect = np.mean([0, 0.5 * 0.005 ** 2, 0.5 * 0.01 ** 2, 0.5 * 0.01 ** 2 + 0.01 * 0.02])
+    expect = np.mean([0, 0.5 * 0.005**2, 0.5 * 0.01**2, 0.5 * 0.01**2 + 0.01 * 0.02])
     assert float(v) == pytest.approx(expect)
 
 
@@ -43,7 +44,9 @@ def test_tosr_warp_terms_vanish_for_a_consistent_pair():
     flow[..., 0] = 2.0
     t = L.tosr_loss(frame1, frame2, frame1, frame2, flow)
     assert float(t["content1"]) == 0 and float(t["content2"]) == 0
-    assert float(t["warp_sr"]) < 1e-7 and float(t["warp_hr"]) < 1e-7  # pixels warped from outside are excluded
+    assert (
+        float(t["warp_sr"]) < 1e-7 and float(t["warp_hr"]) < 1e-7
+    )  # pixels warped from outside are excluded
     t_unmasked = L.tosr_loss(frame1, frame2, frame1, frame2, flow, mask_outside=False)
     assert float(t_unmasked["warp_sr"]) > 1e-4  # the original's border behaviour penalises them
 
@@ -82,7 +85,10 @@ def test_feature_loss_needs_local_weights(tmp_path):
         if v == "M":
             i += 1
             continue
-        sd[f"features.{i}.weight"], sd[f"features.{i}.bias"] = torch.randn(v, cin, 3, 3) * 0.01, torch.zeros(v)
+        sd[f"features.{i}.weight"], sd[f"features.{i}.bias"] = (
+            torch.randn(v, cin, 3, 3) * 0.01,
+            torch.zeros(v),
+        )
         cin, i = v, i + 2
     sd["classifier.0.weight"] = torch.zeros(1)
     torch.save(sd, tmp_path / "vgg19.pth")
@@ -96,7 +102,7 @@ def test_psnr_y_known_answer():
     hr = np.full((16, 16, 3), 100, np.uint8)
     sr = np.full((16, 16, 3), 110, np.uint8)
     dy = 219 * 10 / 255  # BT.601: Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255, grey -> 219 v / 255
-    assert M.psnr_y(sr, hr) == pytest.approx(10 * np.log10(255 ** 2 / dy ** 2))
+    assert M.psnr_y(sr, hr) == pytest.approx(10 * np.log10(255**2 / dy**2))
     sr2 = hr.copy()
     sr2[:4] = 0  # an error only inside the cropped border
     assert M.psnr_y(sr2, hr, crop=4) == float("inf") and M.psnr_y(sr2, hr, crop=0) < 20
@@ -108,7 +114,9 @@ def test_ssim_known_answers():
     b = np.full((24, 24, 3), 150, np.uint8)
     ya, yb = M.rgb_to_y(a[0, 0]), M.rgb_to_y(b[0, 0])
     c1 = (0.01 * 255) ** 2
-    assert M.ssim_y(a, b) == pytest.approx((2 * ya * yb + c1) / (ya ** 2 + yb ** 2 + c1))  # flat: luminance term only
+    assert M.ssim_y(a, b) == pytest.approx(
+        (2 * ya * yb + c1) / (ya**2 + yb**2 + c1)
+    )  # flat: luminance term only
     rnd = np.random.default_rng(0).integers(0, 256, (24, 24, 3)).astype(np.uint8)
     assert M.ssim_y(rnd, rnd) == pytest.approx(1.0)
 
@@ -123,7 +131,7 @@ def test_region_and_weighted_psnr_and_warping_error():
     assert M.weighted_psnr_y(sr, hr, mask.astype(float)) == float("inf")
     # a video translating by 1 px per frame with its exact flow has no warping error inside the frame
     base = np.random.default_rng(0).integers(0, 256, (16, 40, 3)).astype(np.uint8)
-    video = np.stack([base[:, 10 - t:26 - t] for t in range(4)])
+    video = np.stack([base[:, 10 - t : 26 - t] for t in range(4)])
     flow = np.zeros((3, 16, 16, 2), np.float32)
     flow[..., 0] = 1.0
     assert M.warping_error(video, flow) == pytest.approx(0, abs=1e-4)
@@ -131,8 +139,8 @@ def test_region_and_weighted_psnr_and_warping_error():
 
 
 def test_detail_recovery_known_answers():
-    """1 when SR reproduces the twins' HR difference, 0 when its outputs are identical, the kept contrast for a
-    uniformly attenuated detail, and an error when the twins do not differ at all."""
+    """1 when SR reproduces the twins' HR difference, 0 when its outputs are identical, the kept contrast for
+    a uniformly attenuated detail, and an error when the twins do not differ at all."""
     rng = np.random.default_rng(0)
     hr_b = rng.integers(60, 200, (3, 24, 24, 3)).astype(np.uint8)
     hr_a = hr_b.copy()
@@ -143,7 +151,9 @@ def test_detail_recovery_known_answers():
     faint[:, 8:16, 8:16] = hr_b[:, 8:16, 8:16] + 10  # a quarter of its contrast left
     assert M.detail_recovery(faint, hr_b, hr_a, hr_b) == pytest.approx(0.25)
     moved = hr_b.copy()
-    moved[:, 0:4, 0:4] = hr_b[:, 0:4, 0:4] + 40  # a detail elsewhere (here in the cropped border) restores nothing
+    moved[:, 0:4, 0:4] = (
+        hr_b[:, 0:4, 0:4] + 40
+    )  # a detail elsewhere (here in the cropped border) restores nothing
     assert M.detail_recovery(moved, hr_b, hr_a, hr_b) == 0.0
     with pytest.raises(ValueError, match="identical"):
         M.detail_recovery(hr_a, hr_b, hr_b, hr_b)

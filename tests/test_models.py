@@ -4,8 +4,16 @@ import torch
 
 from arsr_lib.degrade import bicubic_upscale, imresize
 from arsr_lib.inference import super_resolve
-from arsr_lib.models import (DUF, RRDBNet, VDSR, BicubicSR, VGGDiscriminator, VGGDiscriminatorAnySize, build_model,
-                             convert_esrgan_state_dict)
+from arsr_lib.models import (
+    DUF,
+    VDSR,
+    BicubicSR,
+    RRDBNet,
+    VGGDiscriminator,
+    VGGDiscriminatorAnySize,
+    build_model,
+    convert_esrgan_state_dict,
+)
 
 
 @pytest.mark.parametrize("model", [BicubicSR(), VDSR(depth=4, nf=8), RRDBNet(nf=8, nb=1, gc=4)])
@@ -39,15 +47,24 @@ def test_duf_starts_as_upsampling_of_the_centre_frame():
 
 def test_bicubic_model_equals_matlab_imresize():
     lr = np.random.default_rng(0).integers(0, 256, (5, 7, 3)).astype(np.uint8)
-    out = BicubicSR()(torch.from_numpy(lr).permute(2, 0, 1)[None].double() / 255)[0].permute(1, 2, 0).numpy() * 255
+    out = (
+        BicubicSR()(torch.from_numpy(lr).permute(2, 0, 1)[None].double() / 255)[0].permute(1, 2, 0).numpy()
+        * 255
+    )
     np.testing.assert_allclose(out, imresize(lr.astype(np.float64), 4.0), atol=1e-9)
     np.testing.assert_array_equal(super_resolve(BicubicSR(), lr[None]), bicubic_upscale(lr[None]))
 
 
 def _old_layout(sd: dict, nb: int) -> dict:
     """The 2018 ESRGAN architecture.py names, written out by hand from BasicSR names."""
-    top = {"conv_first": "model.0", "conv_body": f"model.1.sub.{nb}", "conv_up1": "model.3", "conv_up2": "model.6",
-           "conv_hr": "model.8", "conv_last": "model.10"}
+    top = {
+        "conv_first": "model.0",
+        "conv_body": f"model.1.sub.{nb}",
+        "conv_up1": "model.3",
+        "conv_up2": "model.6",
+        "conv_hr": "model.8",
+        "conv_last": "model.10",
+    }
     out = {}
     for k, v in sd.items():
         parts = k.split(".")
@@ -59,8 +76,14 @@ def _old_layout(sd: dict, nb: int) -> dict:
 
 
 def _trunk_layout(sd: dict) -> dict:
-    top = {"conv_first": "conv_first", "conv_body": "trunk_conv", "conv_up1": "upconv1", "conv_up2": "upconv2",
-           "conv_hr": "HRconv", "conv_last": "conv_last"}
+    top = {
+        "conv_first": "conv_first",
+        "conv_body": "trunk_conv",
+        "conv_up1": "upconv1",
+        "conv_up2": "upconv2",
+        "conv_hr": "HRconv",
+        "conv_last": "conv_last",
+    }
     out = {}
     for k, v in sd.items():
         parts = k.split(".")

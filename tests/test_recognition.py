@@ -12,8 +12,15 @@ from arsr_lib.recognition import _flip, crops_of, snippet_starts
 def test_resnet_has_torchvision_names_and_loads_local_weights(tmp_path):
     r50 = ResNet(50)
     names = set(r50.state_dict())
-    for k in ("conv1.weight", "bn1.running_mean", "layer1.0.conv3.weight", "layer1.0.downsample.0.weight",
-              "layer1.0.downsample.1.weight", "layer4.2.bn3.bias", "fc.weight"):
+    for k in (
+        "conv1.weight",
+        "bn1.running_mean",
+        "layer1.0.conv3.weight",
+        "layer1.0.downsample.0.weight",
+        "layer1.0.downsample.1.weight",
+        "layer4.2.bn3.bias",
+        "fc.weight",
+    ):
         assert k in names
     assert sum(p.numel() for p in r50.parameters()) == 25_557_032  # torchvision's resnet50
     assert sum(p.numel() for p in ResNet(18).parameters()) == 11_689_512  # torchvision's resnet18
@@ -63,7 +70,12 @@ def test_stresnet_connections():
     out, sa, sm = m(torch.rand(2, 3, 3, 64, 64), torch.rand(2, 3, 10, 64, 64), return_streams=True)
     assert out.shape == (2, 4)
     torch.testing.assert_close(out, (sa + sm) / 2)
-    assert m.taps == [(6, 8, 16, 16), (6, 16, 8, 8), (6, 32, 4, 4), (6, 64, 2, 2)]  # res2a..res5a, N*K snippets
+    assert m.taps == [
+        (6, 8, 16, 16),
+        (6, 16, 8, 8),
+        (6, 32, 4, 4),
+        (6, 64, 2, 2),
+    ]  # res2a..res5a, N*K snippets
     # the motion stream feeds the appearance stream: changing only the flow changes the appearance scores
     rgb = torch.rand(1, 3, 3, 64, 64)
     _, a1, _ = m(rgb, torch.zeros(1, 3, 10, 64, 64), return_streams=True)
@@ -103,7 +115,7 @@ def test_paired_tests():
     r = stats.paired_bootstrap(a, b, seed=0)
     assert r["diff"] == pytest.approx(0.25) and r["ci_low"] > 0 and r["p_boot"] < 0.01
     m = stats.mcnemar_exact(a, b)
-    assert (m["a_only"], m["b_only"]) == (10, 0) and m["p_mcnemar"] == pytest.approx(2 / 2 ** 10)
+    assert (m["a_only"], m["b_only"]) == (10, 0) and m["p_mcnemar"] == pytest.approx(2 / 2**10)
     assert stats.mcnemar_exact(a, a)["p_mcnemar"] == 1.0
 
 
@@ -112,20 +124,22 @@ def test_training_clips_flip_only_when_allowed(tmp_path):
     about half the clips show it leftward."""
     from arsr_lib.frames import FramesConfig, write_rawframes
     from arsr_lib.recognition import ClipConfig, RawframeClips
+
     from conftest import textured_frames
 
     frames = textured_frames(t=8, h=40, w=40, shift=(2, 0))
-    from arsr_lib.flow import compute_flow
-
     from dataclasses import asdict
 
     from arsr_lib.atomic import atomic_folder
+    from arsr_lib.flow import compute_flow
 
     with atomic_folder(tmp_path / "v", asdict(FramesConfig())) as (tmp, info):
         info.update(write_rawframes(tmp, frames, compute_flow(frames, "dis"), FramesConfig()))
     signs = {}
     for flip in (False, True):
         ds = RawframeClips([str(tmp_path / "v")], [0], ClipConfig("flow", 3, 5, 32, flip=flip), seed=1)
-        signs[flip] = [float(np.sign(ds[i]["flow"][:, 0::2].mean().item())) for i in range(40)]  # x components
+        signs[flip] = [
+            float(np.sign(ds[i]["flow"][:, 0::2].mean().item())) for i in range(40)
+        ]  # x components
     assert signs[False] == [1.0] * 40
     assert 10 < signs[True].count(-1.0) < 30

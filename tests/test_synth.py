@@ -14,8 +14,11 @@ TINY = synth.SynthConfig(groups=3, clips_per_group=1, frames=6, height=64, width
 
 
 def _digest(root: Path) -> dict:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +49,14 @@ def test_deterministic_byte_identical(tiny, tmp_path):
 def test_default_splits_are_group_disjoint():
     cfg = synth.SIZES["default"]
     tests = [set(synth.split_groups(cfg, s)) for s in (1, 2, 3)]
-    assert all(a.isdisjoint(b) for i, a in enumerate(tests) for b in tests[i + 1:])
+    assert all(a.isdisjoint(b) for i, a in enumerate(tests) for b in tests[i + 1 :])
     assert all(max(t) <= cfg.groups for t in tests)
 
 
 def test_masks_align_with_rendered_actor():
     cfg = synth.SynthConfig(**{**TINY.__dict__, "noise_sigma": 0.0})
     r = synth.render_clip(cfg, "SwingRacket", 1, 1)
-    bg = synth._background(cfg, synth.group_style(cfg, 1), 2)[:, :64]
+    bg = synth.drawing._background(cfg, synth.group_style(cfg, 1), 2)[:, :64]
     delta = np.abs(r["frames"].astype(int) - bg[None].astype(int)).max(-1)
     changed = delta > 8  # ignore the faint (<= a few levels) outer fringe of anti-aliasing
     m = r["masks"]
@@ -89,18 +92,26 @@ def test_walk_pair_differs_only_in_direction():
     left, right = synth.render_clip(cfg, "WalkLeft", 1, 1), synth.render_clip(cfg, "WalkRight", 1, 1)
     mid = 4  # the centred paths meet at the middle frame: the same image
     np.testing.assert_array_equal(left["frames"][mid], right["frames"][mid])
-    assert np.median(left["flow"][..., 0][left["masks"][:-1]]) < 0 < np.median(right["flow"][..., 0][right["masks"][:-1]])
+    assert (
+        np.median(left["flow"][..., 0][left["masks"][:-1]])
+        < 0
+        < np.median(right["flow"][..., 0][right["masks"][:-1]])
+    )
 
 
 @pytest.mark.parametrize("extra", [{}, {"pan_speed": 1.0, "distractor": True}])
 def test_true_flow_explains_the_motion(extra):
-    cfg = synth.SynthConfig(**{**TINY.__dict__, "noise_sigma": 0.0, "frames": 8, "height": 96, "width": 96, **extra})
+    cfg = synth.SynthConfig(
+        **{**TINY.__dict__, "noise_sigma": 0.0, "frames": 8, "height": 96, "width": 96, **extra}
+    )
     for cls in ("ArmCircle", "WalkRight", "SwingRacket"):
         r = synth.render_clip(cfg, cls, 1, 1)
         f = r["frames"].astype(np.float32)
         for t in range(cfg.frames - 1):
             w, valid = warp(f[t + 1], r["flow"][t])
-            m = cv2.erode(r["masks"][t].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (valid > 0)
+            m = cv2.erode(r["masks"][t].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (
+                valid > 0
+            )
             warped_err = np.abs(w - f[t])[m].mean()
             still_err = np.abs(f[t + 1] - f[t])[m].mean()
             assert warped_err < 0.6 * still_err + 1.0, (cls, t, warped_err, still_err)
@@ -132,14 +143,15 @@ def test_config_errors():
 
 def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path, monkeypatch):
     """Rawframes, SR runs, SR videos and scores key on the data: a new generation under the same names
-    must not reuse them (the dataset tag feeds the rawframes' source tag; files_tag the SR/recogniser keys)."""
+    must not reuse them (the dataset tag feeds the rawframes' source tag; files_tag the SR/recogniser
+    keys)."""
     import time
 
+    from arsr_lib import config
     from arsr_lib.atomic import files_tag
     from arsr_lib.prep import dataset_tag
-    from arsr_lib.profiles import get_profile
 
-    prof = get_profile("smoke", data_root=str(tmp_path / "d"))
+    prof = config.load("smoke", data={"root": str(tmp_path / "d")})
     tiny = dict(classes=("Wave", "Jump"), groups=3, clips_per_group=1, frames=3, height=32, width=32)
     synth.generate(tmp_path / "d", synth.SynthConfig(**tiny), progress=False)
     videos = sorted((tmp_path / "d").glob("*/*.avi"))
@@ -150,23 +162,28 @@ def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path, mo
     assert dataset_tag(prof) != tag_a and files_tag(videos) != files_a
     # the same config drawn by a changed renderer (synth.py edited) is regenerated too
     tag_b = dataset_tag(prof)
-    monkeypatch.setattr(synth, "_renderer_digest", lambda: "edited")
-    assert not synth.is_complete(tmp_path / "d", synth._config_dict(synth.SynthConfig(**tiny, texture_contrast=0.9)))
+    monkeypatch.setattr(synth.dataset, "_renderer_digest", lambda: "edited")
+    assert not synth.is_complete(
+        tmp_path / "d", synth.dataset._config_dict(synth.SynthConfig(**tiny, texture_contrast=0.9))
+    )
     synth.generate(tmp_path / "d", synth.SynthConfig(**tiny, texture_contrast=0.9), progress=False)
     assert dataset_tag(prof) != tag_b
-    assert dataset_tag(get_profile("paper", data_root=str(tmp_path))) is None  # real datasets do not change
+    assert (
+        dataset_tag(config.load("paper", data={"root": str(tmp_path)})) is None
+    )  # real datasets do not change
     from arsr_lib.datasets import generation_tag
 
     assert generation_tag(tmp_path / "d") == dataset_tag(prof) and generation_tag(None) is None
 
 
 def _mesh_contrast_kept_at_x4(period: int, angle: float) -> float:
-    """Std of a large mesh after the x4 antialiased downscale over its std at HR (centre, away from the rim)."""
+    """Std of a large mesh after the x4 antialiased downscale over its std at HR (centre, away from the
+    rim)."""
     from arsr_lib.degrade import downscale
 
     img = np.zeros((96, 96, 3), np.uint8)
-    for prim in synth._mesh((200, 200, 200), (60, 60, 60), -40, 40, -40, 40, period):
-        synth._draw(img, prim[0], prim[1], prim[2:], np.array([48.3, 48.7]), angle, True)
+    for prim in synth.drawing._mesh((200, 200, 200), (60, 60, 60), -40, 40, -40, 40, period):
+        synth.drawing._draw(img, prim[0], prim[1], prim[2:], np.array([48.3, 48.7]), angle, True)
     return downscale(img)[6:18, 6:18, 0].std() / img[24:72, 24:72, 0].astype(float).std()
 
 
@@ -180,7 +197,8 @@ def test_mesh_is_blurred_at_x4_not_erased(angle):
 
 
 def test_detail_pairs_differ_far_less_at_x4():
-    """Racket/bat and bottle/cup share outline and mean colour: their LR frames differ, but far less than HR."""
+    """Racket/bat and bottle/cup share outline and mean colour: their LR frames differ, but far less than
+    HR."""
     from arsr_lib.degrade import downscale
 
     cfg = synth.SynthConfig(**{**TINY.__dict__, "noise_sigma": 0.0, "height": 96, "width": 96, "frames": 6})
@@ -200,19 +218,21 @@ def test_mesh_is_strong_and_its_twin_has_its_mean_colour(col, period):
     survives x4."""
     import math
 
-    racket = synth._object_prims("racket", col, 80.0, period)
+    racket = synth.drawing._object_prims("racket", col, 80.0, period)
     far = np.array(racket[1][1], float)  # the head's background polygon: the holes' colour
     assert np.abs(far - col).max() >= 100, far
     rng = np.random.default_rng(0)
-    placements = [(np.array([48.0, 48.0]) + rng.uniform(0, 1, 2), rng.uniform(0, 2 * math.pi)) for _ in range(12)]
+    placements = [
+        (np.array([48.0, 48.0]) + rng.uniform(0, 1, 2), rng.uniform(0, 2 * math.pi)) for _ in range(12)
+    ]
     for a, b in (("racket", "bat"), ("bottle", "cup")):
         sums = []
         for obj in (a, b):
             total = 0.0
             for origin, angle in placements:
                 img = np.full((96, 96, 3), 128, np.uint8)
-                for prim in synth._object_prims(obj, col, 80.0, period):
-                    synth._draw(img, prim[0], prim[1], prim[2:], origin, angle, True)
+                for prim in synth.drawing._object_prims(obj, col, 80.0, period):
+                    synth.drawing._draw(img, prim[0], prim[1], prim[2:], origin, angle, True)
                 total += (img.astype(float) - 128).sum() / 3
             sums.append(total)
         area = 12 * 0.09 * 80.0 * (0.16 if a == "racket" else 0.12) * 80.0

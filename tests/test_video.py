@@ -79,3 +79,14 @@ def test_write_rejects_lossy_or_bad_input(tmp_path):
         write_video(tmp_path / "a.avi", np.zeros((2, 8, 8, 3), np.float32))
     with pytest.raises(VideoError, match=".avi"):
         write_video(tmp_path / "a.mp4", np.zeros((2, 8, 8, 3), np.uint8))
+
+
+def test_temporal_window_pads_with_black_frames():
+    from arsr_lib.video import temporal_window
+
+    frames = np.arange(1, 5, dtype=np.uint8)[:, None, None, None] * np.ones((4, 2, 3, 3), np.uint8)
+    window = temporal_window(frames, 0, 5)
+    assert window.shape == (5, 2, 3, 3)
+    assert [int(f.max()) for f in window] == [0, 0, 1, 2, 3]
+    assert [int(f.max()) for f in temporal_window(frames, 3, 3)] == [3, 4, 0]
+    assert [int(f.max()) for f in temporal_window(frames, 2, 1)] == [3]

@@ -1,4 +1,5 @@
 """The viewer (notebook 06) through its Python and widget API, on a tiny generated dataset."""
+
 import shutil
 
 import cv2
@@ -8,20 +9,34 @@ import pytest
 from arsr_lib import synth
 from arsr_lib.datasets import load_ucf101
 from arsr_lib.frames import FramesConfig, extract_dataset
-from arsr_lib.viewer import VIEWS, Catalogue, Viewer, Zoom, montage, render, tile
+from arsr_lib.viewer import VIEWS, Catalogue, Zoom, montage, render, tile
+from arsr_lib.viewer_widget import Viewer
 
 
 def make_catalogue(tmp) -> Catalogue:
     """Two test videos of a tiny SynthActions with hr/lr/bicubic rawframes and one stand-in SR method."""
-    cfg = synth.SynthConfig(classes=("SwingRacket", "Wave"), groups=3, clips_per_group=1, frames=6, height=32, width=32)
+    cfg = synth.SynthConfig(
+        classes=("SwingRacket", "Wave"), groups=3, clips_per_group=1, frames=6, height=32, width=32
+    )
     root = synth.generate(tmp / "synth-t", cfg, progress=False)
     ds = load_ucf101(root / "ucfTrainTestlist", 1, root)
     frames = tmp / "rawframes" / "synth-t"
     for v in ("hr", "lr", "bicubic"):
-        extract_dataset(ds, frames / v, FramesConfig(variant=v, flow_method=None if v == "lr" else "dis",
-                                                     image_ext="png" if v == "lr" else "jpg", min_frames=1 if v == "lr" else 2),
-                        subsets=("test",), progress=False)
-    shutil.copytree(frames / "bicubic", frames / "sr-smoke" / "VDSR")  # stands in for an SR method's rawframes
+        extract_dataset(
+            ds,
+            frames / v,
+            FramesConfig(
+                variant=v,
+                flow_method=None if v == "lr" else "dis",
+                image_ext="png" if v == "lr" else "jpg",
+                min_frames=1 if v == "lr" else 2,
+            ),
+            subsets=("test",),
+            progress=False,
+        )
+    shutil.copytree(
+        frames / "bicubic", frames / "sr-smoke" / "VDSR"
+    )  # stands in for an SR method's rawframes
     return Catalogue(tmp / "rawframes", data_root=tmp, profile="smoke")
 
 
@@ -46,7 +61,9 @@ def test_tiles_are_what_they_say(catalogue):
     lr, lr_flow = catalogue.load("synth-t", "LR", v)
     bic, bic_flow = catalogue.load("synth-t", "Bicubic", v)
     # LR is shown pixel for pixel: 4 x 4 blocks of the LR frame
-    np.testing.assert_array_equal(tile("frames", lr, lr_flow, hr, hr_flow, 2), np.repeat(np.repeat(lr[2], 4, 0), 4, 1))
+    np.testing.assert_array_equal(
+        tile("frames", lr, lr_flow, hr, hr_flow, 2), np.repeat(np.repeat(lr[2], 4, 0), 4, 1)
+    )
     # HR against itself has no error; bicubic has some, and the error map shows it
     e_hr = tile("error vs HR", hr, hr_flow, hr, hr_flow, 2)
     e_bi = tile("error vs HR", bic, bic_flow, hr, hr_flow, 2)
@@ -75,8 +92,10 @@ def test_render_layout_and_zoom(catalogue):
     assert z.shape == (2 * 14 + 64 + 64, 2 * (64 + 4), 3)
     hr = catalogue.load("synth-t", "HR", v)[0][1]
     col = 68  # HR column: its zoom is the top-left 8 x 8 crop, 8 times
-    np.testing.assert_array_equal(z[14 + 64 + 14:, col:col + 64], np.repeat(np.repeat(hr[:8, :8], 8, 0), 8, 1))
-    assert (z[14:14 + 64, col:col + 64] == (255, 255, 0)).all(-1).any()  # the crop's box on the frame
+    np.testing.assert_array_equal(
+        z[14 + 64 + 14 :, col : col + 64], np.repeat(np.repeat(hr[:8, :8], 8, 0), 8, 1)
+    )
+    assert (z[14 : 14 + 64, col : col + 64] == (255, 255, 0)).all(-1).any()  # the crop's box on the frame
     m = montage(catalogue, "synth-t", v, ["Bicubic", "HR"], 1, Zoom())
     assert m.shape[0] > 5 * 64
 
@@ -98,7 +117,9 @@ def test_viewer_widgets_drive_the_picture(catalogue):
     vw.methods.value = ("VDSR", "HR")
     assert cv2.imdecode(np.frombuffer(vw.image.value, np.uint8), cv2.IMREAD_COLOR).shape[1] == 2 * 68
     vw.zoom_on.value = True
-    assert cv2.imdecode(np.frombuffer(vw.image.value, np.uint8), cv2.IMREAD_COLOR).shape[0] > shapes["frames"][0]
+    assert (
+        cv2.imdecode(np.frombuffer(vw.image.value, np.uint8), cv2.IMREAD_COLOR).shape[0] > shapes["frames"][0]
+    )
     vw.video.value = catalogue.videos("synth-t")[1]  # a new video keeps the chosen methods
     assert vw.methods.value == ("VDSR", "HR") and vw.video.value in vw.status.value
     assert vw.frame.value == 4

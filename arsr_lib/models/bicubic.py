@@ -1,4 +1,5 @@
 """MATLAB-bicubic upsampling as a torch module: the paper's "Bicubic" baseline with the SR interface."""
+
 from __future__ import annotations
 
 import functools

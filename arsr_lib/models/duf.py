@@ -14,6 +14,7 @@ Input ``(N, T=7, 3, h, w)`` LR frames in [0, 1]; output the x``scale`` SR of the
   the authors' ToSR code), depth-to-space, plus the depth-to-space residual.
 * BN as TensorFlow's (decay 0.999 -> momentum 0.001, epsilon 1e-3).
 """
+
 from __future__ import annotations
 
 import torch
@@ -43,8 +44,16 @@ class DenseBlock3D(nn.Module):
 
 
 class DUF(nn.Module):
-    def __init__(self, scale: int = 4, num_layer: int = 16, n_frames: int = 7, nf: int = 64, growth: int | None = None,
-                 trunk: int = 256, trainable_expand: bool = True):
+    def __init__(
+        self,
+        scale: int = 4,
+        num_layer: int = 16,
+        n_frames: int = 7,
+        nf: int = 64,
+        growth: int | None = None,
+        trunk: int = 256,
+        trainable_expand: bool = True,
+    ):
         super().__init__()
         if num_layer not in LAYOUTS:
             raise ValueError(f"DUF num_layer must be one of {sorted(LAYOUTS)} (got {num_layer})")
@@ -62,9 +71,12 @@ class DUF(nn.Module):
         self.bn = _bn(c)
         self.conv_trunk = nn.Conv3d(c, trunk, (1, 3, 3), padding=(0, 1, 1))
         r2 = scale * scale
-        self.res_head = nn.Sequential(nn.Conv3d(trunk, trunk, 1), nn.ReLU(inplace=True), nn.Conv3d(trunk, 3 * r2, 1))
-        self.filt_head = nn.Sequential(nn.Conv3d(trunk, 2 * trunk, 1), nn.ReLU(inplace=True),
-                                       nn.Conv3d(2 * trunk, 25 * r2, 1))
+        self.res_head = nn.Sequential(
+            nn.Conv3d(trunk, trunk, 1), nn.ReLU(inplace=True), nn.Conv3d(trunk, 3 * r2, 1)
+        )
+        self.filt_head = nn.Sequential(
+            nn.Conv3d(trunk, 2 * trunk, 1), nn.ReLU(inplace=True), nn.Conv3d(2 * trunk, 25 * r2, 1)
+        )
         eye = torch.eye(25).view(25, 1, 5, 5)
         self.expand = nn.Parameter(eye.repeat(3, 1, 1, 1), requires_grad=trainable_expand)  # (3*25, 1, 5, 5)
         nn.init.zeros_(self.res_head[-1].weight)

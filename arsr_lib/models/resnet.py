@@ -5,6 +5,7 @@ width-configurable tiny variant for CPU profiles.
 Blocks accept an optional ``extra`` tensor added before their final ReLU: ST-ResNet's additive
 motion -> appearance connection.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -94,8 +95,10 @@ class ResNet(nn.Module):
     def _make(self, block, planes, n, stride):
         down = None
         if stride != 1 or self.inplanes != planes * block.expansion:
-            down = nn.Sequential(nn.Conv2d(self.inplanes, planes * block.expansion, 1, stride, bias=False),
-                                 nn.BatchNorm2d(planes * block.expansion))
+            down = nn.Sequential(
+                nn.Conv2d(self.inplanes, planes * block.expansion, 1, stride, bias=False),
+                nn.BatchNorm2d(planes * block.expansion),
+            )
         blocks = [block(self.inplanes, planes, stride, down)]
         self.inplanes = planes * block.expansion
         blocks += [block(self.inplanes, planes) for _ in range(1, n)]
@@ -120,7 +123,9 @@ def load_imagenet(model: ResNet, path: str | Path, strict_fc: bool = False) -> l
     initialisation (see :func:`cross_modality_conv1`). Returns the keys not loaded."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"ImageNet weights {path} not found (nothing is downloaded; put torchvision's file there)")
+        raise FileNotFoundError(
+            f"ImageNet weights {path} not found (nothing is downloaded; put torchvision's file there)"
+        )
     sd = torch.load(path, map_location="cpu", weights_only=True)
     own = model.state_dict()
     skipped = []
@@ -136,5 +141,6 @@ def load_imagenet(model: ResNet, path: str | Path, strict_fc: bool = False) -> l
 
 
 def cross_modality_conv1(rgb_weight: torch.Tensor, in_ch: int) -> torch.Tensor:
-    """TSN's cross-modality initialisation: average the RGB filters over input channels, replicate to ``in_ch``."""
+    """TSN's cross-modality initialisation: average the RGB filters over input channels, replicate to
+    ``in_ch``."""
     return rgb_weight.mean(dim=1, keepdim=True).repeat(1, in_ch, 1, 1).clone()

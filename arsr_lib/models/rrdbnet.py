@@ -6,6 +6,7 @@ Parameter names follow BasicSR (``conv_first``, ``body.N.rdb1.conv1``, ...);
 :func:`convert_esrgan_state_dict` maps the original ESRGAN layout (``model.0``, ``RRDB_trunk``
 in the 2018 release's ``model.1.sub.N.RDB1.conv1.0``) onto it.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,7 +53,9 @@ class RRDB(nn.Module):
 class RRDBNet(nn.Module):
     n_frames = 1
 
-    def __init__(self, scale: int = 4, nf: int = 64, nb: int = 23, gc: int = 32, in_ch: int = 3, out_ch: int = 3):
+    def __init__(
+        self, scale: int = 4, nf: int = 64, nb: int = 23, gc: int = 32, in_ch: int = 3, out_ch: int = 3
+    ):
         super().__init__()
         if scale != 4:
             raise ValueError(f"RRDBNet here upsamples x4 (two nearest+conv stages); got scale={scale}")
@@ -82,10 +85,21 @@ class RRDBNet(nn.Module):
         return self.load_state_dict(sd, strict=strict)
 
 
-_OLD_TOP = {"model.0": "conv_first", "model.3": "conv_up1", "model.6": "conv_up2", "model.8": "conv_hr",
-            "model.10": "conv_last"}
-_NEW_TOP = {"conv_first": "conv_first", "trunk_conv": "conv_body", "upconv1": "conv_up1", "upconv2": "conv_up2",
-            "HRconv": "conv_hr", "conv_last": "conv_last"}
+_OLD_TOP = {
+    "model.0": "conv_first",
+    "model.3": "conv_up1",
+    "model.6": "conv_up2",
+    "model.8": "conv_hr",
+    "model.10": "conv_last",
+}
+_NEW_TOP = {
+    "conv_first": "conv_first",
+    "trunk_conv": "conv_body",
+    "upconv1": "conv_up1",
+    "upconv2": "conv_up2",
+    "HRconv": "conv_hr",
+    "conv_last": "conv_last",
+}
 
 
 def convert_esrgan_state_dict(sd: dict) -> dict:

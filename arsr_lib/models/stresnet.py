@@ -10,6 +10,7 @@
 
 Input ``(rgb (N, K, 3, H, W), flow (N, K, 2L, H, W))``.
 """
+
 from __future__ import annotations
 
 from torch import nn
@@ -31,11 +32,18 @@ class TemporalConv(nn.Module):
 
 
 class STResNet(nn.Module):
-    def __init__(self, num_classes: int, depth=18, width: int = 64, new_length: int = 5, dropout: float = 0.5):
+    def __init__(
+        self, num_classes: int, depth=18, width: int = 64, new_length: int = 5, dropout: float = 0.5
+    ):
         super().__init__()
         self.appearance = ResNet(depth, num_classes, in_ch=3, width=width)
         self.motion = ResNet(depth, num_classes, in_ch=2 * new_length, width=width)
-        stages = (self.appearance.layer1, self.appearance.layer2, self.appearance.layer3, self.appearance.layer4)
+        stages = (
+            self.appearance.layer1,
+            self.appearance.layer2,
+            self.appearance.layer3,
+            self.appearance.layer4,
+        )
         chans = [(s[0].bn3 if hasattr(s[0], "bn3") else s[0].bn2).num_features for s in stages]
         self.tconv_a = nn.ModuleList(TemporalConv(c) for c in chans)
         self.tconv_m = nn.ModuleList(TemporalConv(c) for c in chans)
@@ -47,8 +55,10 @@ class STResNet(nn.Module):
         a = self.appearance.stem(rgb.flatten(0, 1))
         m = self.motion.stem(flow.flatten(0, 1))
         self.taps = []
-        layers = zip((self.appearance.layer1, self.appearance.layer2, self.appearance.layer3, self.appearance.layer4),
-                     (self.motion.layer1, self.motion.layer2, self.motion.layer3, self.motion.layer4))
+        layers = zip(
+            (self.appearance.layer1, self.appearance.layer2, self.appearance.layer3, self.appearance.layer4),
+            (self.motion.layer1, self.motion.layer2, self.motion.layer3, self.motion.layer4),
+        )
         for i, (la, lm) in enumerate(layers):
             m = lm[0](m)  # res{i+2}a_relu of the motion stream
             a = la[0](a, extra=m)  # added to the appearance unit before its ReLU

@@ -6,6 +6,7 @@ averaged (average consensus). RGB: C = 3 (one frame per snippet); flow: C = 2 * 
 (x/y of ``new_length`` consecutive flow frames, 10 by default). Partial BN freezes every BN but
 the first; dropout before the classifier.
 """
+
 from __future__ import annotations
 
 from torch import nn
@@ -14,8 +15,16 @@ from arsr_lib.models.resnet import ResNet, cross_modality_conv1
 
 
 class TSN(nn.Module):
-    def __init__(self, num_classes: int, modality: str = "rgb", depth=18, width: int = 64, new_length: int = 5,
-                 dropout: float = 0.8, partial_bn: bool = True):
+    def __init__(
+        self,
+        num_classes: int,
+        modality: str = "rgb",
+        depth=18,
+        width: int = 64,
+        new_length: int = 5,
+        dropout: float = 0.8,
+        partial_bn: bool = True,
+    ):
         super().__init__()
         if modality not in ("rgb", "flow"):
             raise ValueError(f"TSN modality must be 'rgb' or 'flow' (got {modality!r})")

@@ -1,5 +1,6 @@
 """VDSR (Kim et al., CVPR 2016): ``depth`` 3x3 convs of ``nf`` channels with ReLU between them,
 predicting the residual over the MATLAB-bicubic upsampled input."""
+
 from __future__ import annotations
 
 from torch import nn

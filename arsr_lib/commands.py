@@ -1,0 +1,169 @@
+"""What each ``arsr`` subcommand does (the parser is :mod:`arsr_lib.cli`).
+
+The package modules are imported inside each command so that ``arsr --help`` and a command's own startup
+load only what that command uses (torch, OpenCV and papermill are slow to import); no import cycle is
+involved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from arsr_lib.errors import ArsrError
+
+
+def _load(args):
+    from arsr_lib.datasets import load_dataset
+
+    return load_dataset(args.dataset, args.split_dir, args.split, args.root)
+
+
+def cmd_splits(args) -> int:
+    ds = _load(args)
+    if args.present:
+        ds = ds.filter_present(strict=args.strict)
+    c = ds.counts()
+    print(
+        f"{ds.name} split {ds.split}: {c['classes']} classes, train {c['train']}, test {c['test']}, "
+        f"unused {c['unused']}, distinct videos {c['distinct']}"
+    )
+    if args.classes:
+        for i, name in enumerate(ds.classes, 1):
+            print(f"{i:4d} {name}")
+    return 0
+
+
+def cmd_frames(args) -> int:
+    from arsr_lib import protocol
+    from arsr_lib.frames import FramesConfig, extract_dataset, extract_many
+
+    cfg = FramesConfig(
+        variant=args.variant,
+        scale=args.scale,
+        flow_method=None if args.flow == "none" else args.flow,
+        image_ext=args.image_ext,
+        max_frames=args.max_frames,
+        min_frames=1 if args.flow == "none" else 2,
+    )
+    print(protocol.describe(cfg.flow_method, variant=cfg.variant, frames=cfg.image_ext))
+    kw = dict(workers=args.workers, shard=args.shard, progress=not args.quiet, force=args.force)
+    if args.video:
+        jobs = [(Path(v), Path(args.out) / Path(v).stem) for v in args.video]
+        counts = extract_many(jobs, cfg, **kw)
+    else:
+        if args.dataset is None:
+            raise ArsrError("arsr frames: give --dataset (with --root) or one or more --video files")
+        ds = _load(args).filter_present(strict=args.strict)
+        counts = extract_dataset(ds, args.out, cfg, subsets=tuple(args.subsets.split(",")), **kw)
+    print(f"rawframes in {args.out}: {counts['done']} extracted, {counts['skipped']} already complete")
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from arsr_lib import synth
+
+    cfg = synth.config_for(
+        args.size,
+        **{
+            k: v
+            for k, v in dict(
+                groups=args.groups,
+                clips_per_group=args.clips,
+                frames=args.frames,
+                height=args.height,
+                width=args.width,
+                seed=args.seed,
+                noise_sigma=args.noise,
+                pan_speed=args.pan,
+                fps=args.fps,
+            ).items()
+            if v is not None
+        },
+        **({"classes": tuple(args.classes.split(","))} if args.classes else {}),
+        **({"distractor": True} if args.distractor else {}),
+    )
+    root = synth.generate(args.out, cfg, workers=args.workers, progress=not args.quiet, force=args.force)
+    n = len(cfg.classes) * cfg.groups * cfg.clips_per_group
+    print(
+        f"SynthActions ({args.size}): {len(cfg.classes)} classes x {cfg.groups} groups x "
+        f"{cfg.clips_per_group} clips = {n} videos of {cfg.frames} frames at {cfg.width}x{cfg.height} "
+        f"in {root}"
+    )
+    return 0
+
+
+def cmd_sr(args) -> int:
+    from arsr_lib.degrade import downscale
+    from arsr_lib.inference import load_sr_model, save_sr, super_resolve
+    from arsr_lib.video import read_video
+
+    frames = read_video(args.input, max_frames=args.max_frames)
+    if args.degrade:
+        frames = downscale(frames)
+    model = load_sr_model(args.model, device=args.device)
+    sr = super_resolve(
+        model, frames, batch=args.batch, tile=args.tile, device=args.device, progress=not args.quiet
+    )
+    out = save_sr(sr, args.output, fmt=args.format)
+    print(
+        f"{args.input}: {len(frames)} frames {frames.shape[2]}x{frames.shape[1]} -> "
+        f"{sr.shape[2]}x{sr.shape[1]} with {args.model} -> {out}"
+    )
+    return 0
+
+
+def _experiment(args):
+    """The experiment a command runs: ``--config FILE`` when given, else ``--profile``."""
+    from arsr_lib import config
+
+    return config.from_file(args.config) if args.config else config.load(args.profile)
+
+
+def cmd_train(args) -> int:
+    from arsr_lib.prep import prepare_dataset
+    from arsr_lib.recipes import train_recipe
+
+    exp = _experiment(args)
+    ds = prepare_dataset(exp, progress=not args.quiet)
+    train = [ds.path(i) for i in ds.train]
+    val = [ds.path(i) for i in ds.test]
+    final = train_recipe(
+        args.recipe, exp, train, val, progress=not args.quiet, iters=args.iters, device=args.device
+    )
+    print(f"{args.recipe} ({exp.name}): {final}")
+    return 0
+
+
+def cmd_recognize(args) -> int:
+    from arsr_lib import protocol
+    from arsr_lib.predict import recognize
+
+    exp = _experiment(args)
+    top = recognize(args.video, exp, args.sr_rgb, args.sr_flow, args.top, args.runs, args.device)
+    print(protocol.describe(None, profile=exp.name, streams=f"frames {args.sr_rgb}, flow {args.sr_flow}"))
+    for rank, (name, score) in enumerate(top, 1):
+        print(f"{rank}. {name:24s} {score:8.3f}")
+    return 0
+
+
+def cmd_reproduce(args) -> int:
+    from arsr_lib.reproduce import main as run
+
+    return run(args.profile, args.only, args.force, config_file=args.config)
+
+
+def cmd_notebooks(args) -> int:
+    from arsr_lib.reproduce import build_notebooks
+
+    for path in build_notebooks(args.out):
+        print(path)
+    return 0
+
+
+def cmd_config(args) -> int:
+    import json
+
+    from arsr_lib import config
+
+    print(json.dumps(config.to_dict(_experiment(args)), indent=2))
+    return 0

@@ -1,0 +1,236 @@
+"""The typed description of a run: one frozen :class:`Experiment` holding every parameter.
+
+Library functions take the experiment (or the part they need) as an argument; nothing in the package
+looks a setting up by profile name. Profiles (``smoke``, ``ci``, ``paper``) are modules that each build
+one experiment; :func:`arsr_lib.config.load` builds one by name with overrides, or from a YAML/TOML file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+SR_ARCHITECTURES = ("rrdbnet", "vdsr", "duf")
+STEP_KINDS = ("pixel", "gan", "siamese")
+PIXEL_LOSSES = ("l1", "mse", "flow_weighted_mse", "huber")
+RECOGNISERS = ("tsn_rgb", "tsn_flow", "stresnet")
+
+
+class FrozenDict(dict):
+    """A read-only ``dict`` (model arguments, recipes inside a frozen experiment); JSON- and
+    pickle-friendly."""
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError(
+            "experiment settings are read-only; build a changed copy with arsr_lib.config.override"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self):
+        return FrozenDict, (dict(self),)
+
+
+def frozen_map(mapping: Mapping | None = None) -> FrozenDict:
+    return FrozenDict(mapping or {})
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which dataset, split and flow the run reads, and how many worker processes prepare it."""
+
+    dataset: str = "synth"  # "synth" | "ucf101" | "hmdb51" | "folder"
+    synth_size: str | None = "smoke"  # SynthActions size (arsr_lib.synth.SIZES); None for real data
+    root: str | None = None  # dataset root; None: data/<dataset name>
+    split_dir: str | None = None  # split files; None: <root>/ucfTrainTestlist
+    split: int = 1
+    scale: int = 4
+    flow_method: str = "dis"
+    flow_bound: float = 20.0
+    workers: int = 2
+    eval_videos: int | None = None  # evaluate on an evenly spread subset of the test split (None: all)
+
+    def __post_init__(self):
+        if self.dataset not in ("synth", "ucf101", "hmdb51", "folder"):
+            raise ValueError(f"data.dataset must be synth, ucf101, hmdb51 or folder (got {self.dataset!r})")
+        if self.dataset == "synth" and not self.synth_size:
+            raise ValueError("data.synth_size is required when data.dataset is 'synth'")
+
+    @property
+    def name(self) -> str:
+        """Folder name of the dataset under data/ (and data/rawframes/)."""
+        return f"synth-{self.synth_size}" if self.dataset == "synth" else self.dataset
+
+
+@dataclass(frozen=True)
+class SRArchitectures:
+    """Model arguments of each SR architecture and of the ESRGAN discriminator."""
+
+    rrdbnet: Mapping = field(default_factory=frozen_map)
+    vdsr: Mapping = field(default_factory=frozen_map)
+    duf: Mapping = field(default_factory=frozen_map)
+    discriminator: str = "vgg_discriminator"
+    discriminator_args: Mapping = field(default_factory=frozen_map)
+
+    def __post_init__(self):
+        for name in ("rrdbnet", "vdsr", "duf", "discriminator_args"):
+            object.__setattr__(self, name, frozen_map(getattr(self, name)))
+
+    def args_of(self, arch: str) -> Mapping:
+        if arch not in SR_ARCHITECTURES:
+            raise ValueError(f"unknown SR architecture {arch!r}; choose one of {SR_ARCHITECTURES}")
+        return getattr(self, arch)
+
+
+@dataclass(frozen=True)
+class SRLossConfig:
+    """Loss weights of the ESRGAN family (SoSR changes only the pixel term) and of ToSR's siamese loss."""
+
+    pixel: float = 1e-2
+    feature: float = 1.0
+    gan: float = 5e-3
+    weight_form: str = "normalised"  # SoSR weight map: "normalised" (ours) or "code" (the authors' code)
+    weight_floor: float = 0.1
+    huber_delta: float = 0.01
+    tosr_weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
+    mask_outside: bool = True
+    vgg19_weights: str | None = None  # local torchvision vgg19 state dict (needed when feature > 0)
+
+
+@dataclass(frozen=True)
+class PairMining:
+    """ToSR training pairs: frames (t - gap, t), the top_k moving patches, pairs_per_video positions (None:
+    all)."""
+
+    gap: int = 2
+    top_k: int = 10
+    pairs_per_video: int | None = None
+
+
+@dataclass(frozen=True)
+class EngineSchedule:
+    """Engine settings shared by every run of a kind: checkpoint / log / validation cadence and autocast."""
+
+    ckpt_every: int = 50
+    log_every: int = 10
+    val_every: int = 50
+    amp: bool = False
+
+
+@dataclass(frozen=True)
+class SRRecipe:
+    """One SR training run: the architecture, the kind of step and pixel loss, the schedule, its start."""
+
+    arch: str
+    step: str  # "pixel" | "gan" | "siamese"
+    pixel_loss: str  # "l1" | "mse" | "flow_weighted_mse" | "huber" (siamese: unused)
+    iters: int
+    batch: int
+    patch: int
+    lr: float
+    milestones: tuple[int, ...] = ()
+    gamma: float = 0.5
+    init: str | None = None  # the recipe whose final weights it starts from
+
+    def __post_init__(self):
+        if self.arch not in SR_ARCHITECTURES:
+            raise ValueError(f"recipe arch must be one of {SR_ARCHITECTURES} (got {self.arch!r})")
+        if self.step not in STEP_KINDS:
+            raise ValueError(f"recipe step must be one of {STEP_KINDS} (got {self.step!r})")
+        if self.pixel_loss not in PIXEL_LOSSES:
+            raise ValueError(f"recipe pixel_loss must be one of {PIXEL_LOSSES} (got {self.pixel_loss!r})")
+        object.__setattr__(self, "milestones", tuple(self.milestones))
+
+
+@dataclass(frozen=True)
+class RecognitionConfig:
+    """TSN (two streams, late fusion) and ST-ResNet: sizes, training and the test protocol."""
+
+    depth: int | str = "tiny"
+    width: int = 32
+    crop: int = 80
+    segments: int = 3
+    new_length: int = 5
+    batch: int = 8
+    lr: float = 1e-3
+    iters: Mapping = field(
+        default_factory=lambda: frozen_map({"tsn_rgb": 2400, "tsn_flow": 600, "stresnet": 200})
+    )
+    dropout_rgb: float = 0.5
+    dropout_flow: float = 0.5
+    test_snippets: int = 5
+    test_crops: int = 1
+    fusion: tuple[float, float] = (1.0, 1.5)
+    imagenet_weights: str | None = None  # local ResNet ImageNet state dict for the RGB stream
+    partial_bn: bool = False
+    flip_flow: bool = False
+    schedule: EngineSchedule = EngineSchedule()
+
+    def __post_init__(self):
+        object.__setattr__(self, "iters", frozen_map(self.iters))
+        object.__setattr__(self, "fusion", tuple(self.fusion))
+        missing = [k for k in RECOGNISERS if k not in self.iters]
+        if missing:
+            raise ValueError(f"recognition.iters lacks {missing} (needs {RECOGNISERS})")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where a run writes: data caches, training runs and reports (``reports_root/<experiment name>``)."""
+
+    project: str
+    reports_root: str
+
+    @property
+    def data(self) -> Path:
+        return Path(self.project) / "data"
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Everything that determines a run. Build one with :func:`arsr_lib.config.load`."""
+
+    name: str
+    seed: int
+    data: DataConfig
+    sr_arch: SRArchitectures
+    sr_loss: SRLossConfig
+    pairs: PairMining
+    sr_schedule: EngineSchedule
+    recipes: Mapping  # recipe name -> SRRecipe
+    recognition: RecognitionConfig
+    paths: Paths
+
+    def __post_init__(self):
+        object.__setattr__(self, "recipes", frozen_map(self.recipes))
+        for name, recipe in self.recipes.items():
+            if recipe.init is not None and recipe.init not in self.recipes:
+                raise ValueError(
+                    f"recipe {name!r} starts from {recipe.init!r}, which is not a recipe of {self.name}"
+                )
+
+    def recipe(self, name: str) -> SRRecipe:
+        if name not in self.recipes:
+            raise ValueError(f"unknown recipe {name!r}; experiment {self.name} has {sorted(self.recipes)}")
+        return self.recipes[name]
+
+    # ------------------------------------------------------------------ locations
+    def dataset_root(self) -> Path:
+        return Path(self.data.root).expanduser() if self.data.root else self.paths.data / self.data.name
+
+    def frames_root(self, variant: str) -> Path:
+        """Rawframes of a variant (hr, lr, bicubic); SR methods' under ``sr-<experiment>``."""
+        base = self.paths.data / "rawframes" / self.data.name
+        return base / f"sr-{self.name}" if variant == "sr" else base / variant
+
+    def reports_dir(self) -> Path:
+        return Path(self.paths.reports_root) / self.name
+
+    def runs_dir(self) -> Path:
+        """Training runs (checkpoints, CSV logs) of this experiment."""
+        return Path(self.paths.project) / "runs" / self.name
+
+    def sr_root(self) -> Path:
+        """SR test videos of every method (lossless AVI)."""
+        return self.paths.data / "sr" / f"{self.name}-{self.data.dataset}"

@@ -1,0 +1,95 @@
+"""``smoke``: SynthActions (smoke size), DIS flow, tiny networks on 32x32 HR patches, minutes on 2 CPU cores.
+
+The feature loss is off (no VGG19 weights offline); without it ESRGAN's pixel weight of 1e-2 lets the GAN
+term drift the colours, so the pixel term is 1 (docs/deviations.md).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from arsr_lib import protocol
+from arsr_lib.config.schema import (
+    DataConfig,
+    EngineSchedule,
+    Experiment,
+    PairMining,
+    Paths,
+    RecognitionConfig,
+    SRArchitectures,
+    SRLossConfig,
+    SRRecipe,
+)
+
+
+def recipes() -> dict[str, SRRecipe]:
+    patch = dict(batch=8, patch=32)
+    return {
+        "rrdb_psnr": SRRecipe("rrdbnet", "pixel", "l1", iters=300, lr=1e-3, **patch),
+        "esrgan": SRRecipe("rrdbnet", "gan", "mse", iters=120, lr=1e-4, init="rrdb_psnr", **patch),
+        "sosr": SRRecipe(
+            "rrdbnet", "gan", "flow_weighted_mse", iters=120, lr=1e-4, init="rrdb_psnr", **patch
+        ),
+        "vdsr": SRRecipe("vdsr", "pixel", "mse", iters=300, lr=1e-3, **patch),
+        "sosr_vdsr": SRRecipe("vdsr", "pixel", "flow_weighted_mse", iters=300, lr=1e-3, **patch),
+        "duf": SRRecipe("duf", "pixel", "huber", iters=300, lr=1e-3, **patch),
+        "tosr_duf": SRRecipe("duf", "siamese", "huber", iters=120, batch=4, patch=32, lr=1e-4, init="duf"),
+        "tosr_vdsr": SRRecipe("vdsr", "siamese", "huber", iters=120, batch=4, patch=32, lr=1e-4, init="vdsr"),
+    }
+
+
+def build(env: Mapping[str, str], paths: Paths) -> Experiment:
+    return Experiment(
+        name="smoke",
+        seed=0,
+        data=DataConfig(
+            dataset="synth",
+            synth_size="smoke",
+            split=1,
+            scale=protocol.SCALE,
+            flow_method="dis",
+            flow_bound=protocol.FLOW_BOUND,
+            workers=2,
+        ),
+        sr_arch=SRArchitectures(
+            rrdbnet=dict(nf=16, nb=2, gc=8),
+            vdsr=dict(depth=8, nf=32),
+            duf=dict(num_layer=16, nf=16, growth=8, trunk=48),
+            discriminator="vgg_discriminator_any",
+            discriminator_args=dict(nf=16, stages=3),
+        ),
+        sr_loss=SRLossConfig(
+            pixel=1.0,
+            feature=0.0,
+            gan=5e-3,
+            weight_form="normalised",
+            weight_floor=0.1,
+            huber_delta=0.01,
+            tosr_weights=(1.0, 1.0, 1.0, 1.0),
+            mask_outside=True,
+        ),
+        pairs=PairMining(gap=2, top_k=10, pairs_per_video=3),
+        sr_schedule=EngineSchedule(ckpt_every=50, log_every=10, val_every=50, amp=False),
+        recipes=recipes(),
+        # WalkLeft / WalkRight are mirror images: flipping flow would swap their labels (flip_flow=False)
+        recognition=RecognitionConfig(
+            depth="tiny",
+            width=32,
+            crop=80,
+            segments=3,
+            new_length=5,
+            batch=8,
+            lr=1e-3,
+            iters={"tsn_rgb": 2400, "tsn_flow": 600, "stresnet": 200},
+            dropout_rgb=0.5,
+            dropout_flow=0.5,
+            test_snippets=5,
+            test_crops=1,
+            fusion=(1.0, 1.5),
+            imagenet_weights=None,
+            partial_bn=False,
+            flip_flow=False,
+            schedule=EngineSchedule(ckpt_every=50, log_every=10, val_every=0, amp=False),
+        ),
+        paths=paths,
+    )

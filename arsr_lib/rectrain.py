@@ -1,0 +1,127 @@
+"""Recogniser training on HR rawframes: TSN RGB, TSN flow (cross-modality from the RGB network), ST-ResNet
+(its streams from the two TSN networks), each a run of the one engine with a :class:`ClassifierStep`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from arsr_lib.atomic import MARKER, file_digest, files_tag
+from arsr_lib.config import RecognitionConfig, to_dict
+from arsr_lib.engine import Engine, Task, TrainConfig, load_final, seed_everything
+from arsr_lib.frames import output_dir
+from arsr_lib.models import build_model, model_from_checkpoint
+from arsr_lib.models.resnet import load_imagenet
+from arsr_lib.recognition import ClipConfig, RawframeClips
+from arsr_lib.steps import ClassifierStep
+
+# recogniser -> (clip modality, batch keys fed to the model)
+KINDS = {"tsn_rgb": ("rgb", ("rgb",)), "tsn_flow": ("flow", ("flow",)), "stresnet": ("both", ("rgb", "flow"))}
+STRESNET_STREAMS_WEIGHT = 0.5  # each stream's own cross-entropy, added to the fused one
+
+
+def recogniser_spec(kind: str, n_classes: int, rec: RecognitionConfig) -> dict:
+    """``{"arch", "kwargs"}`` of a recogniser: what its checkpoint records to rebuild it."""
+    common = dict(num_classes=n_classes, depth=rec.depth, width=rec.width, new_length=rec.new_length)
+    if kind == "tsn_rgb":
+        return {
+            "arch": "tsn",
+            "kwargs": dict(common, modality="rgb", dropout=rec.dropout_rgb, partial_bn=rec.partial_bn),
+        }
+    if kind == "tsn_flow":
+        return {
+            "arch": "tsn",
+            "kwargs": dict(common, modality="flow", dropout=rec.dropout_flow, partial_bn=rec.partial_bn),
+        }
+    if kind == "stresnet":
+        return {"arch": "stresnet", "kwargs": common}
+    raise ValueError(f"unknown recogniser {kind!r}; choose one of {sorted(KINDS)}")
+
+
+def _initialise(kind: str, model, rec: RecognitionConfig, done: dict[str, Path]) -> Path | None:
+    """Load the weights a recogniser starts from; returns the checkpoint it was initialised from."""
+    if kind == "tsn_rgb":
+        if rec.imagenet_weights:
+            load_imagenet(model.base, rec.imagenet_weights)
+        return None
+    if kind == "tsn_flow":  # cross-modality initialisation from the (trained) RGB network
+        rgb = load_final(done["tsn_rgb"])["models"]["g"]
+        own = model.state_dict()
+        model.load_state_dict(
+            {k: v for k, v in rgb.items() if k in own and v.shape == own[k].shape}, strict=False
+        )
+        model.init_flow_from_rgb(rgb["base.conv1.weight"])
+        return done["tsn_rgb"]
+    strip = len("base.")
+    model.appearance.load_state_dict(
+        {k[strip:]: v for k, v in load_final(done["tsn_rgb"])["models"]["g"].items()}
+    )
+    model.motion.load_state_dict(
+        {k[strip:]: v for k, v in load_final(done["tsn_flow"])["models"]["g"].items()}
+    )
+    return done["tsn_flow"]
+
+
+def train_recognisers(
+    ds, hr_frames_root, runs_dir, rec: RecognitionConfig, seed: int = 0, progress: bool = True
+) -> dict[str, Path]:
+    """Train (or reuse) the three recognisers in order; returns ``kind -> final.pt``."""
+    folders = [str(output_dir(hr_frames_root, i.rel_path)) for i in ds.train]
+    labels = [i.label for i in ds.train]
+    n_classes = len(ds.classes)
+    done: dict[str, Path] = {}
+    for kind, (modality, inputs) in KINDS.items():
+        seed_everything(seed)
+        spec = recogniser_spec(kind, n_classes, rec)
+        model = build_model(spec["arch"], **spec["kwargs"])
+        init = _initialise(kind, model, rec, done)
+        n_iters = rec.iters[kind]
+        clips = ClipConfig(
+            modality,
+            rec.segments,
+            rec.new_length,
+            rec.crop,
+            flip=True if modality == "rgb" else rec.flip_flow,
+        )
+        sched = rec.schedule
+        cfg = TrainConfig(
+            iters=n_iters,
+            batch=rec.batch,
+            lr=rec.lr,
+            milestones=(int(n_iters * 0.7),),
+            gamma=0.1,
+            seed=seed,
+            ckpt_every=max(sched.ckpt_every, n_iters // 10),
+            log_every=sched.log_every,
+            amp=sched.amp,
+        )
+        signature = {
+            "kind": kind,
+            "recognition": to_dict(rec),
+            "clips": asdict(clips),
+            "init": file_digest(init) if init else None,
+            "n_classes": n_classes,
+            "train": files_tag([Path(f) / MARKER for f in folders]),
+        }
+        step = ClassifierStep(inputs, STRESNET_STREAMS_WEIGHT if kind == "stresnet" else 0.0)
+        task = Task(models={"g": model}, step=step, specs={"g": spec}, signature=signature)
+        Engine(
+            task,
+            RawframeClips(folders, labels, clips, seed=seed),
+            cfg,
+            Path(runs_dir) / kind,
+            progress=progress,
+            desc=kind,
+        ).run()
+        done[kind] = Path(runs_dir) / kind / "final.pt"
+    return done
+
+
+def load_recogniser(path, device: str = "cpu"):
+    """A trained recogniser from its ``final.pt``, rebuilt from the architecture the checkpoint records."""
+    return model_from_checkpoint(load_final(path, map_location=device)).to(device).eval()
+
+
+def recogniser_classes(path) -> int:
+    """Number of classes of a recogniser checkpoint."""
+    return int(load_final(path)["specs"]["g"]["kwargs"]["num_classes"])

@@ -1,0 +1,92 @@
+"""SynthActions' classes, sizes and configuration (:class:`SynthConfig`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+# name -> (motion, object, walk direction)
+CLASS_SPECS: dict[str, tuple[str, str | None, int]] = {
+    "SwingRacket": ("swing", "racket", 0),
+    "SwingBat": ("swing", "bat", 0),
+    "DrinkBottle": ("drink", "bottle", 0),
+    "DrinkCup": ("drink", "cup", 0),
+    "WalkLeft": ("walk", None, -1),
+    "WalkRight": ("walk", None, +1),
+    "Wave": ("wave", None, 0),
+    "ArmCircle": ("armcircle", None, 0),
+    "Jump": ("jump", None, 0),
+    "Squat": ("squat", None, 0),
+}
+ALL_CLASSES = tuple(CLASS_SPECS)
+# pairs whose members differ only where intended (used by tests and figures)
+DETAIL_PAIRS = (("SwingRacket", "SwingBat"), ("DrinkBottle", "DrinkCup"))
+MOTION_PAIRS = (("WalkLeft", "WalkRight"), ("Wave", "ArmCircle"), ("Jump", "Squat"))
+TEXTURES = ("brick", "grass", "gravel", "procedural")
+# periods (HR px) the detail mesh may have. The x4 antialiased downscale keeps < 10 % of a 2-5 px mesh's
+# contrast (erased), aliases a 6-px one and keeps 25-43 % of a 7-8 px one (blurred; LR's Nyquist period is 8
+# HR px): measured, README (SynthActions) and tests
+MESH_PERIODS = tuple(range(2, 9))
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    """Everything that determines a SynthActions dataset (same config -> same bytes)."""
+
+    classes: tuple[str, ...] = ALL_CLASSES
+    groups: int = 12
+    clips_per_group: int = 4
+    frames: int = 32
+    height: int = 96
+    width: int = 96
+    fps: float = 25.0
+    seed: int = 0
+    textures: tuple[str, ...] = TEXTURES
+    # difficulty, calibrated so that HR recognisers do well and x4 bicubic costs the spatial stream (README)
+    texture_contrast: float = 0.3  # background contrast multiplier (1: the photographs' own)
+    object_scale: float = 1.5  # size of the held objects (detail pairs)
+    mesh_period: int = 7  # px between the 1-px lines of the racket's strings and the bottle's ribs (2-8)
+    actor_scale: float = 0.75  # actor height relative to 2/3 of the frame height
+    noise_sigma: float = 1.0  # sensor noise, grey levels (0: off)
+    pan_speed: float = 0.0  # max camera pan, px / frame (0: off)
+    distractor: bool = False  # a small ball with its own motion
+    test_groups_per_split: int | None = None  # default: ~30% of groups, like UCF101's 7 of 25
+
+    def __post_init__(self):
+        unknown = [c for c in self.classes if c not in CLASS_SPECS]
+        if unknown:
+            raise ValueError(f"SynthConfig.classes: unknown class(es) {unknown}; known: {list(CLASS_SPECS)}")
+        if self.groups < 3:
+            raise ValueError(
+                f"SynthConfig.groups must be >= 3 for three group-disjoint splits (got {self.groups})"
+            )
+        if self.frames < 2 or self.height < 16 or self.width < 16:
+            raise ValueError("SynthConfig: need frames >= 2 and height, width >= 16")
+        if self.mesh_period not in MESH_PERIODS:
+            raise ValueError(
+                f"SynthConfig.mesh_period must be one of {list(MESH_PERIODS)} (got {self.mesh_period})"
+            )
+        bad = [t for t in self.textures if t not in TEXTURES]
+        if bad or not self.textures:
+            raise ValueError(f"SynthConfig.textures: choose from {TEXTURES} (got {self.textures})")
+
+    @property
+    def n_test_groups(self) -> int:
+        n = self.test_groups_per_split or max(1, round(self.groups * 0.28))
+        if 3 * n > self.groups:
+            raise ValueError(f"SynthConfig: 3 splits x {n} test groups exceed {self.groups} groups")
+        return n
+
+
+SIZES = {
+    # CI and the smoke reproduction: a few hundred short clips, generated in seconds
+    "smoke": SynthConfig(groups=30, clips_per_group=1, frames=16),
+    "default": SynthConfig(groups=24, clips_per_group=2),
+    # for GPU boxes: UCF101-sized frames and groups
+    "paper-like": SynthConfig(groups=25, clips_per_group=5, frames=64, height=240, width=320),
+}
+
+
+def config_for(size: str = "smoke", **overrides) -> SynthConfig:
+    if size not in SIZES:
+        raise ValueError(f"unknown SynthActions size {size!r}; choose one of {list(SIZES)}")
+    return replace(SIZES[size], **overrides)

@@ -1,0 +1,160 @@
+"""Recognition tables over a :class:`~arsr_lib.harness.Harness`: accuracy per stream, per class, two-stream
+fusion, paired tests of the paper's claims, the calibration of the dataset and the prediction flips."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from arsr_lib import stats
+
+# the paper's pairing and the comparisons the tables show: name -> (frames method -> spatial, flow method ->
+# temporal)
+PAIRINGS = {
+    "HR + HR": ("HR", "HR"),
+    "Bicubic + Bicubic": ("Bicubic", "Bicubic"),
+    "VDSR + VDSR": ("VDSR", "VDSR"),
+    "ESRGAN + ESRGAN": ("ESRGAN", "ESRGAN"),
+    "ESRGAN + VSR-DUF (off-the-shelf)": ("ESRGAN", "VSR-DUF"),
+    "SoSR + ToSR-DUF (paper)": ("SoSR", "ToSR-DUF"),
+    "SoSR-VDSR + ToSR-VDSR": ("SoSR-VDSR", "ToSR-VDSR"),
+}
+COMPARISONS = {  # name -> (stream, a, b): is a better than b on the same videos?
+    "SoSR vs ESRGAN (spatial)": ("rgb", "SoSR", "ESRGAN"),
+    "SoSR-VDSR vs VDSR (spatial)": ("rgb", "SoSR-VDSR", "VDSR"),
+    "ToSR-DUF vs VSR-DUF (temporal)": ("flow", "ToSR-DUF", "VSR-DUF"),
+    "ToSR-VDSR vs VDSR (temporal)": ("flow", "ToSR-VDSR", "VDSR"),
+}
+PAPER_PAIRING = "SoSR + ToSR-DUF (paper)"
+
+
+def accuracy_cells(scores, labels, seed=0) -> dict:
+    """Top-1 and mean-class accuracy (%) with 95 % bootstrap intervals over the test videos."""
+    correct = np.argmax(scores, 1) == labels
+    lo, hi = stats.bootstrap_ci(correct, seed=seed)
+    mlo, mhi = stats.bootstrap_ci(stats.mean_class_accuracy, labels, scores=scores, n_boot=500, seed=seed)
+    return {
+        "top-1 (%)": 100 * correct.mean(),
+        "top-1 95% CI": f"[{100 * lo:.1f}, {100 * hi:.1f}]",
+        "mean-class (%)": 100 * stats.mean_class_accuracy(scores, labels),
+        "mean-class 95% CI": f"[{100 * mlo:.1f}, {100 * mhi:.1f}]",
+    }
+
+
+def stream_table(h, stream: str, methods: list[str]) -> pd.DataFrame:
+    """TSN accuracy of one stream ("rgb" spatial, "flow" temporal) per SR method."""
+    rows = [{"method": m, **accuracy_cells(h.scores("tsn_" + stream, stream, m), h.labels)} for m in methods]
+    return pd.DataFrame(rows)
+
+
+def per_class_table(h, stream: str, methods: list[str]) -> pd.DataFrame:
+    """TSN top-1 (%) of one stream per class (rows, with the number of test videos) and method (columns):
+    where a method wins back or loses accuracy, e.g. the detail pairs of SynthActions for the spatial
+    stream."""
+    y = h.labels
+    table = {"videos": [int((y == c).sum()) for c in range(len(h.ds.classes))]}
+    for m in methods:
+        pred = np.argmax(h.scores("tsn_" + stream, stream, m), 1)
+        table[m] = [
+            100 * float((pred[y == c] == c).mean()) if (y == c).any() else float("nan")
+            for c in range(len(h.ds.classes))
+        ]
+    return pd.DataFrame(table, index=pd.Index(list(h.ds.classes), name="class"))
+
+
+def _has(h, *methods) -> bool:
+    return all(m in h.frames_roots for m in methods)
+
+
+def fusion_table(h, pairings: dict = PAIRINGS) -> pd.DataFrame:
+    """Two-stream accuracy of each pairing (frames method + flow method), TSN late fusion and ST-ResNet."""
+    rows = []
+    for name, (frames_method, flow_method) in pairings.items():
+        if not _has(h, frames_method, flow_method):
+            continue
+        tsn = h.fused_tsn(frames_method, flow_method)
+        st = h.scores("stresnet", "both", frames_method, flow_method)
+        row = {"pairing (frames + flow)": name}
+        row.update({f"TSN {k}": v for k, v in accuracy_cells(tsn, h.labels).items() if "mean" not in k})
+        row.update({f"ST-ResNet {k}": v for k, v in accuracy_cells(st, h.labels).items() if "mean" not in k})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _paired_row(name: str, recogniser: str, scores_a, scores_b, y) -> dict:
+    correct_a, correct_b = np.argmax(scores_a, 1) == y, np.argmax(scores_b, 1) == y
+    return {
+        "comparison": name,
+        "recogniser": recogniser,
+        **stats.paired_bootstrap(correct_a, correct_b),
+        **stats.mcnemar_exact(correct_a, correct_b),
+    }
+
+
+def paired_tests(h) -> pd.DataFrame:
+    """Paired bootstrap and exact McNemar of each comparison on the same test videos (differences in
+    points)."""
+    rows = []
+    y = h.labels
+    for name, (stream, a, b) in COMPARISONS.items():
+        if _has(h, a, b):
+            kind = "tsn_" + stream
+            rows.append(_paired_row(name, "TSN", h.scores(kind, stream, a), h.scores(kind, stream, b), y))
+    frames_method, flow_method = PAIRINGS[PAPER_PAIRING]
+    if _has(h, frames_method, flow_method):
+        name = "SoSR + ToSR-DUF vs Bicubic + Bicubic (two-stream)"
+        rows.append(
+            _paired_row(
+                name, "TSN", h.fused_tsn(frames_method, flow_method), h.fused_tsn("Bicubic", "Bicubic"), y
+            )
+        )
+        rows.append(
+            _paired_row(
+                name,
+                "ST-ResNet",
+                h.scores("stresnet", "both", frames_method, flow_method),
+                h.scores("stresnet", "both", "Bicubic", "Bicubic"),
+                y,
+            )
+        )
+    df = pd.DataFrame(rows)
+    for c in ("diff", "ci_low", "ci_high"):
+        if c in df:
+            df[c] = 100 * df[c]
+    return df.rename(columns={"diff": "top-1 diff (pts)", "ci_low": "95% CI low", "ci_high": "95% CI high"})
+
+
+def calibration_table(spatial: pd.DataFrame, temporal: pd.DataFrame) -> pd.DataFrame:
+    """HR and Bicubic top-1 of each stream and the gap between them (the dataset's calibration)."""
+    rows = [
+        {
+            "stream": name,
+            "HR top-1 (%)": t.loc[t.method == "HR", "top-1 (%)"].item(),
+            "Bicubic top-1 (%)": t.loc[t.method == "Bicubic", "top-1 (%)"].item(),
+        }
+        for name, t in (("spatial (TSN RGB)", spatial), ("temporal (TSN flow)", temporal))
+    ]
+    calib = pd.DataFrame(rows)
+    calib["gap (pts)"] = calib["HR top-1 (%)"] - calib["Bicubic top-1 (%)"]
+    return calib
+
+
+def flips(h, method: str, reference: str = "Bicubic") -> pd.DataFrame:
+    """Test videos whose TSN spatial prediction changes between ``reference`` and ``method`` frames."""
+    y = h.labels
+    pred_method = np.argmax(h.scores("tsn_rgb", "rgb", method), 1)
+    pred_reference = np.argmax(h.scores("tsn_rgb", "rgb", reference), 1)
+    rows = []
+    for i, it in enumerate(h.ds.test):
+        if pred_method[i] != pred_reference[i] and (pred_method[i] == y[i] or pred_reference[i] == y[i]):
+            rows.append(
+                {
+                    "index": i,
+                    "video": it.rel_path,
+                    "true": h.ds.classes[y[i]],
+                    reference: h.ds.classes[pred_reference[i]],
+                    method: h.ds.classes[pred_method[i]],
+                    "effect": "better" if pred_method[i] == y[i] else "worse",
+                }
+            )
+    return pd.DataFrame(rows, columns=["index", "video", "true", reference, method, "effect"])

@@ -1,0 +1,83 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · SoSR: spatial-oriented SR (flow-weighted MSE)
+#
+# Trains the ESRGAN family (RRDB-PSNR pre-training with L1, then an ESRGAN fine-tune and a SoSR fine-tune that
+# differs only in its pixel term: the optical-flow-weighted MSE of the paper's Eq. 1) and VDSR / SoSR-VDSR,
+# then compares their outputs on the test videos. Training runs are cached in `runs/<experiment>/` and resume
+# after a kill.
+
+# %% tags=["parameters"]
+profile = "ci"        # make reproduce runs "smoke"; "paper" on a GPU box
+config_file = None    # a YAML/TOML experiment instead of a profile
+flow_method = None    # None: the experiment's
+workers = None
+iters = None          # None: the experiment's schedule for every recipe
+n_eval = 12           # test videos in the quality table
+
+# %%
+import matplotlib
+
+matplotlib.use("Agg")
+from IPython.display import display
+
+from arsr_lib import config, protocol
+from arsr_lib.notebook import experiment, start
+from arsr_lib.recipes import method_checkpoints, train_recipe
+from arsr_lib.reporting import sr_figures as figures
+from arsr_lib.reporting.data_figures import class_examples
+from arsr_lib.reporting.io import save_table
+from arsr_lib.sreval import make_sr_videos, quality_table
+
+exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers))
+session = start(exp)
+ds, out, runs = session.ds, session.out, session.runs
+print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config.to_dict(exp.sr_loss)))
+
+# %% [markdown]
+# ## Weight maps: where the SoSR loss looks
+
+# %%
+items = class_examples(ds)[:4]
+session.show(figures.weight_map_figure(ds, items, exp.data.flow_method, exp.sr_loss.weight_floor),
+             "02_weight_maps.png")
+
+# %% [markdown]
+# ## Training
+
+# %%
+recipes = ["rrdb_psnr", "esrgan", "sosr", "vdsr", "sosr_vdsr"]
+for name in recipes:
+    train_recipe(name, exp, session.train_videos, session.val_videos, iters=iters, progress=False)
+curves = figures.training_curves({r: runs / r for r in recipes}, ("loss", "pixel", "gan_d", "val_psnr_y"))
+session.show(curves, "02_training_curves.png")
+
+# %% [markdown]
+# ## Outputs on the same crops and the quality table
+
+# %%
+methods = method_checkpoints(runs, ["Bicubic", "VDSR", "SoSR-VDSR", "ESRGAN", "SoSR"])
+eval_items = session.eval_items(n_eval)
+make_sr_videos(ds, methods, exp.sr_root(), eval_items, progress=False)
+session.show(figures.sr_crops_figure(ds, methods, exp.sr_root(), eval_items[:4], with_gt=session.is_synth),
+             "02_sr_crops.png")
+table = quality_table(ds, methods, exp.sr_root(), eval_items, exp.data.flow_method, with_gt=session.is_synth)
+caption = protocol.describe(exp.data.flow_method, profile=exp.name, PSNR=protocol.PSNR_CONVENTION,
+                            videos=f"{len(eval_items)} test videos")
+save_table(table.round(3), out / "02_sr_quality", caption=caption)
+print(caption)
+display(table.round(3))

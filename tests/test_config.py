@@ -1,0 +1,171 @@
+"""Experiments as typed objects: profiles, overrides, files, environment read when loading, checkpoints
+that rebuild their models without any profile."""
+
+import dataclasses
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from arsr_lib import config
+from arsr_lib.config import Experiment, SRRecipe
+from arsr_lib.engine import Engine, Task, TrainConfig
+from arsr_lib.inference import load_sr_model
+from arsr_lib.models import VDSR, build_model
+from arsr_lib.rectrain import load_recogniser, recogniser_spec
+from arsr_lib.steps import ClassifierStep
+
+from conftest import ROOT
+
+
+def _differences(a, b, where=""):
+    """Dotted names of the fields in which two experiments differ."""
+    if dataclasses.is_dataclass(a):
+        return [
+            d
+            for f in dataclasses.fields(a)
+            for d in _differences(getattr(a, f.name), getattr(b, f.name), f"{where}{f.name}.")
+        ]
+    if isinstance(a, dict):
+        return [d for k in sorted(set(a) | set(b)) for d in _differences(a.get(k), b.get(k), f"{where}{k}.")]
+    return [] if a == b else [where.rstrip(".")]
+
+
+def test_each_profile_builds_one_frozen_experiment():
+    for name in config.PROFILES:
+        exp = config.load(name)
+        assert isinstance(exp, Experiment) and exp.name == name
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            exp.seed = 1
+        with pytest.raises(TypeError, match="read-only"):
+            exp.recipes["vdsr"] = None
+    with pytest.raises(ValueError, match="unknown profile 'fast'"):
+        config.load("fast")
+
+
+def test_ci_is_smoke_with_fewer_steps_and_nothing_else():
+    smoke, ci = config.load("smoke"), config.load("ci")
+    changed = _differences(smoke, ci)
+    iters = {f"recipes.{r}.iters" for r in smoke.recipes} | {
+        f"recognition.iters.{k}" for k in smoke.recognition.iters
+    }
+    assert set(changed) == {"name", "data.eval_videos"} | iters
+    assert ci.sr_schedule.amp is False and ci.recognition.schedule.amp is False  # no bf16 on CPU, as smoke
+
+
+def test_overrides_are_nested_typed_and_unknown_names_are_refused():
+    exp = config.load("smoke", data={"flow_method": "tvl1", "workers": None}, recipes={"vdsr": {"iters": 7}})
+    assert exp.data.flow_method == "tvl1" and exp.data.workers == 2  # None leaves the profile's value
+    assert exp.recipe("vdsr").iters == 7 and exp.recipe("duf").iters == 300
+    exp = config.override(exp, {"recognition": {"fusion": [1, 2]}})
+    assert exp.recognition.fusion == (1, 2)
+    with pytest.raises(ValueError, match=r"unknown setting 'data\.flow'"):
+        config.load("smoke", data={"flow": "tvl1"})
+    with pytest.raises(TypeError, match="recognition.partial_bn must be true or false"):
+        config.load("smoke", recognition={"partial_bn": "yes"})
+    with pytest.raises(ValueError, match="recipe step must be one of"):
+        config.load("smoke", recipes={"vdsr": {"step": "magic"}})
+    with pytest.raises(ValueError, match="starts from 'nothing'"):
+        config.load("smoke", recipes={"vdsr": {"init": "nothing"}})
+
+
+def test_environment_is_read_when_an_experiment_is_built_not_at_import(tmp_path):
+    env = {
+        "ARSR_UCF101_ROOT": str(tmp_path / "ucf"),
+        "ARSR_VGG19_WEIGHTS": "/w/vgg.pth",
+        "ARSR_REPORTS_DIR": str(tmp_path / "rep"),
+    }
+    paper = config.load("paper", env=env)
+    assert paper.dataset_root() == tmp_path / "ucf" and paper.sr_loss.vgg19_weights == "/w/vgg.pth"
+    assert paper.reports_dir() == tmp_path / "rep" / "paper"
+    assert config.load("paper", env={}).data.root is None
+    code = (
+        "import os; from arsr_lib import config; os.environ['ARSR_UCF101_ROOT'] = '/set/after/import'; "
+        "print(config.load('paper').data.root)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.stdout.strip() == "/set/after/import"
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".toml"])
+def test_an_experiment_from_a_file(tmp_path, suffix):
+    text = {
+        ".yaml": "base: smoke\nname: smoke-tvl1\ndata: {flow_method: tvl1}\n"
+        "recipes:\n  vdsr: {iters: 50}\n  vdsr_l1: {arch: vdsr, step: pixel, pixel_loss: l1,"
+        " iters: 10, batch: 2, patch: 32, lr: 0.001}\n",
+        ".toml": 'base = "smoke"\nname = "smoke-tvl1"\n[data]\nflow_method = "tvl1"\n'
+        "[recipes.vdsr]\niters = 50\n"
+        '[recipes.vdsr_l1]\narch = "vdsr"\nstep = "pixel"\npixel_loss = "l1"\niters = 10\nbatch = 2\n'
+        "patch = 32\nlr = 0.001\n",
+    }[suffix]
+    path = tmp_path / f"exp{suffix}"
+    path.write_text(text)
+    exp = config.from_file(path)
+    assert exp.name == "smoke-tvl1" and exp.data.flow_method == "tvl1" and exp.recipe("vdsr").iters == 50
+    assert exp.recipe("vdsr_l1") == SRRecipe("vdsr", "pixel", "l1", iters=10, batch=2, patch=32, lr=0.001)
+    assert exp.runs_dir().name == "smoke-tvl1" and exp.frames_root("sr").name == "sr-smoke-tvl1"
+    # the command line prints the same experiment
+    res = subprocess.run(
+        [sys.executable, "-m", "arsr_lib", "config", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert res.returncode == 0 and '"flow_method": "tvl1"' in res.stdout
+
+
+def test_bad_config_files_name_the_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("data: {flow_method: [unclosed\n")
+    with pytest.raises(ValueError, match="bad.yaml: not valid YAML"):
+        config.from_file(bad)
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text("[data]\nflow = 'dis'\n")
+    with pytest.raises(ValueError, match=r"unknown.toml: unknown setting 'data\.flow'"):
+        config.from_file(unknown)
+    with pytest.raises(FileNotFoundError, match="missing.yaml"):
+        config.from_file(tmp_path / "missing.yaml")
+    other = tmp_path / "exp.json"
+    other.write_text("{}")
+    with pytest.raises(ValueError, match="are .yaml, .yml or .toml"):
+        config.from_file(other)
+
+
+def test_experiments_are_plain_data_for_keys_and_pickling():
+    import pickle
+
+    exp = config.load("smoke")
+    assert pickle.loads(pickle.dumps(exp)) == exp
+    plain = config.to_dict(exp)
+    assert plain["recipes"]["sosr"]["pixel_loss"] == "flow_weighted_mse" and plain["recognition"][
+        "fusion"
+    ] == [1.0, 1.5]
+
+
+def test_checkpoints_rebuild_sr_models_and_recognisers_without_a_profile(tmp_path):
+    """Training runs record ``{"arch", "kwargs"}``: loading needs the checkpoint alone."""
+    sr = build_model("vdsr", depth=3, nf=8)
+    spec = recogniser_spec("tsn_flow", 4, config.load("ci").recognition)
+    rec = build_model(spec["arch"], **spec["kwargs"])
+    for name, model, model_spec in (
+        ("sr", sr, {"arch": "vdsr", "kwargs": {"depth": 3, "nf": 8}}),
+        ("rec", rec, spec),
+    ):
+        task = Task(models={"g": model}, step=ClassifierStep(("x",)), specs={"g": model_spec})
+        engine = Engine(task, [0], TrainConfig(iters=0, batch=1, lr=1e-3), tmp_path / name, progress=False)
+        engine.run()
+    loaded = load_sr_model(tmp_path / "sr" / "final.pt")
+    assert isinstance(loaded, VDSR) and all(
+        torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), sr.state_dict().values())
+    )
+    loaded_rec = load_recogniser(tmp_path / "rec" / "final.pt")
+    assert loaded_rec.modality == "flow" and loaded_rec.base.fc.out_features == 4
+
+
+def test_no_profile_branches_or_lookups_in_the_package():
+    sources = "\n".join(p.read_text() for p in pathlib.Path(ROOT / "arsr_lib").rglob("*.py"))
+    assert "profile ==" not in sources and "profile !=" not in sources
+    for old in ("SR_TRAIN[", "SR_ARCH[", "SR_LOSS[", "REC[", "PROFILES["):
+        assert old not in sources

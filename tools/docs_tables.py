@@ -1,0 +1,80 @@
+"""Copy committed report tables into the docs, so that every number there comes from a committed report.
+
+``python tools/docs_tables.py [--profile smoke]`` rewrites, between the ``<!-- tables:start/end -->`` marks:
+
+* ``docs/results.md``: every table of ``reports/<profile>/`` with its protocol caption;
+* ``docs/performance.md``: ``reports/benchmarks/*.md`` and ``reports/<profile>/timings.md``;
+* ``README.md``: the headline table (two-stream fusion) and the spatial-stream table.
+"""
+
+import argparse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = [
+    ("Splits (notebook 01)", "01_splits"),
+    ("What x4 does, per class (notebook 01)", "01_degradation_stats"),
+    ("SR quality (notebook 02)", "02_sr_quality"),
+    ("Temporal consistency (notebook 03)", "03_temporal_consistency"),
+    ("Flow error (notebook 04)", "04_flow_epe"),
+    ("Temporal consistency of each method's frames (notebook 04)", "04_temporal_consistency"),
+    ("Spatial stream, TSN RGB (notebook 05)", "05_spatial"),
+    ("Temporal stream, TSN flow", "05_temporal"),
+    ("Spatial stream per class (top-1 %)", "05_per_class_spatial"),
+    ("Temporal stream per class (top-1 %)", "05_per_class_temporal"),
+    ("Detail restored on the twin classes", "05_detail_recovery"),
+    ("Two-stream fusion", "05_fusion"),
+    ("Paired tests", "05_paired_tests"),
+    ("Calibration of SynthActions", "05_calibration"),
+]
+FIGURES = ["01_degradation_grid", "02_sr_crops", "03_flicker", "04_flow_comparison", "05_prediction_flips",
+           "06_viewer_views"]
+BENCHMARKS = [("Flow and rawframes (`benchmarks/bench_flow.py`)", "bench_flow"),
+              ("SR inference and training (`benchmarks/bench_sr.py`)", "bench_sr"),
+              ("Recognition (`benchmarks/bench_recognition.py`)", "bench_recognition"),
+              ("`make test` from a fresh clone (`benchmarks/bench_make_test.sh`)", "make_test")]
+
+
+def _table(path: Path, link: str) -> list[str]:
+    lines = path.read_text().strip().splitlines()
+    caption = lines[0] if lines[0].startswith("protocol:") else None
+    body = lines[2:] if caption else lines
+    out = [f"`{link}`", ""] + body + [""]
+    if caption:
+        out += [f"<sub>{caption}</sub>", ""]
+    return out
+
+
+def _replace(path: Path, parts: list[str]) -> None:
+    text = path.read_text()
+    start, end = "<!-- tables:start -->", "<!-- tables:end -->"
+    a, b = text.index(start), text.index(end) + len(end)
+    path.write_text(text[:a] + "\n".join([start, "", *parts, end]) + text[b:])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--profile", default="smoke")
+    profile = ap.parse_args().profile
+    rep = ROOT / "reports" / profile
+    results = []
+    for title, stem in RESULTS:
+        results += [f"### {title}", ""] + _table(rep / f"{stem}.md", f"reports/{profile}/{stem}.md")
+    results += ["### Figures", ""] + [f"![{f}](../reports/{profile}/{f}.png)" for f in FIGURES] + [""]
+    _replace(ROOT / "docs" / "results.md", results)
+    perf = []
+    for title, stem in BENCHMARKS:
+        path = ROOT / "reports" / "benchmarks" / f"{stem}.md"
+        if path.is_file():
+            perf += [f"### {title}", ""] + _table(path, f"reports/benchmarks/{stem}.md")
+    timings = rep / "timings.md"
+    if timings.is_file():
+        perf += [f"### `make reproduce` ({profile})", ""] + _table(timings, f"reports/{profile}/timings.md")
+    _replace(ROOT / "docs" / "performance.md", perf)
+    title = "**Two-stream recognition of ×4 LR test videos after each SR method** (SynthActions)"
+    headline = [title, ""] + _table(rep / "05_fusion.md", f"reports/{profile}/05_fusion.md")
+    _replace(ROOT / "README.md", headline)
+
+
+if __name__ == "__main__":
+    main()
