@@ -6,7 +6,8 @@ Data flows one way through the sub-modules (no module imports one that comes aft
     -> inference -> metrics -> srdata / recipes / sreval -> recognition / rectrain -> harness -> tables
     -> reporting -> viewer -> notebook -> reproduce -> commands / cli
 
-A run is described by one typed :class:`arsr_lib.config.Experiment` (``config.load("smoke")``) passed explicitly.
+A run is described by one typed :class:`arsr_lib.config.Experiment` (``config.load("smoke")``), passed
+explicitly.
 Sub-modules are imported by their users; importing ``arsr_lib`` itself is cheap.
 """
 

@@ -1,8 +1,8 @@
-"""The package's one-way data flow, checked on the import statements: no module imports one from a later layer,
-and no function-level import of a package module hides a cycle (the command line's lazy imports excepted)."""
+"""The package's one-way data flow, checked on the import statements: no module imports one from a later
+layer, and no function-level import of a package module hides a cycle (the command line's lazy imports
+excepted)."""
 
 import ast
-from pathlib import Path
 
 from conftest import ROOT
 
