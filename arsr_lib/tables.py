@@ -41,42 +41,47 @@ def accuracy_cells(scores, labels, seed=0) -> dict:
     }
 
 
-def stream_table(h, stream: str, methods: list[str]) -> pd.DataFrame:
+def stream_table(harness, stream: str, methods: list[str]) -> pd.DataFrame:
     """TSN accuracy of one stream ("rgb" spatial, "flow" temporal) per SR method."""
-    rows = [{"method": m, **accuracy_cells(h.scores("tsn_" + stream, stream, m), h.labels)} for m in methods]
+    rows = [
+        {"method": m, **accuracy_cells(harness.scores("tsn_" + stream, stream, m), harness.labels)}
+        for m in methods
+    ]
     return pd.DataFrame(rows)
 
 
-def per_class_table(h, stream: str, methods: list[str]) -> pd.DataFrame:
+def per_class_table(harness, stream: str, methods: list[str]) -> pd.DataFrame:
     """TSN top-1 (%) of one stream per class (rows, with the number of test videos) and method (columns):
     where a method wins back or loses accuracy, e.g. the detail pairs of SynthActions for the spatial
     stream."""
-    y = h.labels
-    table = {"videos": [int((y == c).sum()) for c in range(len(h.ds.classes))]}
+    y = harness.labels
+    table = {"videos": [int((y == c).sum()) for c in range(len(harness.ds.classes))]}
     for m in methods:
-        pred = np.argmax(h.scores("tsn_" + stream, stream, m), 1)
+        pred = np.argmax(harness.scores("tsn_" + stream, stream, m), 1)
         table[m] = [
             100 * float((pred[y == c] == c).mean()) if (y == c).any() else float("nan")
-            for c in range(len(h.ds.classes))
+            for c in range(len(harness.ds.classes))
         ]
-    return pd.DataFrame(table, index=pd.Index(list(h.ds.classes), name="class"))
+    return pd.DataFrame(table, index=pd.Index(list(harness.ds.classes), name="class"))
 
 
-def _has(h, *methods) -> bool:
-    return all(m in h.frames_roots for m in methods)
+def _has(harness, *methods) -> bool:
+    return all(m in harness.frames_roots for m in methods)
 
 
-def fusion_table(h, pairings: dict = PAIRINGS) -> pd.DataFrame:
+def fusion_table(harness, pairings: dict = PAIRINGS) -> pd.DataFrame:
     """Two-stream accuracy of each pairing (frames method + flow method), TSN late fusion and ST-ResNet."""
     rows = []
     for name, (frames_method, flow_method) in pairings.items():
-        if not _has(h, frames_method, flow_method):
+        if not _has(harness, frames_method, flow_method):
             continue
-        tsn = h.fused_tsn(frames_method, flow_method)
-        st = h.scores("stresnet", "both", frames_method, flow_method)
+        tsn = harness.fused_tsn(frames_method, flow_method)
+        st = harness.scores("stresnet", "both", frames_method, flow_method)
         row = {"pairing (frames + flow)": name}
-        row.update({f"TSN {k}": v for k, v in accuracy_cells(tsn, h.labels).items() if "mean" not in k})
-        row.update({f"ST-ResNet {k}": v for k, v in accuracy_cells(st, h.labels).items() if "mean" not in k})
+        row.update({f"TSN {k}": v for k, v in accuracy_cells(tsn, harness.labels).items() if "mean" not in k})
+        row.update(
+            {f"ST-ResNet {k}": v for k, v in accuracy_cells(st, harness.labels).items() if "mean" not in k}
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -91,29 +96,35 @@ def _paired_row(name: str, recogniser: str, scores_a, scores_b, y) -> dict:
     }
 
 
-def paired_tests(h) -> pd.DataFrame:
+def paired_tests(harness) -> pd.DataFrame:
     """Paired bootstrap and exact McNemar of each comparison on the same test videos (differences in
     points)."""
     rows = []
-    y = h.labels
+    y = harness.labels
     for name, (stream, a, b) in COMPARISONS.items():
-        if _has(h, a, b):
+        if _has(harness, a, b):
             kind = "tsn_" + stream
-            rows.append(_paired_row(name, "TSN", h.scores(kind, stream, a), h.scores(kind, stream, b), y))
+            rows.append(
+                _paired_row(name, "TSN", harness.scores(kind, stream, a), harness.scores(kind, stream, b), y)
+            )
     frames_method, flow_method = PAIRINGS[PAPER_PAIRING]
-    if _has(h, frames_method, flow_method):
+    if _has(harness, frames_method, flow_method):
         name = "SoSR + ToSR-DUF vs Bicubic + Bicubic (two-stream)"
         rows.append(
             _paired_row(
-                name, "TSN", h.fused_tsn(frames_method, flow_method), h.fused_tsn("Bicubic", "Bicubic"), y
+                name,
+                "TSN",
+                harness.fused_tsn(frames_method, flow_method),
+                harness.fused_tsn("Bicubic", "Bicubic"),
+                y,
             )
         )
         rows.append(
             _paired_row(
                 name,
                 "ST-ResNet",
-                h.scores("stresnet", "both", frames_method, flow_method),
-                h.scores("stresnet", "both", "Bicubic", "Bicubic"),
+                harness.scores("stresnet", "both", frames_method, flow_method),
+                harness.scores("stresnet", "both", "Bicubic", "Bicubic"),
                 y,
             )
         )
@@ -139,21 +150,21 @@ def calibration_table(spatial: pd.DataFrame, temporal: pd.DataFrame) -> pd.DataF
     return calib
 
 
-def flips(h, method: str, reference: str = "Bicubic") -> pd.DataFrame:
+def flips(harness, method: str, reference: str = "Bicubic") -> pd.DataFrame:
     """Test videos whose TSN spatial prediction changes between ``reference`` and ``method`` frames."""
-    y = h.labels
-    pred_method = np.argmax(h.scores("tsn_rgb", "rgb", method), 1)
-    pred_reference = np.argmax(h.scores("tsn_rgb", "rgb", reference), 1)
+    y = harness.labels
+    pred_method = np.argmax(harness.scores("tsn_rgb", "rgb", method), 1)
+    pred_reference = np.argmax(harness.scores("tsn_rgb", "rgb", reference), 1)
     rows = []
-    for i, it in enumerate(h.ds.test):
+    for i, it in enumerate(harness.ds.test):
         if pred_method[i] != pred_reference[i] and (pred_method[i] == y[i] or pred_reference[i] == y[i]):
             rows.append(
                 {
                     "index": i,
                     "video": it.rel_path,
-                    "true": h.ds.classes[y[i]],
-                    reference: h.ds.classes[pred_reference[i]],
-                    method: h.ds.classes[pred_method[i]],
+                    "true": harness.ds.classes[y[i]],
+                    reference: harness.ds.classes[pred_reference[i]],
+                    method: harness.ds.classes[pred_method[i]],
                     "effect": "better" if pred_method[i] == y[i] else "worse",
                 }
             )

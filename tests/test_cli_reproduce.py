@@ -150,3 +150,24 @@ def test_reproduce_resumes_a_partly_finished_run_and_skips_complete_stages(tmp_p
     assert log.read_text() == "01 02 03 03 02 03 01 02 03 "
     reproduce("smoke", folder=nbs, out_dir=rep, only=["03"], force=False)
     assert log.read_text().endswith("01 02 03 ")  # complete: --only 03 skips it too
+
+
+def test_reproduce_runs_an_experiment_from_a_config_file(tmp_path):
+    """The notebooks get the file as their ``config_file`` parameter; editing the file re-runs the stages."""
+    nbs, rep = tmp_path / "notebooks", tmp_path / "reports"
+    nbs.mkdir()
+    code = (
+        "from arsr_lib import notebook\n"
+        "exp = notebook.experiment(profile, config_file)\n"
+        "open('seen.txt', 'a').write(f'{exp.name} {exp.data.flow_method}\\n')"
+    )
+    _notebook(nbs / "01_use.py", code)
+    cfg = tmp_path / "exp.yaml"
+    cfg.write_text("base: smoke\nname: smoke-tvl1\ndata: {flow_method: tvl1}\n")
+    reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg))
+    assert (nbs / "seen.txt").read_text() == "smoke-tvl1 tvl1\n"
+    reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg))  # unchanged: skipped
+    assert (nbs / "seen.txt").read_text() == "smoke-tvl1 tvl1\n"
+    cfg.write_text("base: smoke\nname: smoke-farneback\ndata: {flow_method: farneback}\n")
+    reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg))
+    assert (nbs / "seen.txt").read_text().splitlines()[-1] == "smoke-farneback farneback"
