@@ -4,7 +4,9 @@
 kernel with a = -0.5 (Keys), and when shrinking, antialiasing by stretching the kernel by
 ``1/scale`` (``h(x) = scale * cubic(scale * x)``, support ``4/scale``); borders are handled
 by symmetric (mirror) index padding and each output pixel's weights are normalised to sum 1.
-uint8 input gives uint8 output rounded half away from zero and clipped, as MATLAB does.
+MATLAB resizes one dimension at a time, rows (the height) first; uint8 input is rounded half away from zero
+and saturated after each of the two passes, as MATLAB converts back to the input's class after each, so that
+the output matches MATLAB's pixel for pixel (golden test against MATLAB-made Set5 x4 LR images).
 
 The paper's LR frames are ``imresize(HR, 1/4)`` (rounded to uint8); its "Bicubic" baseline is
 ``imresize(LR, 4)``. HR frames whose sides are not multiples of the scale are first cropped
@@ -29,7 +31,9 @@ def cubic(x: np.ndarray, a: float = -0.5) -> np.ndarray:
     return np.where(ax <= 1, inner, np.where(ax <= 2, outer, 0.0))
 
 
-def resize_matrix(in_len: int, out_len: int, scale: float, antialias: bool = True) -> np.ndarray:
+def resize_matrix(
+    in_len: int, out_len: int, scale: float, antialias: bool = True, padding: str = "symmetric"
+) -> np.ndarray:
     """Dense ``(out_len, in_len)`` matrix M with ``out = M @ in`` along one axis (MATLAB rules)."""
     if in_len < 1 or out_len < 1:
         raise ValueError(f"resize_matrix: lengths must be >= 1 (in_len={in_len}, out_len={out_len})")
@@ -47,8 +51,13 @@ def resize_matrix(in_len: int, out_len: int, scale: float, antialias: bool = Tru
     w = kernel(u[:, None] - idx)
     w = w / w.sum(axis=1, keepdims=True)
     # symmetric padding: index sequence 1..n, n..1 repeated
-    aux = np.concatenate([np.arange(1, in_len + 1), np.arange(in_len, 0, -1)])
-    src = aux[np.mod(idx.astype(np.int64) - 1, len(aux))] - 1  # 0-based
+    if padding == "symmetric":  # MATLAB's contributions(): index sequence 1..n, n..1 repeated
+        aux = np.concatenate([np.arange(1, in_len + 1), np.arange(in_len, 0, -1)])
+        src = aux[np.mod(idx.astype(np.int64) - 1, len(aux))] - 1  # 0-based
+    elif padding == "replicate":  # the edge pixel repeated
+        src = np.clip(idx.astype(np.int64) - 1, 0, in_len - 1)
+    else:
+        raise ValueError(f"resize_matrix: padding must be 'symmetric' or 'replicate' (got {padding!r})")
     m = np.zeros((out_len, in_len), dtype=np.float64)
     rows = np.repeat(np.arange(out_len), taps)
     np.add.at(m, (rows, src.ravel()), w.ravel())
@@ -59,11 +68,13 @@ def _out_len(n: int, scale: float) -> int:
     return int(math.ceil(n * scale))
 
 
-def imresize(img: np.ndarray, scale: float, antialias: bool = True) -> np.ndarray:
+def imresize(img: np.ndarray, scale: float, antialias: bool = True, padding: str = "symmetric") -> np.ndarray:
     """MATLAB ``imresize(img, scale, 'bicubic')`` on ``(H, W)``, ``(H, W, C)`` or ``(T, H, W, C)``.
 
-    Works in float64; uint8 input returns uint8 (round half away from zero, clip to 0..255),
-    float input returns float64 (unclipped).
+    ``padding``: how the kernel sees beyond the borders, ``"symmetric"`` (MATLAB's imresize source) or
+    ``"replicate"`` (what the MATLAB-made Set5 LR images of the SR literature match exactly;
+    docs/protocols.md). Works in float64, one dimension at a time (height first); uint8 input returns uint8
+    (round half away from zero and clip to 0..255 after each pass), float input returns float64 (unclipped).
     """
     img = np.asarray(img)
     if scale <= 0:
@@ -77,19 +88,26 @@ def imresize(img: np.ndarray, scale: float, antialias: bool = True) -> np.ndarra
     else:
         raise ValueError(f"imresize: expected 2-4 dims, got shape {img.shape}")
     h, w = arr.shape[hw_axes[0]], arr.shape[hw_axes[1]]
-    mh = resize_matrix(h, _out_len(h, scale), scale, antialias)
-    mw = resize_matrix(w, _out_len(w, scale), scale, antialias)
+    mh = resize_matrix(h, _out_len(h, scale), scale, antialias, padding)
+    mw = resize_matrix(w, _out_len(w, scale), scale, antialias, padding)
     a = arr.astype(np.float64)
-    if arr.ndim == 3:  # H W C ; MATLAB resizes along the dimension with the larger scale change first; for
-        # a single scale factor both orders are mathematically identical up to rounding of float64.
-        out = np.einsum("oh,hwc,pw->opc", mh, a, mw, optimize=True)
-    else:
-        out = np.einsum("oh,thwc,pw->topc", mh, a, mw, optimize=True)
+    h_axis = hw_axes[0]
+    # MATLAB resizes one dimension at a time, the first dimension (rows: along the height) first, and an
+    # integer image is converted back to its class after each pass: uint8 is rounded between the passes too
+    along_h = np.moveaxis(np.tensordot(mh, a, axes=([1], [h_axis])), 0, h_axis)
+    if img.dtype == np.uint8:
+        along_h = _round_uint8(along_h)
+    out = np.moveaxis(np.tensordot(mw, along_h, axes=([1], [h_axis + 1])), 0, h_axis + 1)
     if img.ndim == 2:
         out = out[:, :, 0]
     if img.dtype == np.uint8:
-        return np.clip(np.sign(out) * np.floor(np.abs(out) + 0.5), 0, 255).astype(np.uint8)
+        return _round_uint8(out).astype(np.uint8)
     return out
+
+
+def _round_uint8(x: np.ndarray) -> np.ndarray:
+    """MATLAB's conversion to uint8: round half away from zero, saturate to 0..255 (kept as float64)."""
+    return np.clip(np.sign(x) * np.floor(np.abs(x) + 0.5), 0, 255)
 
 
 def modcrop(frames: np.ndarray, scale: int = SCALE) -> np.ndarray:

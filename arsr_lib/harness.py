@@ -20,6 +20,7 @@ from arsr_lib import protocol as pinned
 from arsr_lib.atomic import MARKER, atomic_path, file_digest, files_tag, write_json_atomic
 from arsr_lib.config import Experiment, RecognitionConfig
 from arsr_lib.frames import FramesConfig, extract_many, output_dir
+from arsr_lib.models.pretrained import is_pretrained
 from arsr_lib.recipes import method_checkpoints
 from arsr_lib.recognition import score_videos
 from arsr_lib.rectrain import load_recogniser, train_recognisers
@@ -146,7 +147,9 @@ def prepare_method_frames(
 def run_harness(exp: Experiment, ds, methods: dict | None = None, progress: bool = True) -> Harness:
     """Train (or reuse) the recognisers, make every method's test rawframes, return the harness."""
     methods = methods if methods is not None else method_checkpoints(exp.runs_dir())
-    missing = [m for m, c in methods.items() if c is not None and not Path(c).is_file()]
+    missing = [
+        m for m, c in methods.items() if c is not None and not is_pretrained(c) and not Path(c).is_file()
+    ]
     if missing:
         raise FileNotFoundError(
             f"SR checkpoints missing for {missing}: run notebooks 02 and 03 (or `arsr train`) first"

@@ -16,16 +16,26 @@ import numpy as np
 import torch
 
 from arsr_lib.atomic import atomic_folder
+from arsr_lib.config import project_root
 from arsr_lib.engine import load_final
 from arsr_lib.frames import FramesConfig, write_rawframes
 from arsr_lib.models import build_model, model_from_checkpoint
+from arsr_lib.models.pretrained import is_pretrained, load_pretrained
 from arsr_lib.video import temporal_window, write_video
 
 
+def pretrained_cache() -> Path:
+    """Where converted pretrained weights are cached (``data/pretrained`` of the checkout)."""
+    return project_root() / "data" / "pretrained"
+
+
 def load_sr_model(checkpoint: str | Path, device: str = "cpu"):
-    """A trained generator from ``final.pt`` (or ``"bicubic"``), rebuilt from the architecture it records."""
+    """An SR model: ``"bicubic"``, a named pretrained model (``realsr-df2k``, ``realesrgan-x4plus``), or a
+    training run's ``final.pt`` rebuilt from the architecture it records."""
     if str(checkpoint).lower() == "bicubic":
         return build_model("bicubic").eval()
+    if is_pretrained(checkpoint):
+        return load_pretrained(str(checkpoint), pretrained_cache()).to(device)
     return model_from_checkpoint(load_final(checkpoint, map_location=device)).to(device).eval()
 
 

@@ -27,6 +27,7 @@ from arsr_lib.inference import to_uint8
 from arsr_lib.losses import FeatureLoss
 from arsr_lib.metrics import psnr_y
 from arsr_lib.models import build_model
+from arsr_lib.models.pretrained import is_pretrained, pretrained_spec, pretrained_state_dict, weights_digest
 from arsr_lib.srdata import PairConfig, PatchConfig, SRPatchDataset, ToSRPairDataset, VideoSource
 from arsr_lib.steps import GanStep, PixelStep, SiameseStep
 
@@ -93,6 +94,14 @@ def _generator(exp: Experiment, recipe: SRRecipe) -> tuple[torch.nn.Module, dict
     generator = build_model(recipe.arch, **arch_args)
     if not recipe.init:
         return generator, {"arch": recipe.arch, "kwargs": arch_args}, None
+    if is_pretrained(recipe.init):
+        if (recipe.arch, arch_args) != (pretrained_spec()["arch"], pretrained_spec()["kwargs"]):
+            raise ValueError(
+                f"recipe {recipe.init!r} init needs sr_arch.rrdbnet = {pretrained_spec()['kwargs']} "
+                f"(the pretrained model's size); this experiment has {recipe.arch} {arch_args}"
+            )
+        generator.load_state_dict(pretrained_state_dict(recipe.init, exp.paths.data / "pretrained"))
+        return generator, {"arch": recipe.arch, "kwargs": arch_args}, weights_digest(recipe.init)
     init_path = exp.runs_dir() / recipe.init / "final.pt"
     generator.load_state_dict(load_final(init_path)["models"]["g"])
     return generator, {"arch": recipe.arch, "kwargs": arch_args}, file_digest(init_path)

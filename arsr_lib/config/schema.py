@@ -15,6 +15,8 @@ SR_ARCHITECTURES = ("rrdbnet", "vdsr", "duf")
 STEP_KINDS = ("pixel", "gan", "siamese")
 PIXEL_LOSSES = ("l1", "mse", "flow_weighted_mse", "huber")
 RECOGNISERS = ("tsn_rgb", "tsn_flow", "stresnet")
+# named pretrained SR generators (arsr_lib.models.pretrained): usable as a recipe's init and as an SR model
+PRETRAINED_SR = ("realsr-df2k", "realesrgan-x4plus")
 
 
 class FrozenDict(dict):
@@ -205,9 +207,14 @@ class Experiment:
     def __post_init__(self):
         object.__setattr__(self, "recipes", frozen_map(self.recipes))
         for name, recipe in self.recipes.items():
-            if recipe.init is not None and recipe.init not in self.recipes:
+            if (
+                recipe.init is not None
+                and recipe.init not in self.recipes
+                and recipe.init not in PRETRAINED_SR
+            ):
                 raise ValueError(
-                    f"recipe {name!r} starts from {recipe.init!r}, which is not a recipe of {self.name}"
+                    f"recipe {name!r} starts from {recipe.init!r}, which is neither a recipe of {self.name} "
+                    f"nor a pretrained model {PRETRAINED_SR}"
                 )
 
     def recipe(self, name: str) -> SRRecipe:
