@@ -165,6 +165,11 @@ def _recognize_parser(sub) -> None:
     p.add_argument("--sr-flow", default="ToSR-DUF", help="SR method for the temporal stream")
     p.add_argument("--top", type=int, default=5)
     p.add_argument("--runs", type=Path, help="runs folder with the recognisers and SR checkpoints")
+    p.add_argument(
+        "--recogniser",
+        type=Path,
+        help="a folder with tsn_rgb/final.pt and tsn_flow/final.pt (e.g. of a paper run); default --runs",
+    )
     p.add_argument("--device", default="cpu")
     p.set_defaults(func=commands.cmd_recognize)
 

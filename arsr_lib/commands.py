@@ -139,9 +139,20 @@ def cmd_recognize(args) -> int:
     from arsr_lib.predict import recognize
 
     exp = _experiment(args)
-    top = recognize(args.video, exp, args.sr_rgb, args.sr_flow, args.top, args.runs, args.device)
-    print(protocol.describe(None, profile=exp.name, streams=f"frames {args.sr_rgb}, flow {args.sr_flow}"))
-    for rank, (name, score) in enumerate(top, 1):
+    verdict = recognize(
+        args.video,
+        exp,
+        args.sr_rgb,
+        args.sr_flow,
+        args.top,
+        args.runs,
+        args.device,
+        recogniser=args.recogniser,
+    )
+    streams = f"frames {verdict.streams['rgb']}, flow from frames {verdict.streams['flow']}"
+    print(protocol.describe(exp.data.flow_method, profile=exp.name, streams=streams))
+    print(f"recogniser trained on {verdict.dataset}, {verdict.classes} classes: a verdict over those only")
+    for rank, (name, score) in enumerate(verdict.top, 1):
         print(f"{rank}. {name:24s} {score:8.3f}")
     return 0
 

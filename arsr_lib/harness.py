@@ -155,7 +155,7 @@ def run_harness(exp: Experiment, ds, methods: dict | None = None, progress: bool
             f"SR checkpoints missing for {missing}: run notebooks 02 and 03 (or `arsr train`) first"
         )
     recognisers = train_recognisers(
-        ds, exp.frames_root("hr"), exp.runs_dir(), exp.recognition, exp.seed, progress
+        ds, exp.frames_root("hr"), exp.runs_dir(), exp.recognition, exp.seed, progress, exp.data.dataset
     )
     roots, tags = prepare_method_frames(
         ds,

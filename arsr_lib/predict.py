@@ -1,9 +1,14 @@
-"""Single-video prediction: the two-stream TSN verdict on one video file (``arsr recognize``)."""
+"""Single-video prediction: the two-stream TSN verdict on one video file (``arsr recognize``).
+
+The class names come from the recogniser checkpoints themselves (with the dataset they were trained on), so a
+verdict always says what it is a verdict over: the smoke recognisers know SynthActions' 10 classes, not the
+actions of real footage.
+"""
 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,14 +16,23 @@ import torch
 
 from arsr_lib.atomic import atomic_folder
 from arsr_lib.config import Experiment
-from arsr_lib.datasets import load_dataset
+from arsr_lib.errors import VideoError
 from arsr_lib.flow import compute_flow
 from arsr_lib.frames import FramesConfig, write_rawframes
 from arsr_lib.inference import load_sr_model, super_resolve
+from arsr_lib.models.pretrained import is_pretrained
 from arsr_lib.recipes import method_checkpoints
 from arsr_lib.recognition import test_inputs
-from arsr_lib.rectrain import load_recogniser
+from arsr_lib.rectrain import load_recogniser, recogniser_classes
 from arsr_lib.video import read_video
+
+
+@dataclass
+class Verdict:
+    top: list[tuple[str, float]]  # (class, fused score), best first
+    dataset: str  # what the recognisers were trained on
+    classes: int
+    streams: dict  # stream -> how its frames were made ("as decoded", or the SR method)
 
 
 def _stream_input(frames: np.ndarray, stream: str, folder: Path, exp: Experiment) -> torch.Tensor:
@@ -32,6 +46,20 @@ def _stream_input(frames: np.ndarray, stream: str, folder: Path, exp: Experiment
     return test_inputs(str(folder), stream, rec.test_snippets, rec.test_crops, rec.crop, rec.new_length)
 
 
+def recogniser_paths(recogniser: str | Path | None, runs: Path) -> dict[str, Path]:
+    """``stream -> final.pt``: a folder holding ``tsn_rgb/`` and ``tsn_flow/`` (default: the experiment's
+    runs)."""
+    folder = Path(recogniser) if recogniser else runs
+    paths = {stream: folder / f"tsn_{stream}" / "final.pt" for stream in ("rgb", "flow")}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"no trained recogniser at {', '.join(missing)}: run notebook 05 (or "
+            "`make reproduce`) first, or pass --recogniser FOLDER with tsn_rgb/ and tsn_flow/"
+        )
+    return paths
+
+
 def recognize(
     video,
     exp: Experiment,
@@ -40,33 +68,50 @@ def recognize(
     top: int = 5,
     runs_dir=None,
     device: str = "cpu",
-) -> list[tuple[str, float]]:
+    recogniser: str | Path | None = None,
+) -> Verdict:
     """Two-stream TSN prediction for one video file: the ``top`` classes with their fused scores.
 
     When the video is smaller than the recogniser's input crop it is super-resolved first: frames by
     ``sr_rgb`` for the spatial stream, by ``sr_flow`` for the temporal stream (the paper's pairing by
-    default).
+    default); ``sr_rgb`` / ``sr_flow`` name an SR method of the experiment, a pretrained model or ``Bicubic``.
     """
     rec = exp.recognition
     runs = Path(runs_dir) if runs_dir else exp.runs_dir()
+    paths = recogniser_paths(recogniser, runs)
+    dataset, names = recogniser_classes(paths["rgb"])
     frames = read_video(video, min_frames=rec.new_length + 1)
     checkpoints = method_checkpoints(runs)
-    scores = {}
+    scores, streams = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for stream, method in (("rgb", sr_rgb), ("flow", sr_flow)):
-            stream_frames = frames
+            stream_frames, streams[stream] = frames, "as decoded"
             if min(frames.shape[1:3]) < rec.crop:
-                if method not in checkpoints:
-                    raise ValueError(f"unknown SR method {method!r}; choose from {list(checkpoints)}")
-                model = load_sr_model(checkpoints[method] or "bicubic", device=device)
-                stream_frames = super_resolve(model, frames, device=device)
+                model = load_sr_model(_sr_source(method, checkpoints), device=device)
+                stream_frames, streams[stream] = super_resolve(model, frames, device=device), method
+            if min(stream_frames.shape[1:3]) < rec.crop:
+                raise VideoError(
+                    f"{video}: frames {frames.shape[2]}x{frames.shape[1]} are too small for the "
+                    f"recogniser's {rec.crop}-px crop even after x4 SR"
+                )
             x = _stream_input(stream_frames, stream, Path(tmp) / stream, exp)
-            model = load_recogniser(runs / f"tsn_{stream}" / "final.pt")
             with torch.no_grad():
-                scores[stream] = model(x[None])[0].numpy()
+                scores[stream] = load_recogniser(paths[stream])(x[None])[0].numpy()
     w_rgb, w_flow = rec.fusion
     fused = w_rgb * scores["rgb"] + w_flow * scores["flow"]
-    data = exp.data
-    classes = load_dataset(data.dataset, data.split_dir, data.split, exp.dataset_root()).classes
     order = np.argsort(-fused)[:top]
-    return [(classes[i], float(fused[i])) for i in order]
+    return Verdict([(names[i], float(fused[i])) for i in order], dataset, len(names), streams)
+
+
+def _sr_source(method: str, checkpoints: dict):
+    """The SR model of a method name: an evaluation method of the experiment, or a pretrained model."""
+    if is_pretrained(method):
+        return method
+    if method not in checkpoints:
+        raise ValueError(
+            f"unknown SR method {method!r}; choose from {list(checkpoints)} or a pretrained model"
+        )
+    checkpoint = checkpoints[method]
+    if checkpoint is not None and not Path(checkpoint).is_file():
+        raise FileNotFoundError(f"SR method {method}: no trained model at {checkpoint} (run notebooks 02-03)")
+    return checkpoint or "bicubic"

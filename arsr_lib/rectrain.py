@@ -8,7 +8,7 @@ from pathlib import Path
 
 from arsr_lib.atomic import MARKER, file_digest, files_tag
 from arsr_lib.config import RecognitionConfig, to_dict
-from arsr_lib.engine import Engine, Task, TrainConfig, load_final, seed_everything
+from arsr_lib.engine import CheckpointError, Engine, Task, TrainConfig, load_final, seed_everything
 from arsr_lib.frames import output_dir
 from arsr_lib.models import build_model, model_from_checkpoint
 from arsr_lib.models.resnet import load_imagenet
@@ -18,6 +18,13 @@ from arsr_lib.steps import ClassifierStep
 # recogniser -> (clip modality, batch keys fed to the model)
 KINDS = {"tsn_rgb": ("rgb", ("rgb",)), "tsn_flow": ("flow", ("flow",)), "stresnet": ("both", ("rgb", "flow"))}
 STRESNET_STREAMS_WEIGHT = 0.5  # each stream's own cross-entropy, added to the fused one
+# what a recogniser checkpoint says it was trained on (printed beside every single-video verdict)
+DATASET_LABELS = {
+    "synth": "SynthActions",
+    "ucf101": "UCF101",
+    "hmdb51": "HMDB51",
+    "folder": "a folder dataset",
+}
 
 
 def recogniser_spec(kind: str, n_classes: int, rec: RecognitionConfig) -> dict:
@@ -63,7 +70,13 @@ def _initialise(kind: str, model, rec: RecognitionConfig, done: dict[str, Path])
 
 
 def train_recognisers(
-    ds, hr_frames_root, runs_dir, rec: RecognitionConfig, seed: int = 0, progress: bool = True
+    ds,
+    hr_frames_root,
+    runs_dir,
+    rec: RecognitionConfig,
+    seed: int = 0,
+    progress: bool = True,
+    dataset: str = "synth",
 ) -> dict[str, Path]:
     """Train (or reuse) the three recognisers in order; returns ``kind -> final.pt``."""
     folders = [str(output_dir(hr_frames_root, i.rel_path)) for i in ds.train]
@@ -104,7 +117,10 @@ def train_recognisers(
             "train": files_tag([Path(f) / MARKER for f in folders]),
         }
         step = ClassifierStep(inputs, STRESNET_STREAMS_WEIGHT if kind == "stresnet" else 0.0)
-        task = Task(models={"g": model}, step=step, specs={"g": spec}, signature=signature)
+        classes = {"dataset": DATASET_LABELS.get(dataset, dataset), "names": list(ds.classes)}
+        task = Task(
+            models={"g": model}, step=step, specs={"g": spec, "classes": classes}, signature=signature
+        )
         Engine(
             task,
             RawframeClips(folders, labels, clips, seed=seed),
@@ -122,6 +138,11 @@ def load_recogniser(path, device: str = "cpu"):
     return model_from_checkpoint(load_final(path, map_location=device)).to(device).eval()
 
 
-def recogniser_classes(path) -> int:
-    """Number of classes of a recogniser checkpoint."""
-    return int(load_final(path)["specs"]["g"]["kwargs"]["num_classes"])
+def recogniser_classes(path) -> tuple[str, list[str]]:
+    """(the dataset it was trained on, its class names) as a recogniser checkpoint records them."""
+    specs = load_final(path)["specs"]
+    if "classes" not in specs:
+        raise CheckpointError(
+            f"{path}: records no class names (a recogniser trained before they were recorded); train it again"
+        )
+    return specs["classes"]["dataset"], list(specs["classes"]["names"])

@@ -19,8 +19,8 @@ from arsr_lib.atomic import file_digest, write_json_atomic
 from arsr_lib.datasets import generation_tag
 from arsr_lib.degrade import bicubic_upscale, downscale, modcrop
 from arsr_lib.flow import compute_flow, motion_weight_map
-from arsr_lib.inference import load_sr_model
-from arsr_lib.models.pretrained import is_pretrained, super_resolve, weights_digest
+from arsr_lib.inference import load_sr_model, super_resolve
+from arsr_lib.models.pretrained import is_pretrained, weights_digest
 from arsr_lib.protocol import SCALE
 from arsr_lib.synth import load_ground_truth
 from arsr_lib.video import read_video, write_video

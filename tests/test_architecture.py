@@ -84,3 +84,13 @@ def test_package_imports_are_at_module_level():
                         if module and module.startswith("arsr_lib"):
                             hidden.append(f"{path.relative_to(ROOT)}:{inner.lineno} {module}")
     assert not hidden, "\n".join(hidden)
+
+
+def test_every_module_imports():
+    import importlib
+
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if module != "arsr_lib.__main__":
+            importlib.import_module(module)
