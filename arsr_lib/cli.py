@@ -115,7 +115,12 @@ def _sr_parser(sub) -> None:
         description="Super-resolve INPUT with a checkpoint (final.pt of any recipe) or 'bicubic'.",
     )
     p.add_argument("input", type=Path)
-    p.add_argument("-m", "--model", required=True, help="final.pt of a training run, or 'bicubic'")
+    p.add_argument(
+        "-m",
+        "--model",
+        required=True,
+        help="final.pt of a training run, a pretrained model (realsr-df2k, realesrgan-x4plus) or 'bicubic'",
+    )
     p.add_argument(
         "-o", "--output", required=True, type=Path, help="out.avi (lossless FFV1) or a folder of frames"
     )
@@ -123,10 +128,15 @@ def _sr_parser(sub) -> None:
     p.add_argument(
         "--degrade", action="store_true", help="first make the paper's x4 LR of INPUT (for HR inputs)"
     )
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--tile", type=int, help="LR tile size for frames too large for memory")
+    p.add_argument("--batch", type=int, help="frames per forward pass (default: from the frame size)")
+    p.add_argument(
+        "--tile",
+        type=int,
+        help=f"LR tile side, tiles overlap (default: {commands.AUTO_TILE} for larger frames)",
+    )
     p.add_argument("--max-frames", type=int)
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto (CUDA when present)")
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU only)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=commands.cmd_sr)
 

@@ -92,22 +92,53 @@ def cmd_synth(args) -> int:
     return 0
 
 
-def cmd_sr(args) -> int:
-    from arsr_lib.degrade import downscale
-    from arsr_lib.inference import load_sr_model, save_sr, super_resolve
-    from arsr_lib.video import read_video
+AUTO_TILE = 192  # LR tile side chosen for frames larger than this (bounded memory at any frame size)
+AUTO_BATCH_PIXELS = 2_000_000  # SR output pixels per batch when --batch is not given
 
-    frames = read_video(args.input, max_frames=args.max_frames)
+
+def cmd_sr(args) -> int:
+    import itertools
+    import time
+
+    import torch
+    from tqdm.auto import tqdm
+
+    from arsr_lib.degrade import downscale
+    from arsr_lib.errors import VideoError
+    from arsr_lib.inference import load_sr_model, save_sr, super_resolve_stream
+    from arsr_lib.video import declared_info, iter_frames
+
+    device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
+    if args.bf16 and not device.startswith("cuda"):
+        raise ArsrError("--bf16: bf16 inference is for GPUs; on the CPU SR runs in fp32")
+    info = declared_info(args.input)
+    frames = iter_frames(args.input, max_frames=args.max_frames)
     if args.degrade:
-        frames = downscale(frames)
-    model = load_sr_model(args.model, device=args.device)
-    sr = super_resolve(
-        model, frames, batch=args.batch, tile=args.tile, device=args.device, progress=not args.quiet
+        frames = (downscale(frame) for frame in frames)
+    first = next(frames, None)
+    if first is None:
+        raise VideoError(f"{args.input}: no decodable frames")
+    h, w = first.shape[:2]
+    model = load_sr_model(args.model, device=device)
+    scale = getattr(model, "scale", 4)
+    tile = args.tile or (AUTO_TILE if max(h, w) > AUTO_TILE else None)
+    batch = args.batch or max(1, AUTO_BATCH_PIXELS // (h * w * scale * scale))
+    total = min(info["declared_frames"], args.max_frames or info["declared_frames"]) or None
+    stream = super_resolve_stream(
+        model, itertools.chain([first], frames), batch=batch, tile=tile, device=device, amp=args.bf16
     )
-    out = save_sr(sr, args.output, fmt=args.format)
+    bar = tqdm(stream, total=total, desc=f"SR {args.model}", unit="frame", disable=args.quiet)
+    counted = []
+    started = time.time()
+    out = save_sr(
+        (counted.append(1) or frame for frame in bar), args.output, fmt=args.format, fps=info["fps"] or 25.0
+    )
+    count = len(counted)
+    seconds = time.time() - started
     print(
-        f"{args.input}: {len(frames)} frames {frames.shape[2]}x{frames.shape[1]} -> "
-        f"{sr.shape[2]}x{sr.shape[1]} with {args.model} -> {out}"
+        f"{args.input}: {count} frames {w}x{h} -> {w * scale}x{h * scale} with {args.model} "
+        f"({device}, {'bf16' if args.bf16 else 'fp32'}, batch {batch}, tile {tile or 'none'}; "
+        f"{count / max(seconds, 1e-9):.2f} frames/s) -> {out}"
     )
     return 0
 

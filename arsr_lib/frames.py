@@ -79,9 +79,12 @@ def _imwrite(path: Path, img: np.ndarray, quality: int) -> None:
         raise OSError(f"cannot write {path}")
 
 
-def write_rawframes(folder: Path, frames: np.ndarray, flow: np.ndarray | None, cfg: FramesConfig) -> dict:
-    """Write already computed frames/flow into ``folder`` (no marker; see :func:`extract_video`)."""
-    for i, f in enumerate(frames, 1):
+def write_rawframes(
+    folder: Path, frames: np.ndarray, flow: np.ndarray | None, cfg: FramesConfig, start: int = 1
+) -> dict:
+    """Write already computed frames/flow into ``folder`` (no marker; see :func:`extract_video`); the first
+    frame gets number ``start``."""
+    for i, f in enumerate(frames, start):
         _imwrite(folder / protocol.IMG_TMPL.format(i, ext=cfg.image_ext), f, cfg.jpeg_quality)
     if flow is not None:
         q = quantize(flow, cfg.bound)

@@ -10,10 +10,13 @@
 
 from __future__ import annotations
 
+import collections
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from arsr_lib.atomic import atomic_folder
 from arsr_lib.config import project_root
@@ -21,7 +24,7 @@ from arsr_lib.engine import load_final
 from arsr_lib.frames import FramesConfig, write_rawframes
 from arsr_lib.models import build_model, model_from_checkpoint
 from arsr_lib.models.pretrained import is_pretrained, load_pretrained
-from arsr_lib.video import temporal_window, write_video
+from arsr_lib.video import write_video
 
 
 def pretrained_cache() -> Path:
@@ -48,12 +51,14 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
     return (x.clamp(0, 1) * 255).round().byte().movedim(-3, -1).cpu().numpy()
 
 
-def _run(model, x: torch.Tensor, scale: int, tile: int | None, tile_pad: int) -> torch.Tensor:
-    """``x``: (N, 3, h, w) or (N, T, 3, h, w) -> (N, 3, sh, sw), optionally tiled."""
+def _run(model, x: torch.Tensor, scale: int, tile: int | None, tile_pad: int) -> np.ndarray:
+    """``x``: (N, 3, h, w) or (N, T, 3, h, w) -> uint8 (N, sh, sw, 3), optionally in overlapping tiles (each
+    tile sees ``tile_pad`` LR pixels of context per side; only its centre is kept). Tiles are converted to
+    uint8 as they come, so memory holds the uint8 frame and one tile's activations."""
     h, w = x.shape[-2:]
     if not tile or (h <= tile and w <= tile):
-        return model(x)
-    out = torch.empty(*x.shape[:1], 3, h * scale, w * scale, device=x.device)
+        return to_uint8(model(x).float())
+    out = np.empty((x.shape[0], h * scale, w * scale, 3), np.uint8)
     for y0 in range(0, h, tile):
         for x0 in range(0, w, tile):
             y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
@@ -61,13 +66,11 @@ def _run(model, x: torch.Tensor, scale: int, tile: int | None, tile_pad: int) ->
             yb, xb = min(h, y1 + tile_pad), min(w, x1 + tile_pad)
             sr = model(x[..., ya:yb, xa:xb])
             oy, ox = (y0 - ya) * scale, (x0 - xa) * scale
-            out[..., y0 * scale : y1 * scale, x0 * scale : x1 * scale] = sr[
-                ..., oy : oy + (y1 - y0) * scale, ox : ox + (x1 - x0) * scale
-            ]
+            centre = sr[..., oy : oy + (y1 - y0) * scale, ox : ox + (x1 - x0) * scale]
+            out[:, y0 * scale : y1 * scale, x0 * scale : x1 * scale] = to_uint8(centre.float())
     return out
 
 
-@torch.no_grad()
 def super_resolve(
     model,
     lr_frames: np.ndarray,
@@ -79,41 +82,98 @@ def super_resolve(
     progress: bool = False,
 ) -> np.ndarray:
     """SR of ``lr_frames`` (T, h, w, 3) uint8 RGB with ``model``; returns (T, s*h, s*w, 3) uint8."""
-    from tqdm.auto import tqdm
-
     lr_frames = np.asarray(lr_frames)
     if lr_frames.ndim != 4 or lr_frames.shape[-1] != 3 or lr_frames.dtype != np.uint8:
         raise ValueError(
             f"super_resolve: expected (T, h, w, 3) uint8 frames, got {lr_frames.shape} {lr_frames.dtype}"
         )
+    frames = super_resolve_stream(model, lr_frames, batch, tile, tile_pad, device, amp)
+    bar = tqdm(frames, total=len(lr_frames), disable=not progress, desc="SR", unit="frame")
+    return np.stack(list(bar))
+
+
+def _batches(frames: Iterable[np.ndarray], n_frames: int, batch: int) -> Iterator[np.ndarray]:
+    """Model inputs from a stream of LR frames: ``(B, h, w, 3)`` batches, or for multi-frame models
+    ``(B, n_frames, h, w, 3)`` windows zero-padded at both ends; at most ``n_frames`` frames and one batch are
+    held, whatever the length of the stream."""
+    half = n_frames // 2
+    held: collections.deque = collections.deque()  # frames first .. first + len(held) - 1
+    first, centre, count, pending, zeros = 0, 0, 0, [], None
+
+    def item(c: int) -> np.ndarray:
+        if n_frames == 1:
+            return held[c - first]
+        return np.stack([held[j - first] if 0 <= j < count else zeros for j in range(c - half, c + half + 1)])
+
+    def advance():
+        nonlocal centre, first, pending
+        pending.append(item(centre))
+        centre += 1
+        while held and first < centre - half:  # no later window needs it
+            held.popleft()
+            first += 1
+        if len(pending) == batch:
+            ready, pending = np.stack(pending), []
+            return ready
+        return None
+
+    for frame in frames:
+        frame = np.asarray(frame)
+        if zeros is None:
+            zeros = np.zeros_like(frame)
+        elif frame.shape != zeros.shape:
+            raise ValueError(f"frame {count} is {frame.shape}, the frames before it {zeros.shape}")
+        held.append(frame)
+        count += 1
+        while centre + half < count:  # the window of `centre` is complete
+            ready = advance()
+            if ready is not None:
+                yield ready
+    while centre < count:  # the last windows reach past the end: zero frames there
+        ready = advance()
+        if ready is not None:
+            yield ready
+    if pending:
+        yield np.stack(pending)
+
+
+def super_resolve_stream(
+    model,
+    lr_frames: Iterable[np.ndarray],
+    batch: int = 16,
+    tile: int | None = None,
+    tile_pad: int = 8,
+    device: str | torch.device = "cpu",
+    amp: bool = False,
+) -> Iterator[np.ndarray]:
+    """SR of a stream of ``(h, w, 3)`` uint8 RGB frames, yielding ``(s*h, s*w, 3)`` uint8 frames one by one;
+    memory holds one batch (and, for multi-frame models, one window) whatever the length of the video."""
     device = torch.device(device)
     model = model.to(device).eval()
     scale = getattr(model, "scale", 4)
     n_frames = getattr(model, "n_frames", 1)
-    count = len(lr_frames)
-    out = []
     ctx = (
         torch.autocast(device.type, dtype=torch.bfloat16)
         if amp
         else torch.autocast(device.type, enabled=False)
     )
-    for start in tqdm(range(0, count, batch), disable=not progress, desc="SR", unit="batch"):
-        stop = min(start + batch, count)
-        if n_frames > 1:  # one zero-padded window per output frame
-            windows = np.stack([temporal_window(lr_frames, t, n_frames) for t in range(start, stop)])
-            inp = _frames_to_tensor(windows.reshape(-1, *windows.shape[2:]))
-            inp = inp.reshape(stop - start, n_frames, *inp.shape[1:]).contiguous().to(device)
-        else:
-            inp = _frames_to_tensor(lr_frames[start:stop]).to(device)
-        with ctx:
-            sr = _run(model, inp, scale, tile, tile_pad)
-        out.append(to_uint8(sr.float()))
-    return np.concatenate(out)
+    for inputs in _batches(lr_frames, n_frames, batch):
+        if inputs.dtype != np.uint8 or inputs.shape[-1] != 3:
+            raise ValueError(
+                f"super_resolve_stream: expected (h, w, 3) uint8 frames, got {inputs.shape[1:]} "
+                f"{inputs.dtype}"
+            )
+        x = _frames_to_tensor(inputs.reshape(-1, *inputs.shape[-3:]))
+        x = x.reshape(*inputs.shape[:-3], *x.shape[1:]).contiguous().to(device)
+        with torch.no_grad(), ctx:
+            yield from _run(model, x, scale, tile, tile_pad)
 
 
-def save_sr(frames: np.ndarray, output: str | Path, fmt: str | None = None, fps: float = 25.0) -> Path:
-    """Write SR frames as a lossless video (``.avi``) or a rawframes folder (``png`` / ``jpg`` images)."""
-
+def save_sr(
+    frames: Iterable[np.ndarray], output: str | Path, fmt: str | None = None, fps: float = 25.0
+) -> Path:
+    """Write SR frames (an array or a stream) as a lossless video (``.avi``) or a rawframes folder (``png`` /
+    ``jpg`` images), atomically: a failure leaves nothing under ``output``."""
     output = Path(output)
     fmt = fmt or ("avi" if output.suffix.lower() == ".avi" else "png")
     if fmt == "avi":
@@ -121,6 +181,11 @@ def save_sr(frames: np.ndarray, output: str | Path, fmt: str | None = None, fps:
     if fmt not in ("png", "jpg"):
         raise ValueError(f"save_sr: format must be avi, png or jpg (got {fmt!r})")
     cfg = FramesConfig(flow_method=None, image_ext=fmt, min_frames=1)
-    with atomic_folder(output, {"sr_frames": fmt, "n": int(len(frames))}) as (tmp, info):
-        info.update(write_rawframes(tmp, frames, None, cfg))
+    with atomic_folder(output, {"sr_frames": fmt}) as (tmp, info):
+        count = 0
+        for count, frame in enumerate(frames, 1):
+            write_rawframes(tmp, frame[None], None, cfg, start=count)
+        if count == 0:
+            raise ValueError(f"save_sr: no frames to write to {output}")
+        info.update(frames=count, flows=0, height=int(frame.shape[0]), width=int(frame.shape[1]))
     return output

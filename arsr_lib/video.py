@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import cv2
 import numpy as np
@@ -108,27 +109,36 @@ def declared_info(path: str | os.PathLike) -> dict:
         cap.release()
 
 
-def write_video(path: str | os.PathLike, frames: np.ndarray, fps: float = 25.0, codec: str = "FFV1") -> Path:
-    """Write ``(T, H, W, 3)`` uint8 RGB (or ``(T, H, W)`` gray) frames losslessly, atomically.
+def write_video(
+    path: str | os.PathLike, frames: Iterable[np.ndarray], fps: float = 25.0, codec: str = "FFV1"
+) -> Path:
+    """Write uint8 RGB frames (a ``(T, H, W, 3)`` array, ``(T, H, W)`` gray, or any iterable of ``(H, W, 3)``
+    frames, streamed) losslessly, atomically.
 
-    ``codec``: ``"FFV1"`` (default) or ``"PNG"`` (PNG-in-AVI). The container is AVI; the
-    file is written under a temporary name and renamed when complete.
+    ``codec``: ``"FFV1"`` (default) or ``"PNG"`` (PNG-in-AVI). The container is AVI; the file is written under
+    a temporary name and renamed when complete, so a failure midway leaves no file at ``path``.
     """
     path = Path(path)
-    frames = np.asarray(frames)
-    if frames.dtype != np.uint8:
-        raise VideoError(f"{path}: frames must be uint8, got {frames.dtype}")
-    if frames.ndim == 3:
-        frames = np.repeat(frames[..., None], 3, axis=3)
-    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0:
-        raise VideoError(f"{path}: expected non-empty (T, H, W, 3) frames, got shape {frames.shape}")
     if codec not in LOSSLESS_CODECS:
         raise VideoError(
             f"{path}: codec {codec!r} is not one of the lossless codecs {sorted(LOSSLESS_CODECS)}"
         )
     if path.suffix.lower() != ".avi":
         raise VideoError(f"{path}: lossless output is written as .avi (got suffix {path.suffix!r})")
-    h, w = frames.shape[1:3]
+    if isinstance(frames, np.ndarray) and frames.ndim == 3:
+        frames = np.repeat(frames[..., None], 3, axis=3)
+    if isinstance(frames, np.ndarray) and (frames.ndim != 4 or len(frames) == 0):
+        raise VideoError(f"{path}: expected non-empty (T, H, W, 3) frames, got shape {frames.shape}")
+    iterator = iter(frames)
+    first = next(iterator, None)
+    if first is None:
+        raise VideoError(f"{path}: no frames to write")
+    first = np.asarray(first)
+    if first.dtype != np.uint8:
+        raise VideoError(f"{path}: frames must be uint8, got {first.dtype}")
+    if first.ndim != 3 or first.shape[-1] != 3:
+        raise VideoError(f"{path}: expected (H, W, 3) frames, got shape {first.shape}")
+    h, w = first.shape[:2]
     with atomic_path(path) as tmp:
         writer = cv2.VideoWriter(
             str(tmp), cv2.VideoWriter_fourcc(*LOSSLESS_CODECS[codec]), float(fps), (w, h)
@@ -136,8 +146,12 @@ def write_video(path: str | os.PathLike, frames: np.ndarray, fps: float = 25.0, 
         if not writer.isOpened():
             raise VideoError(f"{path}: OpenCV cannot open a {codec} writer here")
         try:
-            for f in frames:
-                writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+            for index, frame in enumerate(itertools.chain([first], iterator)):
+                if frame.shape != first.shape or frame.dtype != np.uint8:
+                    raise VideoError(
+                        f"{path}: frame {index} is {frame.shape} {frame.dtype}, the first {first.shape} uint8"
+                    )
+                writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
         finally:
             writer.release()
     return path

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import torch
 from torch import nn
 
-from arsr_lib.degrade import resize_matrix
+from arsr_lib.degrade import imresize, resize_matrix
 
 
 @functools.lru_cache(maxsize=64)
 def _matrix(n_in: int, scale: int) -> torch.Tensor:
-    return torch.from_numpy(resize_matrix(n_in, n_in * scale, float(scale))).float()
+    return torch.from_numpy(resize_matrix(n_in, n_in * scale, float(scale)))
 
 
-def matlab_upsample(x: torch.Tensor, scale: int) -> torch.Tensor:
-    """MATLAB ``imresize(x, scale, 'bicubic')`` on ``(..., h, w)`` tensors (no rounding)."""
+def matlab_upsample(x: torch.Tensor, scale: int, levels: int | None = None) -> torch.Tensor:
+    """MATLAB ``imresize(x, scale, 'bicubic')`` on ``(..., h, w)`` tensors, one dimension at a time (height
+    first). ``levels=255``: the input is an 8-bit image in [0, 1], rounded after the height pass as MATLAB
+    does for uint8 (so that, rounded to uint8, the result equals :func:`arsr_lib.degrade.bicubic_upscale`)."""
     mh = _matrix(x.shape[-2], scale).to(x.device, x.dtype)
     mw = _matrix(x.shape[-1], scale).to(x.device, x.dtype)
-    return torch.einsum("oh,...hw,pw->...op", mh, x, mw)
+    along_h = torch.einsum("oh,...hw->...ow", mh, x)
+    if levels:
+        along_h = torch.floor(along_h * levels + 0.5).clamp(0, levels) / levels
+    return torch.einsum("...ow,pw->...op", along_h, mw)
 
 
 class BicubicSR(nn.Module):
-    """No parameters; ``forward(lr) = imresize(lr, scale)``."""
+    """No parameters; ``forward(lr) = imresize(lr, scale)`` of 8-bit frames in [0, 1] (MATLAB's uint8 rounding
+    between the two passes)."""
 
     n_frames = 1
 
@@ -32,4 +39,11 @@ class BicubicSR(nn.Module):
         self.scale = scale
 
     def forward(self, lr: torch.Tensor) -> torch.Tensor:
-        return matlab_upsample(lr, self.scale)
+        # the frames are 8-bit images in [0, 1]: resized exactly as the uint8 baseline (degrade.imresize, with
+        # MATLAB's rounding after each pass), so "Bicubic" is one set of pixels wherever it is computed
+        frames = torch.floor(lr.detach().double().clamp(0, 1) * 255 + 0.5).to(torch.uint8)
+        frames = frames.movedim(-3, -1).cpu().numpy()
+        flat = frames.reshape(-1, *frames.shape[-3:])
+        sr = np.stack([imresize(f, float(self.scale)) for f in flat])
+        sr = sr.reshape(*frames.shape[:-3], *sr.shape[1:])
+        return torch.from_numpy(sr).to(lr.device).movedim(-1, -3).to(lr.dtype) / 255
