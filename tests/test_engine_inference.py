@@ -218,3 +218,59 @@ def test_ddp_with_torchrun_two_cpu_processes(videos, tmp_path):
     assert (
         len((tmp_path / "runs" / "vdsr" / "log.csv").read_text().splitlines()) == 2
     )  # header + step 4, rank 0 only
+
+
+def test_cli_sr_streams_real_footage_and_fails_cleanly(realdata, tmp_path):
+    """`arsr sr` on a real UCF101 clip (its x4 LR), tiled or not; a garbage file is an error naming it and
+    leaves no output behind."""
+    clip = sorted((realdata / "clips" / "ucf101").rglob("*.avi"))[0]
+    outputs = {}
+    for label, extra in (("whole", []), ("tiled", ["--tile", "24"])):
+        out = tmp_path / f"{label}.avi"
+        res = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "arsr_lib",
+                "sr",
+                str(clip),
+                "--degrade",
+                "-m",
+                "bicubic",
+                "-o",
+                str(out),
+                "--max-frames",
+                "3",
+                "--quiet",
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert res.returncode == 0, res.stderr
+        assert "3 frames 80x60 -> 320x240" in res.stdout and "frames/s" in res.stdout
+        outputs[label] = read_video(out)
+    assert outputs["whole"].shape == (3, 240, 320, 3)
+    np.testing.assert_array_equal(outputs["whole"], outputs["tiled"])  # bicubic sees far less than 16 px
+    garbage = tmp_path / "garbage.avi"
+    garbage.write_bytes(b"not a video" * 100)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "arsr_lib",
+            "sr",
+            str(garbage),
+            "-m",
+            "bicubic",
+            "-o",
+            str(tmp_path / "never.avi"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert res.returncode == 2 and "garbage.avi" in res.stderr
+    assert not list(tmp_path.glob("never*")) and not list(tmp_path.glob(".never*"))
