@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import pickle
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -30,7 +29,6 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from arsr_lib.errors import ArsrError
 from arsr_lib.runlog import append_row, trim_rows
 from arsr_lib.steps import TrainStep
 
@@ -309,25 +307,3 @@ class Engine:
             (self.out / "last.pt").unlink()
         self._set_mode(False)
         return {"step": self.step_no, "resumed": resumed, "cached": False}
-
-
-class CheckpointError(ArsrError):
-    """A checkpoint that cannot be loaded safely."""
-
-
-def load_final(path: str | Path, map_location="cpu") -> dict:
-    """A finished run's ``final.pt`` (weights_only)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such checkpoint")
-    try:
-        return torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as exc:  # code in the pickle, or not a torch file at all
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CheckpointError(
-            f"{path}: not a weights-only checkpoint; refused to unpickle it ({first})"
-        ) from None
-    except (RuntimeError, EOFError, ValueError) as exc:
-        raise CheckpointError(
-            f"{path}: unreadable checkpoint (truncated or not a torch file: {exc})"
-        ) from None

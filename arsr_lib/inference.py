@@ -19,8 +19,8 @@ import torch
 from tqdm.auto import tqdm
 
 from arsr_lib.atomic import atomic_folder
+from arsr_lib.checkpoint import load_final
 from arsr_lib.config import project_root
-from arsr_lib.engine import load_final
 from arsr_lib.frames import FramesConfig, write_rawframes
 from arsr_lib.models import build_model, model_from_checkpoint
 from arsr_lib.models.pretrained import is_pretrained, load_pretrained

@@ -21,8 +21,9 @@ import numpy as np
 import torch
 
 from arsr_lib.atomic import file_digest, files_tag
+from arsr_lib.checkpoint import load_final
 from arsr_lib.config import Experiment, SRRecipe, to_dict
-from arsr_lib.engine import Engine, Task, TrainConfig, load_final, seed_everything
+from arsr_lib.engine import Engine, Task, TrainConfig, seed_everything
 from arsr_lib.inference import to_uint8
 from arsr_lib.losses import FeatureLoss
 from arsr_lib.metrics import psnr_y

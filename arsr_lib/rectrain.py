@@ -7,8 +7,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from arsr_lib.atomic import MARKER, file_digest, files_tag
+from arsr_lib.checkpoint import CheckpointError, load_final
 from arsr_lib.config import RecognitionConfig, to_dict
-from arsr_lib.engine import CheckpointError, Engine, Task, TrainConfig, load_final, seed_everything
+from arsr_lib.engine import Engine, Task, TrainConfig, seed_everything
 from arsr_lib.frames import output_dir
 from arsr_lib.models import build_model, model_from_checkpoint
 from arsr_lib.models.resnet import load_imagenet

@@ -15,7 +15,7 @@ LAYERS = [
     ["flow", "frames", "prep"],
     ["models"],
     ["losses", "steps", "runlog"],
-    ["engine"],
+    ["engine", "checkpoint"],
     ["inference", "metrics", "stats"],
     ["srdata", "recipes", "sreval"],
     ["recognition", "rectrain"],

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from arsr_lib import synth
-from arsr_lib.engine import Engine, load_final
+from arsr_lib.checkpoint import load_final
+from arsr_lib.engine import Engine
 from arsr_lib.inference import load_sr_model, save_sr, super_resolve
 from arsr_lib.models import DUF, VDSR
 from arsr_lib.recipes import build_recipe

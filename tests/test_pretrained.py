@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from arsr_lib import config
-from arsr_lib.engine import CheckpointError, load_final
+from arsr_lib.checkpoint import CheckpointError, load_final
 from arsr_lib.errors import ArsrError
 from arsr_lib.inference import load_sr_model
 from arsr_lib.models import pretrained
