@@ -1,11 +1,11 @@
 """SR quality on real images: Set5 x4 (MATLAB-made LR) and real UCF101 clips (HR -> our MATLAB-exact x4 LR).
 
-    .venv/bin/python benchmarks/bench_sr_real.py [--runs runs/smoke] [--frames 3] [--out
-    reports/benchmarks/sr_real.md]
+    .venv/bin/python benchmarks/bench_sr_real.py [--runs runs/smoke] [--frames 3]
+        [--out reports/benchmarks/sr_real.md]
 
-Methods: bicubic, the pretrained RealSR (DF2K) and Real-ESRGAN x4plus, and every single-frame SR model a
-profile trained (``runs/<profile>/<recipe>/final.pt`` where present; VSR-DUF gets the clips' 7-frame
-windows). PSNR / SSIM on Y (BT.601), 4-px border removed. RealSR and Real-ESRGAN were trained for real-world
+Methods: bicubic, the pretrained RealSR (DF2K) and Real-ESRGAN x4plus, and every SR model a profile trained
+(``runs/<profile>/<recipe>/final.pt`` where present; the VSR-DUFs need 7-frame windows, so they have no Set5
+figure). PSNR / SSIM on Y (BT.601), 4-px border removed. RealSR and Real-ESRGAN were trained for real-world
 degradations (estimated blur kernels and noise; second-order synthetic degradations), not for the bicubic x4
 measured here, and Real-ESRGAN aims at perceptual quality: PSNR is not what either optimises.
 """

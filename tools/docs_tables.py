@@ -27,12 +27,25 @@ RESULTS = [
     ("Paired tests", "05_paired_tests"),
     ("Calibration of SynthActions", "05_calibration"),
 ]
-FIGURES = ["01_degradation_grid", "02_sr_crops", "03_flicker", "04_flow_comparison", "05_prediction_flips",
-           "06_viewer_views"]
-BENCHMARKS = [("Flow and rawframes (`benchmarks/bench_flow.py`)", "bench_flow"),
-              ("SR inference and training (`benchmarks/bench_sr.py`)", "bench_sr"),
-              ("Recognition (`benchmarks/bench_recognition.py`)", "bench_recognition"),
-              ("`make test` from a fresh clone (`benchmarks/bench_make_test.sh`)", "make_test")]
+FIGURES = [
+    "01_degradation_grid",
+    "02_sr_crops",
+    "03_flicker",
+    "04_flow_comparison",
+    "05_prediction_flips",
+    "06_viewer_views",
+]
+REAL_IMAGES = [
+    ("SR on real images: Set5 and UCF101 clips (`benchmarks/bench_sr_real.py`)", "sr_real"),
+    ("The x4 degradation against MATLAB's on Set5 (`benchmarks/bench_degrade.py`)", "degrade_set5"),
+]
+BENCHMARKS = [
+    ("Flow and rawframes (`benchmarks/bench_flow.py`)", "bench_flow"),
+    ("SR inference and training (`benchmarks/bench_sr.py`)", "bench_sr"),
+    ("Recognition (`benchmarks/bench_recognition.py`)", "bench_recognition"),
+    ("Pretrained RRDBNet, tiling, `arsr sr` memory (`benchmarks/bench_pretrained.py`)", "bench_pretrained"),
+    ("`make test` from a fresh clone (`benchmarks/bench_make_test.sh`)", "make_test"),
+]
 
 
 def _table(path: Path, link: str) -> list[str]:
@@ -60,6 +73,11 @@ def main() -> None:
     results = []
     for title, stem in RESULTS:
         results += [f"### {title}", ""] + _table(rep / f"{stem}.md", f"reports/{profile}/{stem}.md")
+    for title, stem in REAL_IMAGES:
+        path = ROOT / "reports" / "benchmarks" / f"{stem}.md"
+        if path.is_file():
+            results += [f"### {title}", ""] + _table(path, f"reports/benchmarks/{stem}.md")
+    results += ["![A real UCF101 frame through each SR model](../reports/benchmarks/real_clip_sr.png)", ""]
     results += ["### Figures", ""] + [f"![{f}](../reports/{profile}/{f}.png)" for f in FIGURES] + [""]
     _replace(ROOT / "docs" / "results.md", results)
     perf = []

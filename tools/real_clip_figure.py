@@ -1,7 +1,7 @@
 """Figure: a real UCF101 frame at x4 LR, then bicubic, RealSR and Real-ESRGAN, and the HR frame, cropped.
 
-    .venv/bin/python tools/real_clip_figure.py [--clip
-    ../shared/realdata/clips/ucf101/Basketball/v_Basketball_g01_c01.avi]
+    .venv/bin/python tools/real_clip_figure.py
+        [--clip ../shared/realdata/clips/ucf101/Basketball/v_Basketball_g01_c01.avi]
         [--frame 30] [--out reports/benchmarks/real_clip_sr.png]
 
 The LR is our MATLAB-exact x4 degradation of the HR frame; each panel is the same 96x96 HR-pixel crop around
