@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+import jupytext
+
 from arsr_lib import config
 from arsr_lib.atomic import write_json_atomic, write_text_atomic
 from arsr_lib.config import project_root
@@ -45,16 +47,16 @@ def notebooks(folder: Path | None = None) -> list[Path]:
 
 
 def read_notebook(source: Path):
-    """A notebook source (py:percent) as an nbformat notebook, the form papermill and nbval run."""
-    import jupytext
-
-    return jupytext.read(source, fmt="py:percent")
+    """A notebook source (py:percent) as a plain ``.ipynb`` notebook, the form papermill and nbval run. The
+    jupytext pairing metadata is dropped: an ``.ipynb`` that claims to be paired only with a ``.py`` is
+    refused by JupyterLab's jupytext contents manager, and the executed copies in reports/ must open there."""
+    notebook = jupytext.read(source, fmt="py:percent")
+    notebook.metadata.pop("jupytext", None)
+    return notebook
 
 
 def build_notebooks(out_dir: Path, folder: Path | None = None) -> list[Path]:
     """Write ``<out_dir>/NN_*.ipynb`` from the sources (for ``pytest --nbval-lax``); returns their paths."""
-    import jupytext
-
     out_dir.mkdir(parents=True, exist_ok=True)
     built = []
     for source in notebooks(folder):

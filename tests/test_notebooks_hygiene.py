@@ -68,6 +68,13 @@ def test_editing_and_saving_in_jupyterlab_keeps_the_notebook_valid(tmp_path):
         assert [c.source for c in saved.cells[1:]] == [c.source for c in original.cells[1:]]
     built = build_notebooks(tmp_path / "built", folder)
     assert [p.name for p in built] == [p.stem + ".ipynb" for p in SOURCES]
+    # plain notebooks: an .ipynb claiming a py:percent pairing is refused by JupyterLab's jupytext manager
+    for path in built:
+        assert "jupytext" not in jupytext.read(path).metadata, path.name
+    for path in (ROOT / "reports").glob("*/*.ipynb"):
+        assert "jupytext" not in jupytext.read(path).metadata, (
+            f"{path}: executed copy carries jupytext pairing"
+        )
     pm.execute_notebook(
         str(built[0]), str(tmp_path / "prepared.ipynb"), parameters={"profile": "smoke"}, prepare_only=True
     )
