@@ -68,8 +68,9 @@ class STResNet(nn.Module):
                 a = blk(a)
             for blk in lm[1:]:
                 m = blk(m)
-        fa = self.appearance.avgpool(a).flatten(1).view(n, k, -1).mean(1)
-        fm = self.motion.avgpool(m).flatten(1).view(n, k, -1).mean(1)
-        sa, sm = self.appearance.fc(self.dropout(fa)), self.motion.fc(self.dropout(fm))
-        fused = (sa + sm) / 2
-        return (fused, sa, sm) if return_streams else fused
+        pooled_appearance = self.appearance.avgpool(a).flatten(1).view(n, k, -1).mean(1)
+        pooled_motion = self.motion.avgpool(m).flatten(1).view(n, k, -1).mean(1)
+        appearance_scores = self.appearance.fc(self.dropout(pooled_appearance))
+        motion_scores = self.motion.fc(self.dropout(pooled_motion))
+        fused = (appearance_scores + motion_scores) / 2
+        return (fused, appearance_scores, motion_scores) if return_streams else fused
