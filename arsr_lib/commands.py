@@ -128,12 +128,15 @@ def cmd_sr(args) -> int:
         model, itertools.chain([first], frames), batch=batch, tile=tile, device=device, amp=args.bf16
     )
     bar = tqdm(stream, total=total, desc=f"SR {args.model}", unit="frame", disable=args.quiet)
-    counted = []
+    count = 0
+
+    def counted(sr_frames):
+        nonlocal count
+        for count, frame in enumerate(sr_frames, 1):  # the count is read after the loop
+            yield frame
+
     started = time.time()
-    out = save_sr(
-        (counted.append(1) or frame for frame in bar), args.output, fmt=args.format, fps=info["fps"] or 25.0
-    )
-    count = len(counted)
+    out = save_sr(counted(bar), args.output, fmt=args.format, fps=info["fps"] or 25.0)
     seconds = time.time() - started
     print(
         f"{args.input}: {count} frames {w}x{h} -> {w * scale}x{h * scale} with {args.model} "

@@ -16,15 +16,12 @@ def _matrix(n_in: int, scale: int) -> torch.Tensor:
     return torch.from_numpy(resize_matrix(n_in, n_in * scale, float(scale)))
 
 
-def matlab_upsample(x: torch.Tensor, scale: int, levels: int | None = None) -> torch.Tensor:
-    """MATLAB ``imresize(x, scale, 'bicubic')`` on ``(..., h, w)`` tensors, one dimension at a time (height
-    first). ``levels=255``: the input is an 8-bit image in [0, 1], rounded after the height pass as MATLAB
-    does for uint8 (so that, rounded to uint8, the result equals :func:`arsr_lib.degrade.bicubic_upscale`)."""
+def matlab_upsample(x: torch.Tensor, scale: int) -> torch.Tensor:
+    """MATLAB ``imresize(x, scale, 'bicubic')`` on ``(..., h, w)`` float tensors, one dimension at a time
+    (height first), without rounding: differentiable, for networks (VDSR's input)."""
     mh = _matrix(x.shape[-2], scale).to(x.device, x.dtype)
     mw = _matrix(x.shape[-1], scale).to(x.device, x.dtype)
     along_h = torch.einsum("oh,...hw->...ow", mh, x)
-    if levels:
-        along_h = torch.floor(along_h * levels + 0.5).clamp(0, levels) / levels
     return torch.einsum("...ow,pw->...op", along_h, mw)
 
 

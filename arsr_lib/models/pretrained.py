@@ -9,7 +9,8 @@
 Both were trained for real-world degradations (estimated kernels and noise, second-order synthetic
 degradations), not for the MATLAB bicubic x4 this project measures with. The ncnn files are converted once
 (:mod:`arsr_lib.models.ncnn`) and the state dict cached under ``<cache_dir>/<name>-<digest>.pt`` (tensors
-only, read back with ``weights_only=True``; written atomically); the digest is of the shipped ``.bin``.
+only, read back with ``weights_only=True``; written atomically); the digest covers the shipped files and the
+converter.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from pathlib import Path
 
 import torch
 
-from arsr_lib.atomic import atomic_path, file_digest
+from arsr_lib.atomic import atomic_path, files_tag
 from arsr_lib.config.schema import PRETRAINED_SR
 from arsr_lib.errors import ArsrError
+from arsr_lib.models import ncnn
 from arsr_lib.models.ncnn import RRDB_ARGS, rrdbnet_state_dict
 from arsr_lib.models.rrdbnet import RRDBNet
 
@@ -61,8 +63,9 @@ def model_files(name: str) -> tuple[Path, Path]:
 
 
 def weights_digest(name: str) -> str:
-    """Identifies a named model's weights (the digest of its shipped ``.bin``)."""
-    return f"{name}-{file_digest(model_files(name)[1])}"
+    """Identifies a named model's converted weights: its shipped ``.param`` and ``.bin`` and the source of the
+    converter (so a fixed converter re-converts, and what was made from the old weights is redone)."""
+    return f"{name}-{files_tag([*model_files(name), Path(ncnn.__file__)])}"
 
 
 def pretrained_state_dict(name: str, cache_dir: str | Path) -> dict:
