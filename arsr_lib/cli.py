@@ -8,6 +8,7 @@ Examples::
     arsr frames --dataset ucf101 --root /data/UCF101 --split-dir /data/ucfTrainTestlist \\
         --out /data/ucf_frames --variant lr --flow tvl1 --shard 3/16
     arsr reproduce --profile smoke
+    arsr evaluate --profile paper --shard 3/8   # one share of the test videos (or: torchrun ... evaluate)
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", default="smoke", choices=sorted(PROFILES))
     p.add_argument(
         "--config", type=Path, help="a YAML/TOML experiment (base profile + overrides) instead of --profile"
+    )
+    p.add_argument(
+        "--device",
+        help="auto (CUDA when present), cpu, cuda or cuda:N for SR training, SR and scoring "
+        "(default: the experiment's compute.device)",
     )
 
 
@@ -135,7 +141,7 @@ def _sr_parser(sub) -> None:
         help=f"LR tile side, tiles overlap (default: {commands.AUTO_TILE} for larger frames)",
     )
     p.add_argument("--max-frames", type=int)
-    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto (CUDA when present)")
+    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda or cuda:N")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU only)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=commands.cmd_sr)
@@ -155,7 +161,6 @@ def _train_parser(sub) -> None:
     )
     _add_experiment_args(p)
     p.add_argument("--iters", type=int, help="override the profile's iteration count")
-    p.add_argument("--device")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=commands.cmd_train)
 
@@ -180,7 +185,6 @@ def _recognize_parser(sub) -> None:
         type=Path,
         help="a folder with tsn_rgb/final.pt and tsn_flow/final.pt (e.g. of a paper run); default --runs",
     )
-    p.add_argument("--device", default="cpu")
     p.set_defaults(func=commands.cmd_recognize)
 
 
@@ -196,6 +200,21 @@ def _reproduce_parser(sub) -> None:
         "--force", action="store_true", help="run every stage even when its recorded outputs are complete"
     )
     p.set_defaults(func=commands.cmd_reproduce)
+
+
+def _evaluate_parser(sub) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="score every SR method with the trained recognisers and write the tables (shardable)",
+        description="Notebook 05's evaluation without a notebook. Under torchrun each rank super-resolves "
+        "and scores its share of the test videos and rank 0 merges them and writes the tables; --shard k/n "
+        "does one share (a cluster array job); a run without --shard merges complete shards, computing only "
+        "what is missing. Train the recognisers first (notebook 05, or one unsharded run).",
+    )
+    _add_experiment_args(p)
+    p.add_argument("--shard", help="k/n: this job's share of the test videos (every n-th from k)")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=commands.cmd_evaluate)
 
 
 def _notebooks_parser(sub) -> None:
@@ -226,6 +245,7 @@ SUBCOMMANDS = (
     _train_parser,
     _recognize_parser,
     _reproduce_parser,
+    _evaluate_parser,
     _notebooks_parser,
     _config_parser,
 )

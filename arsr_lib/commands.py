@@ -100,15 +100,15 @@ def cmd_sr(args) -> int:
     import itertools
     import time
 
-    import torch
     from tqdm.auto import tqdm
 
     from arsr_lib.degrade import downscale
+    from arsr_lib.devices import resolve_device
     from arsr_lib.errors import VideoError
     from arsr_lib.inference import load_sr_model, save_sr, super_resolve_stream
     from arsr_lib.video import declared_info, iter_frames
 
-    device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
+    device = str(resolve_device(args.device))
     if args.bf16 and not device.startswith("cuda"):
         raise ArsrError("--bf16: bf16 inference is for GPUs; on the CPU SR runs in fp32")
     info = declared_info(args.input)
@@ -150,7 +150,10 @@ def _experiment(args):
     """The experiment a command runs: ``--config FILE`` when given, else ``--profile``."""
     from arsr_lib import config
 
-    return config.from_file(args.config) if args.config else config.load(args.profile)
+    exp = config.from_file(args.config) if args.config else config.load(args.profile)
+    if getattr(args, "device", None):
+        exp = config.override(exp, {"compute": {"device": args.device}})
+    return exp
 
 
 def cmd_train(args) -> int:
@@ -161,9 +164,7 @@ def cmd_train(args) -> int:
     ds = prepare_dataset(exp, progress=not args.quiet)
     train = [ds.path(i) for i in ds.train]
     val = [ds.path(i) for i in ds.test]
-    final = train_recipe(
-        args.recipe, exp, train, val, progress=not args.quiet, iters=args.iters, device=args.device
-    )
+    final = train_recipe(args.recipe, exp, train, val, progress=not args.quiet, iters=args.iters)
     print(f"{args.recipe} ({exp.name}): {final}")
     return 0
 
@@ -180,7 +181,7 @@ def cmd_recognize(args) -> int:
         args.sr_flow,
         args.top,
         args.runs,
-        args.device,
+        exp.compute.device,
         recogniser=args.recogniser,
     )
     streams = f"frames {verdict.streams['rgb']}, flow from frames {verdict.streams['flow']}"
@@ -194,7 +195,19 @@ def cmd_recognize(args) -> int:
 def cmd_reproduce(args) -> int:
     from arsr_lib.reproduce import main as run
 
-    return run(args.profile, args.only, args.force, config_file=args.config)
+    return run(args.profile, args.only, args.force, config_file=args.config, device=args.device)
+
+
+def cmd_evaluate(args) -> int:
+    from arsr_lib import protocol
+    from arsr_lib.evaluate import evaluate
+
+    exp = _experiment(args)
+    written = evaluate(exp, args.shard, progress=not args.quiet)
+    print(protocol.describe(exp.data.flow_method, profile=exp.name))
+    for path in written:
+        print(path)
+    return 0
 
 
 def cmd_notebooks(args) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from arsr_lib.atomic import MARKER, file_digest
 from arsr_lib.errors import DatasetError
+from arsr_lib.video import read_video
 
 VIDEO_EXTENSIONS = (".avi", ".mp4", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v")
 _GROUP_RE = re.compile(r"_g(\d+)_c(\d+)\.[^.]+$")
@@ -55,6 +56,8 @@ class SplitDataset:
     test: list[VideoItem] = field(default_factory=list)
     unused: list[VideoItem] = field(default_factory=list)
     root: Path | None = None
+    max_frames: int | None = None  # frames read of each video (None: all); see read()
+    missing: int = 0  # listed videos that filter_present found missing under root
 
     def all_items(self) -> list[VideoItem]:
         return self.train + self.test + self.unused
@@ -72,6 +75,11 @@ class SplitDataset:
         if self.root is None:
             raise DatasetError(f"dataset {self.name}: no root folder given, cannot locate {item.rel_path}")
         return safe_join(self.root, item.rel_path)
+
+    def read(self, item: VideoItem, max_frames: int | None = None, min_frames: int = 1):
+        """The decoded frames of ``item``: at most ``max_frames`` and the dataset's own cap."""
+        caps = [m for m in (self.max_frames, max_frames) if m is not None]
+        return read_video(self.path(item), max_frames=min(caps) if caps else None, min_frames=min_frames)
 
     def test_subset(self, n: int | None) -> "SplitDataset":
         """The same split with ``n`` test videos spread evenly over the list (all classes kept); None:
@@ -110,6 +118,7 @@ class SplitDataset:
             return out
 
         new = replace(self, train=keep(self.train), test=keep(self.test), unused=keep(self.unused))
+        new = replace(new, missing=len(missing))
         if strict and missing:
             shown = "\n  ".join(missing[:20])
             more = f"\n  ... and {len(missing) - 20} more" if len(missing) > 20 else ""

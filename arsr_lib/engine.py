@@ -4,7 +4,7 @@ A *task* owns its models and says how one step goes (forward, losses, backward, 
 steps); the engine owns everything around it:
 
 * Adam optimisers built from the task's parameter groups, MultiStepLR schedules;
-* AMP through ``torch.autocast`` (bf16; on CUDA when ``amp=True``);
+* AMP through ``torch.autocast`` (bf16, on CUDA only, when ``amp=True``);
 * step-seeded sampling: the samples of step ``s`` are drawn from ``(seed, s)`` only, so a run
   resumed from a checkpoint sees exactly the batches an uninterrupted run would;
 * atomic checkpoints (``last.pt``: models, optimisers, schedules, step) every ``ckpt_every`` steps
@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from arsr_lib.devices import resolve_device
 from arsr_lib.runlog import append_row, trim_rows
 from arsr_lib.steps import TrainStep
 
@@ -126,9 +127,10 @@ class Engine:
         if self.world > 1 and not torch.distributed.is_initialized():
             backend = "nccl" if torch.cuda.is_available() else "gloo"
             torch.distributed.init_process_group(backend)
-        if device is None:
-            device = f"cuda:{local}" if torch.cuda.is_available() else "cpu"
-        self.device = torch.device(device)
+        device = resolve_device(device)
+        if device.type == "cuda" and device.index is None and self.world > 1:
+            device = torch.device(f"cuda:{local}")  # one GPU per rank under torchrun
+        self.device = device
         self.progress, self.desc = progress, desc
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
@@ -200,10 +202,10 @@ class Engine:
         return True
 
     def _autocast(self):
+        """bf16 autocast on CUDA when ``amp``; on the CPU training stays fp32 (CPU bf16 kernels without native
+        support are many times slower than fp32)."""
         if self.cfg.amp and self.device.type == "cuda":
             return torch.autocast("cuda", dtype=torch.bfloat16)
-        if self.cfg.amp and self.device.type == "cpu":
-            return torch.autocast("cpu", dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
     # ------------------------------------------------------------------ run

@@ -19,3 +19,7 @@ class FlowError(ArsrError):
 
 class ExtractionError(ArsrError):
     """Rawframe extraction failed for one or more videos."""
+
+
+class SRMemoryError(ArsrError):
+    """Super-resolution ran out of memory: the message names the batch / tile to lower."""

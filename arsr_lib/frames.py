@@ -18,14 +18,15 @@ from __future__ import annotations
 import os
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 import cv2
 import numpy as np
 
 from arsr_lib import protocol
-from arsr_lib.atomic import atomic_folder, check_writable, clean_partials, is_complete, read_marker
+from arsr_lib.atomic import MARKER, atomic_folder, check_writable, clean_partials, is_complete, read_marker
+from arsr_lib.codekey import code_digest
 from arsr_lib.degrade import bicubic_upscale, downscale
 from arsr_lib.errors import ExtractionError, VideoError
 from arsr_lib.flow import compute_flow, dequantize, quantize
@@ -50,6 +51,8 @@ class FramesConfig:
     source_tag: str | None = (
         None  # identifies the source (e.g. the SR checkpoint digest) so a changed source is redone
     )
+    # the source of the code writing rawframes (arsr_lib.codekey): a fix there redoes them, nothing else does
+    code: str = field(default_factory=lambda: code_digest("rawframes"))
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
@@ -222,41 +225,87 @@ def extract_dataset(
     return extract_many(jobs, cfg, **kw)
 
 
-def read_rawframes(folder: str | os.PathLike, modality: str) -> np.ndarray:
-    """The one rawframes reader: uint8 RGB frames ``(T, H, W, 3)`` (``modality="rgb"``) or the quantised flow
-    ``(T-1, H, W, 2)`` as stored (``"flow"``) of a complete folder."""
-    folder = Path(folder)
+def write_sparse_rawframes(
+    folder: Path,
+    n_frames: int,
+    frames: dict[int, np.ndarray],
+    flows: dict[int, np.ndarray],
+    cfg: FramesConfig,
+) -> dict:
+    """Write some frames (``index -> frame``, 0-based) and flows (``k -> flow k -> k+1``) of an ``n_frames``
+    video under their usual numbers; the marker info records which are present (what a consumer reads)."""
+    for i, f in frames.items():
+        _imwrite(folder / protocol.IMG_TMPL.format(i + 1, ext=cfg.image_ext), f, cfg.jpeg_quality)
+    for k, flow in flows.items():
+        fq = quantize(flow[None], cfg.bound)[0]
+        for c, axis in enumerate("xy"):
+            _imwrite(
+                folder / protocol.FLOW_TMPL.format(k + 1, axis=axis, ext="jpg"),
+                fq[..., c],
+                cfg.flow_jpeg_quality,
+            )
+    first = next(iter(frames.values()))
+    return {
+        "frames": int(n_frames),
+        "flows": int(n_frames - 1) if flows else 0,
+        "present_frames": sorted(int(i) for i in frames),
+        "present_flows": sorted(int(k) for k in flows),
+        "height": int(first.shape[0]),
+        "width": int(first.shape[1]),
+    }
+
+
+def rawframes_info(folder: str | os.PathLike) -> dict:
+    """The marker of a complete rawframes folder (frame / flow counts, size, config); an error otherwise."""
     meta = read_marker(folder)
     if meta is None:
-        raise ExtractionError(f"{folder}: not a complete rawframes folder (no {folder / '.done.json'})")
-    if modality == "rgb":
-        ext = meta["config"]["image_ext"]
-        return np.stack(
-            [
-                cv2.cvtColor(
-                    cv2.imread(str(folder / protocol.IMG_TMPL.format(i, ext=ext))), cv2.COLOR_BGR2RGB
-                )
-                for i in range(1, meta["frames"] + 1)
-            ]
-        )
-    if modality != "flow":
+        raise ExtractionError(f"{folder}: not a complete rawframes folder (no {Path(folder) / MARKER})")
+    return meta
+
+
+def read_rawframes(
+    folder: str | os.PathLike, modality: str, indices=None, meta: dict | None = None
+) -> np.ndarray:
+    """The one rawframes reader: uint8 RGB frames ``(N, H, W, 3)`` (``modality="rgb"``) or the quantised flow
+    ``(N, H, W, 2)`` as stored (``"flow"``) of a complete folder; all of them, or only ``indices`` (0-based,
+    in the order given): a consumer reads only the images it samples."""
+    folder = Path(folder)
+    meta = meta or rawframes_info(folder)
+    if modality not in ("rgb", "flow"):
         raise ValueError(f"read_rawframes: modality must be 'rgb' or 'flow' (got {modality!r})")
-    if not meta["flows"]:
+    n = meta["frames"] if modality == "rgb" else meta["flows"]
+    if modality == "flow" and not n:
         raise ExtractionError(f"{folder}: has no flow images")
-    return np.stack(
-        [
-            np.stack(
-                [
-                    cv2.imread(
-                        str(folder / protocol.FLOW_TMPL.format(i, axis=axis, ext="jpg")), cv2.IMREAD_GRAYSCALE
-                    )
-                    for axis in "xy"
-                ],
-                -1,
+    indices = list(range(n)) if indices is None else [int(i) for i in indices]
+    present = meta.get("present_frames" if modality == "rgb" else "present_flows")
+    present = None if present is None else set(present)
+    for i in indices:
+        if not 0 <= i < n or (present is not None and i not in present):
+            raise ExtractionError(
+                f"{folder}: {modality} image {i + 1} was not extracted (the folder holds "
+                f"{'all ' + str(n) if present is None else str(len(present)) + ' of ' + str(n)})"
             )
-            for i in range(1, meta["flows"] + 1)
-        ]
-    )
+    loaded: dict[int, np.ndarray] = {}
+    ext = meta["config"]["image_ext"]
+    for i in indices:
+        if i in loaded:
+            continue
+        if modality == "rgb":
+            path = folder / protocol.IMG_TMPL.format(i + 1, ext=ext)
+            img = cv2.imread(str(path))
+            if img is None:
+                raise ExtractionError(f"{path}: missing or unreadable image")
+            loaded[i] = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        else:
+            axes = []
+            for axis in "xy":
+                path = folder / protocol.FLOW_TMPL.format(i + 1, axis=axis, ext="jpg")
+                img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+                if img is None:
+                    raise ExtractionError(f"{path}: missing or unreadable flow image")
+                axes.append(img)
+            loaded[i] = np.stack(axes, -1)
+    return np.stack([loaded[i] for i in indices])
 
 
 def load_rawframes(folder: str | os.PathLike, flow: bool = True, bound: float = protocol.FLOW_BOUND):

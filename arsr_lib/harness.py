@@ -11,20 +11,60 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from arsr_lib import protocol as pinned
-from arsr_lib.atomic import MARKER, atomic_path, file_digest, files_tag, write_json_atomic
+from arsr_lib.atomic import (
+    MARKER,
+    atomic_folder,
+    atomic_path,
+    file_digest,
+    files_tag,
+    is_complete,
+    write_json_atomic,
+)
+from arsr_lib.codekey import code_digest
 from arsr_lib.config import Experiment, RecognitionConfig
-from arsr_lib.frames import FramesConfig, extract_many, output_dir
+from arsr_lib.degrade import downscale
+from arsr_lib.devices import gpu_bf16, resolve_device
+from arsr_lib.flow import compute_flow
+from arsr_lib.frames import FramesConfig, output_dir, parse_shard, rawframes_info, write_sparse_rawframes
+from arsr_lib.inference import load_sr_model, super_resolve_indices
 from arsr_lib.models.pretrained import is_pretrained
 from arsr_lib.recipes import method_checkpoints
-from arsr_lib.recognition import score_videos
+from arsr_lib.recognition import protocol_frames, score_videos
 from arsr_lib.rectrain import load_recogniser, train_recognisers
-from arsr_lib.sreval import checkpoint_digest, make_sr_videos, sr_video_path
+from arsr_lib.sreval import checkpoint_digest
+from arsr_lib.tables import flow_consumers
+from arsr_lib.video import iter_frames
+
+STREAMS_BOTH = ("rgb", "flow")
+
+
+def method_streams(methods) -> dict[str, tuple[str, ...]]:
+    """The streams that consume each method's frames: every method feeds the spatial stream; the flow of only
+    those the temporal tables and the pairings read is computed (SoSR's flow is never read)."""
+    temporal = flow_consumers()
+    return {m: STREAMS_BOTH if m in temporal else ("rgb",) for m in methods}
+
+
+def shard_of(n_items: int, shard: tuple[int, int]) -> list[int]:
+    """Indices of the items shard ``(k, n)`` (1-based k) takes: every n-th, starting at k - 1."""
+    k, n = shard
+    return [i for i in range(n_items) if i % n == k - 1]
+
+
+def torchrun_shard() -> tuple[int, int] | None:
+    """``(rank + 1, world)`` under torchrun, else None."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    return (int(os.environ.get("RANK", "0")) + 1, world) if world > 1 else None
 
 
 @dataclass
@@ -32,11 +72,16 @@ class Harness:
     experiment: str  # the experiment's name (printed beside every number)
     ds: object  # SplitDataset
     frames_roots: dict  # method -> rawframes root
-    tags: dict  # method -> source tag (SR checkpoint digest)
+    tags: dict  # method -> source tag (SR checkpoint digest, code, streams)
     recognisers: dict  # kind -> final.pt
     cache_dir: Path
     recognition: RecognitionConfig
     flow_method: str = "dis"
+    streams: dict = field(default_factory=dict)  # method -> the streams its frames were made for
+    device: str = "cpu"
+    bf16: bool = False
+    workers: int = 0
+    shard: tuple[int, int] = (1, 1)  # this process's share of the test videos (k, n)
 
     def protocol(self) -> dict:
         r = self.recognition
@@ -54,6 +99,22 @@ class Harness:
     def folders(self, method: str) -> list[str]:
         return [str(output_dir(self.frames_roots[method], i.rel_path)) for i in self.ds.test]
 
+    def has_stream(self, method: str, stream: str) -> bool:
+        return stream in self.streams.get(method, STREAMS_BOTH)
+
+    def _check_streams(self, stream: str, method: str, flow_source: str) -> None:
+        needs = {
+            "rgb": [(method, "rgb")],
+            "flow": [(method, "flow")],
+            "both": [(method, "rgb"), (flow_source, "flow")],
+        }
+        for m, s in needs[stream]:
+            if not self.has_stream(m, s):
+                raise ValueError(
+                    f"{m}'s frames were made for the {'/'.join(self.streams[m])} stream only: no {s} input "
+                    "(harness.method_streams decides which streams read each method)"
+                )
+
     def _cache_key(self, kind: str, stream: str, method: str, flow_source: str) -> dict:
         videos = hashlib.sha256("\n".join(i.rel_path for i in self.ds.test).encode()).hexdigest()[:16]
         return {
@@ -66,38 +127,100 @@ class Harness:
             "rec": file_digest(self.recognisers[kind]),
             "protocol": self.protocol(),
             "videos": videos,
+            "code": code_digest("scores"),
+            "precision": "bf16" if gpu_bf16(resolve_device(self.device), self.bf16) else "fp32",
         }
 
-    def scores(self, kind: str, stream: str, method: str, flow_source: str | None = None) -> np.ndarray:
-        """Cached scores (n_test, n_classes). ``stream``: "rgb", "flow" (TSN) or "both" (ST-ResNet with
-        frames of ``method`` and flow of ``flow_source``)."""
-        flow_source = flow_source or method
-        key = self._cache_key(kind, stream, method, flow_source)
-        name = f"{kind}-{stream}-{method}" + (f"-{flow_source}" if flow_source != method else "")
-        path = Path(self.cache_dir) / f"{name}.npz"
+    @staticmethod
+    def _name(kind, stream, method, flow_source) -> str:
+        return f"{kind}-{stream}-{method}" + (f"-{flow_source}" if flow_source != method else "")
+
+    def _load(self, path: Path, key: dict) -> np.ndarray | None:
         meta = path.with_suffix(".json")
-        if (
-            path.is_file()
-            and meta.is_file()
-            and json.loads(meta.read_text()) == json.loads(json.dumps(key, default=str))
-        ):
-            return np.load(path)["scores"]
+        if path.is_file() and meta.is_file():
+            if json.loads(meta.read_text()) == json.loads(json.dumps(key, default=str)):
+                return np.load(path)["scores"]
+        return None
+
+    def _save(self, path: Path, key: dict, scores: np.ndarray) -> None:
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, scores=scores)
+        write_json_atomic(path.with_suffix(".json"), key)
+
+    def _compute(self, kind, stream, method, flow_source, rows: list[int]) -> np.ndarray:
         r = self.recognition
-        model = load_recogniser(self.recognisers[kind])
-        scores = score_videos(
+        device = resolve_device(self.device)
+        model = load_recogniser(self.recognisers[kind], device=str(device))
+        folders = self.folders(method)
+        flow_folders = self.folders(flow_source) if stream == "both" else None
+        return score_videos(
             model,
-            self.folders(method),
+            [folders[i] for i in rows],
             stream,
             r.test_snippets,
             r.test_crops,
             r.crop,
             r.new_length,
-            flow_folders=self.folders(flow_source) if stream == "both" else None,
+            device=device,
+            flow_folders=[flow_folders[i] for i in rows] if flow_folders else None,
+            workers=self.workers,
+            bf16=gpu_bf16(device, self.bf16),
         )
-        with atomic_path(path) as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, scores=scores)
-        write_json_atomic(meta, key)
+
+    def score_shard(self, kind: str, stream: str, method: str, flow_source: str | None = None) -> Path:
+        """Score this harness's shard of the test videos and cache it as a shard file; returns its path."""
+        flow_source = flow_source or method
+        self._check_streams(stream, method, flow_source)
+        k, n = self.shard
+        key = {**self._cache_key(kind, stream, method, flow_source), "shard": [k, n]}
+        path = Path(self.cache_dir) / f"{self._name(kind, stream, method, flow_source)}.shard-{k}-of-{n}.npz"
+        if self._load(path, key) is None:
+            rows = shard_of(len(self.ds.test), self.shard)
+            self._save(path, key, self._compute(kind, stream, method, flow_source, rows))
+        return path
+
+    def _merge_shards(self, kind, stream, method, flow_source, key) -> np.ndarray | None:
+        """The whole table from a complete set of shard files of one shard count, if there is one."""
+        name = self._name(kind, stream, method, flow_source)
+        counts = set()
+        for p in Path(self.cache_dir).glob(f"{name}.shard-*-of-*.npz"):
+            m = re.fullmatch(re.escape(name) + r"\.shard-(\d+)-of-(\d+)\.npz", p.name)
+            if m:
+                counts.add(int(m.group(2)))
+        for n in sorted(counts):
+            parts = {}
+            for k in range(1, n + 1):
+                path = Path(self.cache_dir) / f"{name}.shard-{k}-of-{n}.npz"
+                part = self._load(path, {**key, "shard": [k, n]})
+                if part is None:
+                    break
+                parts[k] = part
+            else:
+                out = None
+                for k, part in parts.items():
+                    rows = shard_of(len(self.ds.test), (k, n))
+                    if out is None:
+                        out = np.empty((len(self.ds.test), part.shape[1]), part.dtype)
+                    out[rows] = part
+                return out
+        return None
+
+    def scores(self, kind: str, stream: str, method: str, flow_source: str | None = None) -> np.ndarray:
+        """Cached scores (n_test, n_classes). ``stream``: "rgb", "flow" (TSN) or "both" (ST-ResNet with
+        frames of ``method`` and flow of ``flow_source``). Made from a complete set of shard files when one
+        is there (``score_shard`` under torchrun or an array job), else computed here."""
+        flow_source = flow_source or method
+        self._check_streams(stream, method, flow_source)
+        key = self._cache_key(kind, stream, method, flow_source)
+        path = Path(self.cache_dir) / f"{self._name(kind, stream, method, flow_source)}.npz"
+        cached = self._load(path, key)
+        if cached is not None:
+            return cached
+        scores = self._merge_shards(kind, stream, method, flow_source, key)
+        if scores is None:
+            scores = self._compute(kind, stream, method, flow_source, list(range(len(self.ds.test))))
+        self._save(path, key, scores)
         return scores
 
     def fused_tsn(self, frames_method: str, flow_method: str) -> np.ndarray:
@@ -113,39 +236,164 @@ class Harness:
         return np.array([i.label for i in self.ds.test])
 
 
-def prepare_method_frames(
+# ------------------------------------------------------------------ SR of the frames the recognisers read
+@dataclass(frozen=True)
+class ConsumedFrames:
+    """What is made of one SR method's test video: the frames and flows the test protocol reads."""
+
+    snippets: int
+    new_length: int
+    streams: tuple[str, ...]
+    frames: FramesConfig  # image format, flow method and bound, the rawframes code
+
+    def config(self, source_tag: str) -> dict:
+        """The marker config of a video folder: the frames config, what is consumed, the source, the code."""
+        consumed = {"snippets": self.snippets, "new_length": self.new_length, "streams": list(self.streams)}
+        return {
+            **asdict(self.frames),
+            **consumed,
+            "source_tag": source_tag,
+            "code_sr": code_digest("sr_videos"),
+        }
+
+
+def _write_method_video(args) -> str:
+    out_dir, conf, n_frames, frames, flow_pairs, flow_method, cfg = args
+    cv2.setNumThreads(1)
+    flows = {k: compute_flow(np.stack([a, b]), flow_method)[0] for k, (a, b) in flow_pairs.items()}
+    with atomic_folder(out_dir, conf) as (tmp, info):
+        info.update(write_sparse_rawframes(tmp, n_frames, frames, flows, cfg))
+    return str(out_dir)
+
+
+def _lr_frames(video, needed: set[int], max_frames: int | None) -> dict[int, np.ndarray]:
+    """LR (x1/4 MATLAB bicubic) of the frames ``needed`` of a video, decoding no further than the last."""
+    out, last = {}, max(needed)
+    for i, frame in enumerate(iter_frames(video, max_frames)):
+        if i in needed:
+            out[i] = downscale(frame)
+        if i >= last:
+            break
+    return out
+
+
+def make_method_frames(
     ds,
-    methods: dict,
-    sr_root,
-    frames_root,
+    items,
+    name: str,
+    checkpoint,
+    root,
     hr_root,
-    bicubic_root,
-    flow_method: str,
-    workers: int = 2,
+    consumed: ConsumedFrames,
+    max_frames: int | None = None,
+    device="cpu",
+    bf16: bool = False,
+    workers: int = 1,
+    batch: int = 16,
     progress: bool = True,
-) -> tuple[dict, dict]:
-    """Rawframes roots and source tags of HR, Bicubic and each SR method (SR videos made and extracted if
-    needed)."""
+) -> str:
+    """Rawframes of SR method ``name`` for ``items``: SR of only the frames the test protocol reads (the
+    spatial stream's frames; for a method the temporal stream reads, also the frame pairs of its flows, whose
+    flow is computed from the SR frames). The frame count comes from the HR rawframes. Returns the method's
+    source tag. SR runs on ``device``; flow and writing in ``workers`` processes; each video folder is
+    written atomically and skipped when complete for this config."""
+    from tqdm.auto import tqdm
+
+    tag = f"{checkpoint_digest(checkpoint)}-{code_digest('sr_videos')}-{'+'.join(consumed.streams)}"
+    conf = consumed.config(tag)
+    todo = [it for it in items if not is_complete(output_dir(root, it.rel_path), conf)]
+    if not todo:
+        return tag
+    device = resolve_device(device)
+    bf16 = gpu_bf16(device, bf16)
+    model = load_sr_model(checkpoint or "bicubic", device=str(device))
+    half = getattr(model, "n_frames", 1) // 2
+    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    pending = []
+    try:
+        for it in tqdm(todo, desc=f"SR frames {name}", disable=not progress, unit="video"):
+            n_frames = rawframes_info(output_dir(hr_root, it.rel_path))["frames"]
+            rgb, flows = protocol_frames(
+                n_frames, consumed.snippets, consumed.new_length, "flow" in consumed.streams
+            )
+            needed = set(rgb) | {k for f in flows for k in (f, f + 1)}
+            windows = {j for c in needed for j in range(c - half, c + half + 1) if 0 <= j < n_frames}
+            lr = _lr_frames(ds.path(it), windows, ds.max_frames)
+            if len(lr) < len(windows):
+                raise ValueError(
+                    f"{ds.path(it)}: decodes {len(lr)} of the frames its HR rawframes count ({n_frames})"
+                )
+            sr = super_resolve_indices(
+                model, lr.__getitem__, n_frames, needed, batch=batch, device=device, amp=bf16
+            )
+            job = (
+                output_dir(root, it.rel_path),
+                conf,
+                n_frames,
+                {i: sr[i] for i in rgb},
+                {k: (sr[k], sr[k + 1]) for k in flows},
+                consumed.frames.flow_method,
+                consumed.frames,
+            )
+            if pool is None:
+                _write_method_video(job)
+                continue
+            pending.append(pool.submit(_write_method_video, job))
+            while len(pending) > 2 * workers:  # bounded: at most this many videos' frames in flight
+                pending.pop(0).result()
+        for fut in pending:
+            fut.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return tag
+
+
+def prepare_method_frames(
+    exp: Experiment, ds, methods: dict, progress: bool = True, shard=(1, 1)
+) -> tuple[dict, dict, dict]:
+    """Rawframes roots, source tags and consumed streams of HR, Bicubic and each SR method (the SR methods'
+    frames made where missing, for shard ``(k, n)`` of the test videos)."""
+    hr_root, bicubic_root = exp.frames_root("hr"), exp.frames_root("bicubic")
     roots = {"HR": Path(hr_root), "Bicubic": Path(bicubic_root)}
     # the baselines' tags follow their rawframes (a regenerated dataset re-scores them)
     tags = {
         k: f"{k.lower()}-" + files_tag([output_dir(r, i.rel_path) / MARKER for i in ds.test])
         for k, r in roots.items()
     }
-    sr_methods = {k: v for k, v in methods.items() if v is not None}
-    make_sr_videos(ds, sr_methods, sr_root, ds.test, progress=progress)
-    for name, ckpt in sr_methods.items():
-        tag = checkpoint_digest(ckpt)
-        cfg = FramesConfig(variant="hr", flow_method=flow_method, source_tag=tag)
-        root = Path(frames_root) / name
-        jobs = [(sr_video_path(sr_root, name, i.rel_path), output_dir(root, i.rel_path)) for i in ds.test]
-        extract_many(jobs, cfg, workers=workers, progress=progress, desc=f"frames {name}")
-        roots[name], tags[name] = root, tag
-    return roots, tags
+    streams = method_streams(["HR", "Bicubic", *methods])
+    streams["HR"] = streams["Bicubic"] = STREAMS_BOTH
+    rec = exp.recognition
+    frames_cfg = FramesConfig(variant="hr", flow_method=exp.data.flow_method, bound=exp.data.flow_bound)
+    items = [ds.test[i] for i in shard_of(len(ds.test), shard)]
+    for name, ckpt in methods.items():
+        if ckpt is None:
+            continue
+        consumed = ConsumedFrames(rec.test_snippets, rec.new_length, streams[name], frames_cfg)
+        root = exp.frames_root("sr") / name
+        tags[name] = make_method_frames(
+            ds,
+            items,
+            name,
+            ckpt,
+            root,
+            hr_root,
+            consumed,
+            max_frames=exp.data.max_frames,
+            device=exp.compute.device,
+            bf16=exp.compute.bf16_inference,
+            workers=exp.data.workers,
+            progress=progress,
+        )
+        roots[name] = root
+    return roots, tags, streams
 
 
-def run_harness(exp: Experiment, ds, methods: dict | None = None, progress: bool = True) -> Harness:
-    """Train (or reuse) the recognisers, make every method's test rawframes, return the harness."""
+def run_harness(
+    exp: Experiment, ds, methods: dict | None = None, progress: bool = True, shard: tuple[int, int] = (1, 1)
+) -> Harness:
+    """Train (or reuse) the recognisers, make every method's test rawframes (of shard ``(k, n)``), return the
+    harness."""
     methods = methods if methods is not None else method_checkpoints(exp.runs_dir())
     missing = [
         m for m, c in methods.items() if c is not None and not is_pretrained(c) and not Path(c).is_file()
@@ -155,19 +403,17 @@ def run_harness(exp: Experiment, ds, methods: dict | None = None, progress: bool
             f"SR checkpoints missing for {missing}: run notebooks 02 and 03 (or `arsr train`) first"
         )
     recognisers = train_recognisers(
-        ds, exp.frames_root("hr"), exp.runs_dir(), exp.recognition, exp.seed, progress, exp.data.dataset
-    )
-    roots, tags = prepare_method_frames(
         ds,
-        methods,
-        exp.sr_root(),
-        exp.frames_root("sr"),
         exp.frames_root("hr"),
-        exp.frames_root("bicubic"),
-        exp.data.flow_method,
-        exp.data.workers,
+        exp.runs_dir(),
+        exp.recognition,
+        exp.seed,
         progress,
+        exp.data.dataset,
+        device=exp.compute.device,
+        workers=exp.workers,
     )
+    roots, tags, streams = prepare_method_frames(exp, ds, methods, progress, shard)
     return Harness(
         exp.name,
         ds,
@@ -177,4 +423,29 @@ def run_harness(exp: Experiment, ds, methods: dict | None = None, progress: bool
         exp.runs_dir() / "scores",
         exp.recognition,
         exp.data.flow_method,
+        streams=streams,
+        device=exp.compute.device,
+        bf16=exp.compute.bf16_inference,
+        workers=exp.workers,
+        shard=shard,
     )
+
+
+def score_all(harness: Harness, pairings: dict, sharded: bool) -> list:
+    """Every (kind, stream, method, flow source) the tables read; scored as shard files when ``sharded``."""
+    combos = []
+    for m in harness.frames_roots:
+        combos.append(("tsn_rgb", "rgb", m, m))
+        if harness.has_stream(m, "flow"):
+            combos.append(("tsn_flow", "flow", m, m))
+    for frames_method, flow_method in pairings.values():
+        if frames_method in harness.frames_roots and flow_method in harness.frames_roots:
+            combos.append(("stresnet", "both", frames_method, flow_method))
+    for combo in combos:
+        harness.score_shard(*combo) if sharded else harness.scores(*combo)
+    return combos
+
+
+def parse_shard_arg(shard: str | None) -> tuple[int, int]:
+    """``--shard k/n`` or, under torchrun, the rank's share."""
+    return torchrun_shard() or parse_shard(shard)

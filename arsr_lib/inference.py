@@ -21,6 +21,8 @@ from tqdm.auto import tqdm
 from arsr_lib.atomic import atomic_folder
 from arsr_lib.checkpoint import load_final
 from arsr_lib.config import project_root
+from arsr_lib.devices import autocast
+from arsr_lib.errors import SRMemoryError
 from arsr_lib.frames import FramesConfig, write_rawframes
 from arsr_lib.models import build_model, model_from_checkpoint
 from arsr_lib.models.pretrained import is_pretrained, load_pretrained
@@ -51,7 +53,29 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
     return (x.clamp(0, 1) * 255).round().byte().movedim(-3, -1).cpu().numpy()
 
 
+def _is_oom(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, torch.OutOfMemoryError) or (
+        isinstance(exc, RuntimeError) and ("out of memory" in text or "can't allocate memory" in text)
+    )
+
+
 def _run(model, x: torch.Tensor, scale: int, tile: int | None, tile_pad: int) -> np.ndarray:
+    """:func:`_run_tiles`, with an out-of-memory failure turned into an error naming what to lower."""
+    try:
+        return _run_tiles(model, x, scale, tile, tile_pad)
+    except (RuntimeError, torch.OutOfMemoryError) as exc:
+        if not _is_oom(exc):
+            raise
+        h, w = x.shape[-2:]
+        raise SRMemoryError(
+            f"SR of {x.shape[0]} LR frame(s) of {w}x{h} ran out of memory on {x.device}: lower `batch` (now "
+            f"{x.shape[0]}) or `tile` (LR pixels per tile side, now {tile or 'none: whole frames'}); "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        ) from None
+
+
+def _run_tiles(model, x: torch.Tensor, scale: int, tile: int | None, tile_pad: int) -> np.ndarray:
     """``x``: (N, 3, h, w) or (N, T, 3, h, w) -> uint8 (N, sh, sw, 3), optionally in overlapping tiles (each
     tile sees ``tile_pad`` LR pixels of context per side; only its centre is kept). Tiles are converted to
     uint8 as they come, so memory holds the uint8 frame and one tile's activations."""
@@ -152,11 +176,7 @@ def super_resolve_stream(
     model = model.to(device).eval()
     scale = getattr(model, "scale", 4)
     n_frames = getattr(model, "n_frames", 1)
-    ctx = (
-        torch.autocast(device.type, dtype=torch.bfloat16)
-        if amp
-        else torch.autocast(device.type, enabled=False)
-    )
+    ctx = autocast(device, amp)
     for inputs in _batches(lr_frames, n_frames, batch):
         if inputs.dtype != np.uint8 or inputs.shape[-1] != 3:
             raise ValueError(
@@ -167,6 +187,50 @@ def super_resolve_stream(
         x = x.reshape(*inputs.shape[:-3], *x.shape[1:]).contiguous().to(device)
         with torch.no_grad(), ctx:
             yield from _run(model, x, scale, tile, tile_pad)
+
+
+def super_resolve_indices(
+    model,
+    lr_frame,
+    n_frames: int,
+    indices,
+    batch: int = 16,
+    tile: int | None = None,
+    tile_pad: int = 8,
+    device: str | torch.device = "cpu",
+    amp: bool = False,
+) -> dict[int, np.ndarray]:
+    """SR of only the frames ``indices`` (0-based) of an ``n_frames`` video: ``index -> (s*h, s*w, 3)`` uint8.
+
+    ``lr_frame(i)`` gives LR frame ``i``; a multi-frame model (VSR-DUF) reads the ``n_frames`` window around
+    each index, zero frames beyond the video's ends, so each output equals the frame of a whole-video SR."""
+    device = torch.device(device)
+    model = model.to(device).eval()
+    scale = getattr(model, "scale", 4)
+    window = getattr(model, "n_frames", 1)
+    half = window // 2
+    indices = sorted({int(i) for i in indices})
+    if not indices:
+        return {}
+    if indices[0] < 0 or indices[-1] >= n_frames:
+        raise ValueError(f"super_resolve_indices: indices must lie in 0..{n_frames - 1} (got {indices})")
+    zeros = np.zeros_like(lr_frame(indices[0]))
+
+    def item(c: int) -> np.ndarray:
+        if window == 1:
+            return lr_frame(c)
+        return np.stack([lr_frame(j) if 0 <= j < n_frames else zeros for j in range(c - half, c + half + 1)])
+
+    out = {}
+    ctx = autocast(device, amp)
+    for b in range(0, len(indices), batch):
+        chunk = indices[b : b + batch]
+        inputs = np.stack([item(c) for c in chunk])
+        x = _frames_to_tensor(inputs.reshape(-1, *inputs.shape[-3:]))
+        x = x.reshape(*inputs.shape[:-3], *x.shape[1:]).contiguous().to(device)
+        with torch.no_grad(), ctx:
+            out.update(zip(chunk, _run(model, x, scale, tile, tile_pad)))
+    return out
 
 
 def save_sr(

@@ -16,6 +16,7 @@ import torch
 
 from arsr_lib.atomic import atomic_folder
 from arsr_lib.config import Experiment
+from arsr_lib.devices import resolve_device
 from arsr_lib.errors import VideoError
 from arsr_lib.flow import compute_flow
 from arsr_lib.frames import FramesConfig, write_rawframes
@@ -67,7 +68,7 @@ def recognize(
     sr_flow: str = "ToSR-DUF",
     top: int = 5,
     runs_dir=None,
-    device: str = "cpu",
+    device: str = "auto",
     recogniser: str | Path | None = None,
 ) -> Verdict:
     """Two-stream TSN prediction for one video file: the ``top`` classes with their fused scores.
@@ -77,6 +78,7 @@ def recognize(
     default); ``sr_rgb`` / ``sr_flow`` name an SR method of the experiment, a pretrained model or ``Bicubic``.
     """
     rec = exp.recognition
+    device = str(resolve_device(device))
     runs = Path(runs_dir) if runs_dir else exp.runs_dir()
     paths = recogniser_paths(recogniser, runs)
     dataset, names = recogniser_classes(paths["rgb"])
@@ -96,7 +98,9 @@ def recognize(
                 )
             x = _stream_input(stream_frames, stream, Path(tmp) / stream, exp)
             with torch.no_grad():
-                scores[stream] = load_recogniser(paths[stream])(x[None])[0].numpy()
+                scores[stream] = (
+                    load_recogniser(paths[stream], device)(x[None].to(device))[0].float().cpu().numpy()
+                )
     w_rgb, w_flow = rec.fusion
     fused = w_rgb * scores["rgb"] + w_flow * scores["flow"]
     order = np.argsort(-fused)[:top]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from arsr_lib import synth
@@ -24,8 +25,15 @@ def prepare_dataset(exp: Experiment, progress: bool = True) -> SplitDataset:
             f"experiment {exp.name}: dataset root {root} not found; set data.root "
             f"(or ARSR_UCF101_ROOT for the paper profile)"
         )
-    ds = load_dataset(data.dataset, data.split_dir, data.split, root)
-    return ds.filter_present(strict=data.dataset == "synth")
+    listed = load_dataset(data.dataset, data.split_dir, data.split, root)
+    ds = replace(listed.filter_present(strict=data.strict), max_frames=data.max_frames)
+    if ds.missing:
+        listed_n = len(listed.all_items())
+        print(
+            f"dataset {ds.name} split {ds.split}: {ds.missing} of {listed_n} listed videos are missing under "
+            f"{root} and left out (data.strict=true lists them and stops)"
+        )
+    return ds
 
 
 def dataset_tag(exp: Experiment) -> str | None:
@@ -34,13 +42,11 @@ def dataset_tag(exp: Experiment) -> str | None:
 
 
 def extract_variants(
-    ds: SplitDataset,
-    exp: Experiment,
-    variants=("hr", "lr", "bicubic"),
-    subsets=("train", "test"),
-    progress: bool = True,
+    ds: SplitDataset, exp: Experiment, variants=("hr", "lr", "bicubic"), subsets=None, progress: bool = True
 ) -> dict[str, Path]:
-    """Rawframes (JPEG frames + quantised flow) of each variant; cached and resumable."""
+    """Rawframes (JPEG frames + quantised flow) of each variant; cached and resumable. Only what is read is
+    made (``subsets`` None): HR of the training split (the recognisers learn from it) and the test split; LR
+    and Bicubic of the test split (the viewer, and the Bicubic baseline's scores)."""
     out = {}
     tag = dataset_tag(exp)
     data = exp.data
@@ -54,9 +60,11 @@ def extract_variants(
             bound=data.flow_bound,
             image_ext="png" if lr else "jpg",
             min_frames=1 if lr else 2,
+            max_frames=data.max_frames,
             source_tag=tag,
         )
         root = exp.frames_root(variant)
-        extract_dataset(ds, root, cfg, subsets=subsets, workers=data.workers, progress=progress, desc=variant)
+        read = subsets or (("train", "test") if variant == "hr" else ("test",))
+        extract_dataset(ds, root, cfg, subsets=read, workers=data.workers, progress=progress, desc=variant)
         out[variant] = root
     return out

@@ -22,7 +22,9 @@ import torch
 
 from arsr_lib.atomic import file_digest, files_tag
 from arsr_lib.checkpoint import load_final
+from arsr_lib.codekey import code_digest
 from arsr_lib.config import Experiment, SRRecipe, to_dict
+from arsr_lib.devices import resolve_device
 from arsr_lib.engine import Engine, Task, TrainConfig, seed_everything
 from arsr_lib.inference import to_uint8
 from arsr_lib.losses import FeatureLoss
@@ -54,10 +56,32 @@ def _validation(model, samples: list[dict], device):
     return validate
 
 
-def _validation_samples(videos, recipe: SRRecipe, flow_method: str, n_frames: int, seed: int) -> list[dict]:
-    source = VideoSource(videos[:VALIDATION_VIDEOS], flow_method=flow_method)
-    cfg = PatchConfig(patch=min(64, recipe.patch * 2), augment=False, n_frames=n_frames)
-    dataset = SRPatchDataset(source, cfg, length=VALIDATION_PATCHES, seed=seed + 1)
+def video_source(exp: Experiment, videos: list) -> VideoSource:
+    """The experiment's HR frames of ``videos`` for SR training: frame cap, memory budget, on-disk flow."""
+    return VideoSource(
+        videos,
+        scale=exp.data.scale,
+        flow_method=exp.data.flow_method,
+        max_frames=exp.data.max_frames,
+        cache_bytes=exp.compute.cache_mb << 20,
+        flow_cache=exp.paths.data / "flowcache" / exp.data.name,
+    )
+
+
+def sr_training_videos(exp: Experiment, videos: list) -> list:
+    """The training videos SR models learn from: ``data.sr_train_videos`` of them spread evenly (all when
+    None)."""
+    n = exp.data.sr_train_videos
+    if n is None or n >= len(videos):
+        return list(videos)
+    step = len(videos) / n
+    return [videos[int(i * step)] for i in range(n)]
+
+
+def _validation_samples(exp: Experiment, videos, recipe: SRRecipe, n_frames: int) -> list[dict]:
+    source = video_source(exp, videos[:VALIDATION_VIDEOS])
+    cfg = PatchConfig(patch=min(64, recipe.patch * 2), augment=False, n_frames=n_frames, weighted=False)
+    dataset = SRPatchDataset(source, cfg, length=VALIDATION_PATCHES, seed=exp.seed + 1)
     return [dataset[i] for i in range(len(dataset))]
 
 
@@ -72,7 +96,9 @@ def _pair_dataset(exp: Experiment, recipe: SRRecipe, source: VideoSource, n_fram
         stride=(max(4, patch * 40 // 128), max(4, patch * 30 // 128)),
         margin=max(1, patch * 10 // 128),
     )
-    return ToSRPairDataset(source, cfg, pairs_per_video=exp.pairs.pairs_per_video, seed=exp.seed)
+    return ToSRPairDataset(
+        source, cfg, pairs_per_video=exp.pairs.pairs_per_video, seed=exp.seed, workers=max(1, exp.workers)
+    )
 
 
 def _step(exp: Experiment, recipe: SRRecipe, models: dict, specs: dict, device):
@@ -121,13 +147,19 @@ def _train_config(exp: Experiment, recipe: SRRecipe, iters: int | None) -> Train
         log_every=sched.log_every,
         val_every=sched.val_every,
         amp=sched.amp,
+        num_workers=exp.workers,
     )
 
 
 def _dataset(exp: Experiment, recipe: SRRecipe, source: VideoSource, n_frames: int, cfg: TrainConfig):
     if recipe.step == "siamese":
         return _pair_dataset(exp, recipe, source, n_frames)
-    patches = PatchConfig(patch=recipe.patch, n_frames=n_frames, weight_floor=exp.sr_loss.weight_floor)
+    patches = PatchConfig(
+        patch=recipe.patch,
+        n_frames=n_frames,
+        weight_floor=exp.sr_loss.weight_floor,
+        weighted=recipe.pixel_loss == "flow_weighted_mse",
+    )
     return SRPatchDataset(source, patches, length=max(cfg.iters * cfg.batch, 1), seed=exp.seed)
 
 
@@ -139,17 +171,19 @@ def build_recipe(
     iters: int | None = None,
     device: str | None = None,
 ):
-    """(task, dataset, TrainConfig, out_dir) of recipe ``name`` of ``exp``."""
+    """(task, dataset, TrainConfig, out_dir) of recipe ``name`` of ``exp``; ``device`` None: the experiment's
+    ``compute.device``. SR learns from ``data.sr_train_videos`` of ``train_videos``."""
     recipe = exp.recipe(name)
-    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    device = resolve_device(device or exp.compute.device)
+    train_videos = sr_training_videos(exp, train_videos)
     generator, spec, init_digest = _generator(exp, recipe)
     specs = {"g": spec}
     n_frames = getattr(generator, "n_frames", 1)
     cfg = _train_config(exp, recipe, iters)
     flow_method = exp.data.flow_method
-    val = _validation_samples(val_videos, recipe, flow_method, n_frames, exp.seed) if val_videos else []
+    val = _validation_samples(exp, val_videos, recipe, n_frames) if val_videos else []
     models = {"g": generator}
-    dataset = _dataset(exp, recipe, VideoSource(train_videos, flow_method=flow_method), n_frames, cfg)
+    dataset = _dataset(exp, recipe, video_source(exp, train_videos), n_frames, cfg)
     step = _step(exp, recipe, models, specs, device)
     signature = {
         "recipe": name,
@@ -160,6 +194,8 @@ def build_recipe(
         "init": init_digest,
         "flow": flow_method,
         "train_videos": files_tag(train_videos),
+        "max_frames": exp.data.max_frames,
+        "code": code_digest("sr_training"),
     }
     validate = _validation(generator, val, device) if val else None
     task = Task(models=models, step=step, specs=specs, validate=validate, signature=signature)
@@ -176,6 +212,7 @@ def train_recipe(
     device: str | None = None,
 ) -> Path:
     """Train (or resume, or reuse a finished run of) recipe ``name``; returns its ``final.pt``."""
+    device = resolve_device(device or exp.compute.device)
     task, dataset, cfg, out = build_recipe(name, exp, train_videos, val_videos, iters=iters, device=device)
     Engine(task, dataset, cfg, out, device=device, progress=progress, desc=name).run()
     return out / "final.pt"

@@ -12,25 +12,17 @@ Input conventions (TSN):
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import torch
 
-from arsr_lib.frames import read_rawframes
+from arsr_lib.devices import autocast, resolve_device
+from arsr_lib.frames import rawframes_info, read_rawframes
 
 RGB_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 RGB_STD = np.array([0.229, 0.224, 0.225], np.float32)
-
-
-# decoded rawframes of recently used folders (training revisits every video many times)
-_read_cached = functools.lru_cache(maxsize=4096)(read_rawframes)
-
-
-def _load_folder(folder: str, modality: str) -> np.ndarray:
-    return _read_cached(str(folder), modality)
 
 
 def snippet_starts(n_avail: int, k: int, mode: str, rng=None) -> list[int]:
@@ -51,12 +43,52 @@ def _normalise(x: np.ndarray, modality: str) -> np.ndarray:
     return (x - 0.5) / 0.226
 
 
-def make_snippet(data: np.ndarray, start: int, modality: str, new_length: int) -> np.ndarray:
-    """(H, W, C) uint8 input of one snippet: a frame, or ``new_length`` stacked x/y flows."""
+def snippet_indices(start: int, modality: str, new_length: int, n: int) -> list[int]:
+    """The images one snippet reads: a frame, or ``new_length`` consecutive flows (clamped to the last)."""
     if modality == "rgb":
-        return data[min(start, len(data) - 1)]
-    idx = [min(start + j, len(data) - 1) for j in range(new_length)]
-    return np.concatenate([data[i] for i in idx], -1)  # x1 y1 x2 y2 ...
+        return [min(start, n - 1)]
+    return [min(start + j, n - 1) for j in range(new_length)]
+
+
+def read_snippets(
+    folder: str, modality: str, starts: list[int], new_length: int, meta: dict
+) -> list[np.ndarray]:
+    """``(H, W, C)`` uint8 input of each snippet, reading only the images the snippets use."""
+    n = meta["frames"] if modality == "rgb" else meta["flows"]
+    per = [snippet_indices(s, modality, new_length, n) for s in starts]
+    needed = sorted({i for p in per for i in p})
+    images = dict(zip(needed, read_rawframes(folder, modality, needed, meta=meta)))
+    if modality == "rgb":
+        return [images[p[0]] for p in per]
+    return [np.concatenate([images[i] for i in p], -1) for p in per]  # x1 y1 x2 y2 ...
+
+
+def available_starts(meta: dict, modality: str, new_length: int) -> int:
+    """Positions a snippet can start at: every frame (RGB), every flow with ``new_length`` after it (flow)."""
+    if modality == "rgb":
+        return meta["frames"]
+    return meta["flows"] - new_length + 1
+
+
+def protocol_frames(
+    n_frames: int, n_snippets: int, new_length: int, flow: bool
+) -> tuple[list[int], list[int]]:
+    """What the test protocol reads of an ``n_frames`` video: (RGB frame indices, flow indices); a flow
+    ``k`` needs frames ``k`` and ``k + 1``. A method only the spatial stream reads needs the first alone."""
+    meta = {"frames": n_frames, "flows": n_frames - 1}
+    rgb = sorted(
+        {
+            i
+            for s in snippet_starts(n_frames, n_snippets, "test")
+            for i in snippet_indices(s, "rgb", 1, n_frames)
+        }
+    )
+    if not flow:
+        return rgb, []
+    n_flow = n_frames - 1
+    starts = snippet_starts(available_starts(meta, "flow", new_length), n_snippets, "test")
+    flows = sorted({k for s in starts for k in snippet_indices(s, "flow", new_length, n_flow)})
+    return rgb, flows
 
 
 def _flip(s: np.ndarray, modality: str) -> np.ndarray:
@@ -117,19 +149,19 @@ class RawframeClips(torch.utils.data.Dataset):
         rng = np.random.default_rng([self.seed, idx])
         i = idx % len(self.folders)
         mods = ["rgb", "flow"] if c.modality == "both" else [c.modality]
-        n_flow = len(_load_folder(self.folders[i], "flow")) if "flow" in mods else None
-        n_avail = (n_flow - c.new_length + 1) if n_flow else len(_load_folder(self.folders[i], "rgb"))
+        meta = rawframes_info(self.folders[i])
+        n_flow = meta["flows"] if "flow" in mods else None
+        n_avail = (n_flow - c.new_length + 1) if n_flow else meta["frames"]
         starts = snippet_starts(n_avail, c.segments, "train", rng)
-        h, w = _load_folder(self.folders[i], mods[0]).shape[1:3]
+        h, w = meta["height"], meta["width"]
         size = min(h, w, int(round(c.crop / 0.875 * rng.choice(c.scale_jitter))))
         y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
         flip = bool(rng.integers(2)) and c.flip
         out = {"label": torch.tensor(self.labels[i])}
         for m in mods:
-            data = _load_folder(self.folders[i], m)
             snips = []
-            for s in starts:
-                sn = make_snippet(data, s, m, c.new_length)[y : y + size, x : x + size]
+            for sn in read_snippets(self.folders[i], m, starts, c.new_length, meta):
+                sn = sn[y : y + size, x : x + size]
                 if flip:
                     sn = _flip(sn, m)
                 sn = cv2.resize(np.ascontiguousarray(sn), (c.crop, c.crop), interpolation=cv2.INTER_LINEAR)
@@ -144,16 +176,33 @@ def test_inputs(
     folder: str, modality: str, n_snippets: int, n_crops: int, crop: int, new_length: int = 5
 ) -> torch.Tensor:
     """All test snippets x crops of one video: ``(n_snippets * n_crops, C, crop, crop)``."""
-    data = _load_folder(str(folder), modality)
-    n_avail = len(data) - (new_length - 1 if modality == "flow" else 0)
+    meta = rawframes_info(folder)
+    starts = snippet_starts(available_starts(meta, modality, new_length), n_snippets, "test")
     out = []
-    for s in snippet_starts(n_avail, n_snippets, "test"):
-        sn = make_snippet(data, s, modality, new_length)
+    for sn in read_snippets(str(folder), modality, starts, new_length, meta):
         h, w = sn.shape[:2]
         if min(h, w) < crop:
             raise ValueError(f"{folder}: frames {w}x{h} are smaller than the recogniser's crop {crop}")
         out += [_normalise(np.ascontiguousarray(c), modality) for c in crops_of(sn, crop, n_crops, modality)]
     return torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2).contiguous()
+
+
+class TestInputs(torch.utils.data.Dataset):
+    """The test inputs of each video (for a DataLoader: videos are read by workers while the model runs)."""
+
+    def __init__(self, folders, modality, n_snippets, n_crops, crop, new_length, flow_folders=None):
+        self.folders, self.flow_folders = list(folders), flow_folders
+        self.args = (n_snippets, n_crops, crop, new_length)
+        self.modality = modality
+
+    def __len__(self):
+        return len(self.folders)
+
+    def __getitem__(self, i: int):
+        if self.modality != "both":
+            return test_inputs(self.folders[i], self.modality, *self.args)
+        flow_folder = self.flow_folders[i] if self.flow_folders else self.folders[i]
+        return test_inputs(self.folders[i], "rgb", *self.args), test_inputs(flow_folder, "flow", *self.args)
 
 
 @torch.no_grad()
@@ -169,25 +218,28 @@ def score_videos(
     progress: bool = False,
     desc: str = "score",
     flow_folders: list[str] | None = None,
+    workers: int = 0,
+    bf16: bool = False,
 ) -> np.ndarray:
     """Class scores (n_videos, n_classes) with the test protocol; ``modality`` "both" runs ST-ResNet, with
-    the flow read from ``flow_folders`` when given (frames of one SR method, flow of another)."""
+    the flow read from ``flow_folders`` when given (frames of one SR method, flow of another). ``workers``
+    DataLoader processes read the inputs; ``bf16`` autocasts the model on ``device``."""
     from tqdm.auto import tqdm
 
+    device = resolve_device(device)
     model = model.to(device).eval()
+    data = TestInputs(folders, modality, n_snippets, n_crops, crop, new_length, flow_folders)
+    loader = torch.utils.data.DataLoader(data, batch_size=None, num_workers=workers)
     out = []
-    for i, f in enumerate(tqdm(folders, disable=not progress, desc=desc, unit="video")):
-        if modality == "both":
-            rgb = test_inputs(f, "rgb", n_snippets, n_crops, crop, new_length)
-            flo = test_inputs(
-                flow_folders[i] if flow_folders else f, "flow", n_snippets, n_crops, crop, new_length
-            )
-            # one "video" per crop, the snippets of that crop along K
-            k = n_snippets
-            rgb = rgb.view(k, n_crops, *rgb.shape[1:]).transpose(0, 1)
-            flo = flo.view(k, n_crops, *flo.shape[1:]).transpose(0, 1)
-            out.append(model(rgb.to(device), flo.to(device)).mean(0).cpu().numpy())
-        else:
-            x = test_inputs(f, modality, n_snippets, n_crops, crop, new_length)
-            out.append(model(x[None].to(device))[0].cpu().numpy())
+    for item in tqdm(loader, disable=not progress, desc=desc, unit="video", total=len(data)):
+        with autocast(device, bf16):
+            if modality == "both":
+                rgb, flo = item
+                # one "video" per crop, the snippets of that crop along K
+                k = n_snippets
+                rgb = rgb.view(k, n_crops, *rgb.shape[1:]).transpose(0, 1)
+                flo = flo.view(k, n_crops, *flo.shape[1:]).transpose(0, 1)
+                out.append(model(rgb.to(device), flo.to(device)).float().mean(0).cpu().numpy())
+            else:
+                out.append(model(item[None].to(device))[0].float().cpu().numpy())
     return np.stack(out)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from arsr_lib.atomic import MARKER, file_digest, files_tag
 from arsr_lib.checkpoint import CheckpointError, load_final
+from arsr_lib.codekey import code_digest
 from arsr_lib.config import RecognitionConfig, to_dict
 from arsr_lib.engine import Engine, Task, TrainConfig, seed_everything
 from arsr_lib.frames import output_dir
@@ -78,8 +79,11 @@ def train_recognisers(
     seed: int = 0,
     progress: bool = True,
     dataset: str = "synth",
+    device: str = "auto",
+    workers: int = 0,
 ) -> dict[str, Path]:
-    """Train (or reuse) the three recognisers in order; returns ``kind -> final.pt``."""
+    """Train (or reuse) the three recognisers in order on ``device`` with ``workers`` DataLoader processes
+    reading the sampled frames; returns ``kind -> final.pt``."""
     folders = [str(output_dir(hr_frames_root, i.rel_path)) for i in ds.train]
     labels = [i.label for i in ds.train]
     n_classes = len(ds.classes)
@@ -108,6 +112,7 @@ def train_recognisers(
             ckpt_every=max(sched.ckpt_every, n_iters // 10),
             log_every=sched.log_every,
             amp=sched.amp,
+            num_workers=workers,
         )
         signature = {
             "kind": kind,
@@ -116,6 +121,7 @@ def train_recognisers(
             "init": file_digest(init) if init else None,
             "n_classes": n_classes,
             "train": files_tag([Path(f) / MARKER for f in folders]),
+            "code": code_digest("recogniser_training"),
         }
         step = ClassifierStep(inputs, STRESNET_STREAMS_WEIGHT if kind == "stresnet" else 0.0)
         classes = {"dataset": DATASET_LABELS.get(dataset, dataset), "names": list(ds.classes)}
@@ -127,6 +133,7 @@ def train_recognisers(
             RawframeClips(folders, labels, clips, seed=seed),
             cfg,
             Path(runs_dir) / kind,
+            device=device,
             progress=progress,
             desc=kind,
         ).run()

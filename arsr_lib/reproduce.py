@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -29,8 +30,36 @@ import jupytext
 from arsr_lib import config
 from arsr_lib.atomic import write_json_atomic, write_text_atomic
 from arsr_lib.config import project_root
+from arsr_lib.recipes import METHODS
 
 STAGES = ".stages"
+# the training runs each stage makes (the SR videos of their methods go with them)
+STAGE_RECIPES = {
+    "02": ("rrdb_psnr", "esrgan", "sosr", "vdsr", "sosr_vdsr"),
+    "03": ("duf", "tosr_duf", "tosr_vdsr"),
+}
+RECOGNISER_RUNS = ("tsn_rgb", "tsn_flow", "stresnet")
+
+
+def stage_caches(exp: config.Experiment, stage: str) -> list[Path]:
+    """The caches stage ``stage`` ("01".."06") fills, which ``--force`` clears before re-running it (never the
+    dataset itself): 01 the rawframes, 02/03 their training runs, SR videos and (02) the flow cache, 05 the
+    recognisers, the SR methods' test frames and the scores."""
+    if stage == "01":
+        return [exp.frames_root(v) for v in ("hr", "lr", "bicubic")]
+    if stage in STAGE_RECIPES:
+        recipes = STAGE_RECIPES[stage]
+        paths = [exp.runs_dir() / r for r in recipes]
+        paths += [exp.sr_root() / m for m, r in METHODS.items() if r in recipes]
+        if stage == "02":
+            paths.append(exp.paths.data / "flowcache" / exp.data.name)
+        return paths
+    if stage == "05":
+        return [exp.runs_dir() / r for r in RECOGNISER_RUNS] + [
+            exp.runs_dir() / "scores",
+            exp.frames_root("sr"),
+        ]
+    return []
 
 
 class NotebookFailed(RuntimeError):
@@ -181,6 +210,11 @@ def _experiment_and_parameters(profile: str, config_file: str | None) -> tuple[c
     return config.load(profile), {"profile": profile}
 
 
+def _declares(nb: Path, name: str) -> bool:
+    """Whether notebook source ``nb`` has parameter ``name`` (a line ``name = ...``)."""
+    return any(line.startswith(f"{name} = ") for line in nb.read_text().splitlines())
+
+
 def reproduce(
     profile: str = "smoke",
     only: list[str] | None = None,
@@ -188,9 +222,16 @@ def reproduce(
     out_dir: Path | None = None,
     force: bool = False,
     config_file: str | None = None,
+    device: str | None = None,
+    parameters: dict | None = None,
 ) -> dict[str, float]:
-    """Run the notebooks in order; returns seconds per notebook (0.0 for a skipped stage)."""
+    """Run the notebooks in order; returns seconds per notebook (0.0 for a skipped stage). ``force`` re-runs
+    every stage selected after clearing its record and its caches (:func:`stage_caches`); ``device`` and the
+    notebook ``parameters`` (e.g. ``n_eval``) are passed to the notebooks that declare them."""
     exp, key_params = _experiment_and_parameters(profile, config_file)
+    key_params = {**key_params, **(parameters or {})}
+    if device:
+        exp = config.override(exp, {"compute": {"device": device}})
     params = {k: v for k, v in key_params.items() if k != "config_sha"}
     name = exp.name
     out_dir = Path(out_dir or exp.reports_dir())
@@ -212,9 +253,19 @@ def reproduce(
             times[executed] = 0.0
             continue
         print(f"[reproduce:{name}] {executed} ...", flush=True)
-        before = _snapshot(out_dir)
         _record_path(out_dir, nb).unlink(missing_ok=True)
-        times[executed] = run_notebook(nb, out_dir / executed, params)
+        if force:
+            for cache in stage_caches(exp, nb.name[:2]):
+                if cache.exists():
+                    print(f"[reproduce:{name}] --force: clearing {cache}", flush=True)
+                    shutil.rmtree(cache)
+        before = _snapshot(out_dir)
+        extra = {**(parameters or {}), **({"device": device} if device else {})}
+        nb_params = {
+            **{k: v for k, v in params.items() if k not in (parameters or {})},
+            **{k: v for k, v in extra.items() if _declares(nb, k)},
+        }
+        times[executed] = run_notebook(nb, out_dir / executed, nb_params)
         after = _snapshot(out_dir)
         written = sorted(r for r, m in after.items() if before.get(r) != m)
         if executed not in written:
@@ -239,10 +290,14 @@ def reproduce(
 
 
 def main(
-    profile: str = "smoke", only: list[str] | None = None, force: bool = False, config_file: str | None = None
+    profile: str = "smoke",
+    only: list[str] | None = None,
+    force: bool = False,
+    config_file: str | None = None,
+    device: str | None = None,
 ) -> int:
     try:
-        reproduce(profile, only, force=force, config_file=config_file)
+        reproduce(profile, only, force=force, config_file=config_file, device=device)
     except NotebookFailed as exc:
         print(f"reproduce: {exc}", file=sys.stderr)
         return 1

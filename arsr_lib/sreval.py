@@ -16,14 +16,16 @@ import pandas as pd
 
 from arsr_lib import metrics as M
 from arsr_lib.atomic import file_digest, write_json_atomic
+from arsr_lib.codekey import code_digest
 from arsr_lib.datasets import generation_tag
 from arsr_lib.degrade import bicubic_upscale, downscale, modcrop
+from arsr_lib.devices import gpu_bf16, resolve_device
 from arsr_lib.flow import compute_flow, motion_weight_map
-from arsr_lib.inference import load_sr_model, super_resolve
+from arsr_lib.inference import load_sr_model, super_resolve_stream
 from arsr_lib.models.pretrained import is_pretrained, weights_digest
 from arsr_lib.protocol import SCALE
 from arsr_lib.synth import load_ground_truth
-from arsr_lib.video import read_video, write_video
+from arsr_lib.video import iter_frames, read_video, write_video
 
 
 def checkpoint_digest(checkpoint) -> str:
@@ -50,15 +52,23 @@ def make_sr_videos(
     device: str = "cpu",
     progress: bool = True,
     batch: int = 16,
+    bf16: bool = False,
 ) -> dict[str, Path]:
-    """SR of the LR version of each item's HR video for every method (``name -> checkpoint | None``)."""
+    """SR of the LR version of each item's HR video for every method (``name -> checkpoint | None``), streamed
+    frame by frame (memory holds one batch, whatever the video's length)."""
     from tqdm.auto import tqdm
 
+    device = resolve_device(device)
+    bf16 = gpu_bf16(device, bf16)
     items = list(ds.test if items is None else items)
     out = {}
     for name, ckpt in methods.items():
         mdir = Path(root, name)
-        dig = f"{checkpoint_digest(ckpt)}-{generation_tag(ds.root)}"  # the model and the dataset's generation
+        # the model, the dataset's generation, the code that makes SR videos, the frame cap and precision
+        dig = (
+            f"{checkpoint_digest(ckpt)}-{generation_tag(ds.root)}-{code_digest('sr_videos')}"
+            f"-{ds.max_frames}-{'bf16' if bf16 else 'fp32'}"
+        )
         meta = mdir / ".method.json"
         if mdir.exists() and (not meta.exists() or json.loads(meta.read_text()).get("digest") != dig):
             shutil.rmtree(mdir)
@@ -69,8 +79,8 @@ def make_sr_videos(
             dst = sr_video_path(root, name, it.rel_path)
             if dst.exists():
                 continue
-            lr = downscale(read_video(ds.path(it)), scale)
-            write_video(dst, super_resolve(model, lr, batch=batch, device=device))
+            lr = (downscale(f, scale) for f in iter_frames(ds.path(it), ds.max_frames))
+            write_video(dst, super_resolve_stream(model, lr, batch=batch, device=device, amp=bf16))
         out[name] = mdir
     return out
 
@@ -88,44 +98,38 @@ def quality_table(
     """Per method: PSNR-Y, SSIM-Y, actor-region PSNR-Y (SynthActions), motion-weighted PSNR-Y and the
     warping error (with the true flow on SynthActions, else with the HR flow), averaged over ``items``."""
 
-    hr_cache = {}
-    for it in items:
-        hr = modcrop(read_video(ds.path(it)), scale)
+    keys = ("PSNR-Y", "SSIM-Y", "actor PSNR-Y", "motion-weighted PSNR-Y", "warping error")
+    vals = {name: {k: [] for k in keys} for name in methods}
+    hr_warping = []
+    for it in items:  # one video in memory at a time
+        hr = modcrop(ds.read(it), scale)
         if with_gt:
             gt = load_ground_truth(ds.path(it))
-            flow, mask = gt["flow"], gt["masks"]
+            flow, mask = gt["flow"][: len(hr) - 1], gt["masks"][: len(hr)]
         else:
             flow, mask = compute_flow(hr, flow_method), None
-        hr_cache[it.rel_path] = (
-            hr,
-            flow,
-            mask,
-            motion_weight_map(compute_flow(hr, flow_method), weight_floor),
-        )
-    rows = []
-    for name in methods:
-        vals = {
-            k: [] for k in ("PSNR-Y", "SSIM-Y", "actor PSNR-Y", "motion-weighted PSNR-Y", "warping error")
-        }
-        for it in items:
-            hr, flow, mask, wmap = hr_cache[it.rel_path]
+        wmap = motion_weight_map(compute_flow(hr, flow_method), weight_floor)
+        hr_warping.append(M.warping_error(hr, flow))
+        for name in methods:
             sr = read_video(sr_video_path(root, name, it.rel_path))
-            vals["PSNR-Y"].append(M.psnr_y(sr, hr))
-            vals["SSIM-Y"].append(M.ssim_y(sr, hr))
+            v = vals[name]
+            v["PSNR-Y"].append(M.psnr_y(sr, hr))
+            v["SSIM-Y"].append(M.ssim_y(sr, hr))
             if mask is not None:
-                vals["actor PSNR-Y"].append(M.masked_psnr_y(sr, hr, mask))
-            vals["motion-weighted PSNR-Y"].append(M.weighted_psnr_y(sr[:-1], hr[:-1], wmap))
-            vals["warping error"].append(M.warping_error(sr, flow))
-        row = {"method": name}
-        row.update({k: float(np.mean(v)) if v else float("nan") for k, v in vals.items()})
-        rows.append(row)
+                v["actor PSNR-Y"].append(M.masked_psnr_y(sr, hr, mask))
+            v["motion-weighted PSNR-Y"].append(M.weighted_psnr_y(sr[:-1], hr[:-1], wmap))
+            v["warping error"].append(M.warping_error(sr, flow))
+    rows = [
+        {"method": name, **{k: float(np.mean(v)) if v else float("nan") for k, v in vals[name].items()}}
+        for name in methods
+    ]
     hr_row = {
         "method": "HR",
         "PSNR-Y": float("inf"),
         "SSIM-Y": 1.0,
         "actor PSNR-Y": float("inf"),
         "motion-weighted PSNR-Y": float("inf"),
-        "warping error": float(np.mean([M.warping_error(h, f) for h, f, _, _ in hr_cache.values()])),
+        "warping error": float(np.mean(hr_warping)),
     }
     df = pd.DataFrame(rows + [hr_row])
     if not with_gt:
@@ -142,6 +146,7 @@ def detail_recovery_table(
     scale: int = 4,
     max_twins: int | None = None,
     progress: bool = True,
+    device="cpu",
 ) -> pd.DataFrame:
     """Per SR method (``name -> checkpoint | None``): the share of the HR detail
     (:func:`metrics.detail_recovery`, in %) its outputs restore, per twin pair of classes ``(a, b)`` that
@@ -165,8 +170,8 @@ def detail_recovery_table(
             )
         twins[(a, b)] = twins[(a, b)][:max_twins]
     needed = [x for lst in twins.values() for pair in lst for x in pair]
-    make_sr_videos(ds, methods, root, needed, scale=scale, progress=progress)
-    hr = {it.rel_path: modcrop(read_video(ds.path(it)), scale) for it in needed}
+    make_sr_videos(ds, methods, root, needed, scale=scale, device=device, progress=progress)
+    hr = {it.rel_path: modcrop(ds.read(it), scale) for it in needed}
     rows = []
     for name in methods:
         row = {"method": name}
@@ -189,7 +194,7 @@ def detail_recovery_table(
 def method_video(ds, it, method: str, sr_root) -> np.ndarray:
     """The frames a method gives for test item ``it``: HR (modcropped), Bicubic (made here) or its SR
     video."""
-    hr = modcrop(read_video(ds.path(it)), SCALE)
+    hr = modcrop(ds.read(it), SCALE)
     if method == "HR":
         return hr
     if method == "Bicubic":

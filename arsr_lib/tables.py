@@ -26,6 +26,15 @@ COMPARISONS = {  # name -> (stream, a, b): is a better than b on the same videos
     "ToSR-VDSR vs VDSR (temporal)": ("flow", "ToSR-VDSR", "VDSR"),
 }
 PAPER_PAIRING = "SoSR + ToSR-DUF (paper)"
+# the paper's temporal-stream table (its Table B), with HR as the ceiling
+TEMPORAL_TABLE = ("HR", "Bicubic", "VDSR", "VSR-DUF", "ToSR-VDSR", "ToSR-DUF")
+
+
+def flow_consumers() -> set[str]:
+    """Methods whose flow some table reads: the temporal table, the flow side of every pairing, the temporal
+    comparisons. The others (SoSR, SoSR-VDSR) feed the spatial stream alone, so only its frames are made."""
+    used = set(TEMPORAL_TABLE) | {flow for _, flow in PAIRINGS.values()}
+    return used | {m for stream, a, b in COMPARISONS.values() if stream == "flow" for m in (a, b)}
 
 
 def accuracy_cells(scores, labels, seed=0) -> dict:

@@ -18,8 +18,8 @@ import numpy as np
 
 from arsr_lib import protocol
 from arsr_lib.atomic import atomic_path, read_marker
-from arsr_lib.flow import flow_to_color, motion_weight_map
-from arsr_lib.frames import load_rawframes
+from arsr_lib.flow import dequantize, flow_to_color, motion_weight_map
+from arsr_lib.frames import load_rawframes, read_rawframes
 from arsr_lib.synth import load_ground_truth
 
 VIEWS = ("frames", "flow colour", "error vs HR", "SoSR weight map", "actor mask")
@@ -94,7 +94,26 @@ class Catalogue:
 
 @functools.lru_cache(maxsize=32)
 def _load(folder: str):
-    return load_rawframes(folder, flow=True)
+    """Frames and flow of a rawframes folder; a sparse one (an SR method's test video, made only where the
+    recognisers read it) has zero frames / flows where nothing was made."""
+    meta = read_marker(folder)
+    if meta is None or "present_frames" not in meta:
+        return load_rawframes(folder, flow=True)
+    first = read_rawframes(folder, "rgb", meta["present_frames"][:1], meta=meta)[0]
+    frames = np.zeros((meta["frames"], *first.shape), np.uint8)
+    frames[meta["present_frames"]] = read_rawframes(folder, "rgb", meta["present_frames"], meta=meta)
+    flow = None
+    if meta["present_flows"]:
+        flow = np.zeros((meta["flows"], *first.shape[:2], 2), np.float32)
+        quantised = read_rawframes(folder, "flow", meta["present_flows"], meta=meta)
+        flow[meta["present_flows"]] = dequantize(quantised, meta["config"]["bound"])
+    return frames, flow
+
+
+def made_frames(folder) -> set[int] | None:
+    """The frame indices a sparse rawframes folder holds (None: every frame)."""
+    meta = read_marker(folder)
+    return None if meta is None or "present_frames" not in meta else set(meta["present_frames"])
 
 
 def _heat(x: np.ndarray, vmax: float) -> np.ndarray:
@@ -188,7 +207,11 @@ def render(
     cols = []
     for m in methods:
         frames, flow = cat.load(dataset, m, video)
-        p = tile(view, frames, flow, hr, hr_flow, t, masks, _flow_max(hr_flow, t))
+        made = made_frames(cat.method_dirs(dataset)[m] / video)
+        if made is not None and int(np.clip(t, 0, len(frames) - 1)) not in made:
+            p = _note(h, w, "not made: unread by the recognisers")
+        else:
+            p = tile(view, frames, flow, hr, hr_flow, t, masks, _flow_max(hr_flow, t))
         big = cv2.resize(p, (w * scale, h * scale), interpolation=cv2.INTER_NEAREST)
         parts = [big]
         if zoom is not None:

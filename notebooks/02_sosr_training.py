@@ -26,6 +26,7 @@ profile = "ci"        # make reproduce runs "smoke"; "paper" on a GPU box
 config_file = None    # a YAML/TOML experiment instead of a profile
 flow_method = None    # None: the experiment's
 workers = None
+device = None         # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
 iters = None          # None: the experiment's schedule for every recipe
 n_eval = 12           # test videos in the quality table
 
@@ -43,7 +44,8 @@ from arsr_lib.reporting.data_figures import class_examples
 from arsr_lib.reporting.io import save_table
 from arsr_lib.sreval import make_sr_videos, quality_table
 
-exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers))
+exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
+                 compute=dict(device=device))
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config.to_dict(exp.sr_loss)))
@@ -72,7 +74,8 @@ session.show(curves, "02_training_curves.png")
 # %%
 methods = method_checkpoints(runs, ["Bicubic", "VDSR", "SoSR-VDSR", "ESRGAN", "SoSR"])
 eval_items = session.eval_items(n_eval)
-make_sr_videos(ds, methods, exp.sr_root(), eval_items, progress=False)
+make_sr_videos(ds, methods, exp.sr_root(), eval_items, device=exp.compute.device,
+               bf16=exp.compute.bf16_inference, progress=False)
 session.show(figures.sr_crops_figure(ds, methods, exp.sr_root(), eval_items[:4], with_gt=session.is_synth),
              "02_sr_crops.png")
 table = quality_table(ds, methods, exp.sr_root(), eval_items, exp.data.flow_method, with_gt=session.is_synth)

@@ -26,6 +26,7 @@ profile = "ci"        # make reproduce runs "smoke"; "paper" on a GPU box
 config_file = None    # a YAML/TOML experiment instead of a profile
 flow_method = None    # None: the experiment's
 workers = None
+device = None         # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
 iters = None
 n_eval = 12
 
@@ -42,7 +43,8 @@ from arsr_lib.reporting import sr_figures as figures
 from arsr_lib.reporting.io import save_table
 from arsr_lib.sreval import make_sr_videos, quality_table
 
-exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers))
+exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
+                 compute=dict(device=device))
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config.to_dict(exp.sr_loss)))
@@ -51,11 +53,12 @@ print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config
 # ## Siamese training pairs (motion-ranked, warp-checked)
 
 # %%
-from arsr_lib.srdata import PairConfig, ToSRPairDataset, VideoSource
+from arsr_lib.recipes import video_source
+from arsr_lib.srdata import PairConfig, ToSRPairDataset
 
 pair_cfg = PairConfig(patch=48, gap=exp.pairs.gap, top_k=exp.pairs.top_k, stride=(12, 10), margin=3)
-pairs = ToSRPairDataset(VideoSource(session.train_videos[:6], flow_method=exp.data.flow_method), pair_cfg,
-                        pairs_per_video=2, augment=False)
+pairs = ToSRPairDataset(video_source(exp, session.train_videos[:6]), pair_cfg, pairs_per_video=2,
+                        augment=False)
 print(f"{len(pairs)} patch pairs kept, {pairs.excluded} excluded by the warp check")
 shown = [pairs[i] for i in range(0, len(pairs), max(1, len(pairs) // 3))]
 session.show(figures.siamese_pair_figure(shown), "03_siamese_pairs.png")
@@ -76,7 +79,8 @@ session.show(curves, "03_training_curves.png")
 # %%
 methods = method_checkpoints(runs, ["Bicubic", "VDSR", "ToSR-VDSR", "VSR-DUF", "ToSR-DUF"])
 eval_items = session.eval_items(n_eval)
-make_sr_videos(ds, methods, exp.sr_root(), eval_items, progress=False)
+make_sr_videos(ds, methods, exp.sr_root(), eval_items, device=exp.compute.device,
+               bf16=exp.compute.bf16_inference, progress=False)
 moving = [i for i in eval_items if i.class_name in ("ArmCircle", "WalkRight", "Jump")] or eval_items
 session.show(figures.flicker_figure(ds, moving[0], methods, exp.sr_root(), with_gt=session.is_synth),
              "03_flicker.png")

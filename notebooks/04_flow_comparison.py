@@ -26,6 +26,7 @@ profile = "ci"        # make reproduce runs "smoke"; "paper" on a GPU box
 config_file = None    # a YAML/TOML experiment instead of a profile
 flow_method = None    # None: the experiment's
 workers = None
+device = None         # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
 n_eval = 12
 
 # %%
@@ -41,7 +42,8 @@ from arsr_lib.reporting import flow_figures as figures
 from arsr_lib.reporting.io import save_table
 from arsr_lib.sreval import make_sr_videos, quality_table
 
-exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers))
+exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
+                 compute=dict(device=device))
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
@@ -49,7 +51,8 @@ print(protocol.describe(exp.data.flow_method, profile=exp.name))
 # %%
 methods = method_checkpoints(runs, ["Bicubic", "VDSR", "ESRGAN", "SoSR", "VSR-DUF", "ToSR-DUF", "ToSR-VDSR"])
 eval_items = session.eval_items(n_eval)
-make_sr_videos(ds, methods, exp.sr_root(), eval_items, progress=False)
+make_sr_videos(ds, methods, exp.sr_root(), eval_items, device=exp.compute.device,
+               bf16=exp.compute.bf16_inference, progress=False)
 moving = [i for i in eval_items if i.class_name in ("ArmCircle", "WalkRight", "SwingBat", "Jump")][:3]
 shown = ["Bicubic", "VDSR", "ESRGAN", "ToSR-DUF"]
 comparison = figures.flow_comparison_figure(ds, moving or eval_items[:3], shown, exp.sr_root(),

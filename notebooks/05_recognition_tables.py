@@ -27,6 +27,7 @@ profile = "ci"        # make reproduce runs "smoke"; "paper" on a GPU box
 config_file = None    # a YAML/TOML experiment instead of a profile
 flow_method = None    # None: the experiment's
 workers = None
+device = None         # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
 
 # %%
 import matplotlib
@@ -39,11 +40,12 @@ from arsr_lib.harness import run_harness
 from arsr_lib.notebook import experiment, start
 from arsr_lib.recipes import method_checkpoints
 from arsr_lib.reporting.io import save_table
-from arsr_lib.reporting.recognition_figures import prediction_flip_figure
-from arsr_lib.sreval import detail_recovery_table
+from arsr_lib.reporting.recognition_figures import flip_picks, prediction_flip_figure
+from arsr_lib.sreval import detail_recovery_table, make_sr_videos
 from arsr_lib.synth import DETAIL_PAIRS
 
-exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers))
+exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
+                 compute=dict(device=device))
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
@@ -71,7 +73,10 @@ display(spatial.round(2))
 # ## Temporal stream (TSN flow) per SR method
 
 # %%
-temporal = tables.stream_table(harness, "flow", methods)
+# the methods whose flow is computed: the spatial-only ones (SoSR, SoSR-VDSR) were super-resolved only where
+# the spatial stream reads them
+temporal_methods = [m for m in methods if harness.has_stream(m, "flow")]
+temporal = tables.stream_table(harness, "flow", temporal_methods)
 save_table(temporal.round(2), out / "05_temporal", caption=caption)
 display(temporal.round(2))
 
@@ -83,8 +88,8 @@ display(temporal.round(2))
 # method wins back.
 
 # %%
-for stream, name in (("rgb", "spatial"), ("flow", "temporal")):
-    per_class = tables.per_class_table(harness, stream, methods).round(1).reset_index()
+for stream, name, shown in (("rgb", "spatial", methods), ("flow", "temporal", temporal_methods)):
+    per_class = tables.per_class_table(harness, stream, shown).round(1).reset_index()
     per_class_caption = caption + f"; TSN {stream} top-1 (%) per class"
     save_table(per_class, out / f"05_per_class_{name}", caption=per_class_caption)
     display(per_class)
@@ -104,7 +109,7 @@ if session.is_synth:
     max_twins = None if budget is None else max(1, budget // len(ds.classes))
     sr_methods = method_checkpoints(runs, [m for m in methods if m != "HR"])
     recovery = detail_recovery_table(ds, sr_methods, exp.sr_root(), DETAIL_PAIRS, max_twins=max_twins,
-                                     progress=False)
+                                     device=exp.compute.device, progress=False)
     metric = "detail recovered = <SR_a - SR_b, HR_a - HR_b> / |HR_a - HR_b|^2 on Y, border 4 px"
     save_table(recovery.round(1), out / "05_detail_recovery", caption=f"{caption}; {metric}")
     display(recovery.round(1))
@@ -143,5 +148,8 @@ display(calibration.round(2))
 # %%
 flipped = tables.flips(harness, "SoSR")
 display(flipped)
+shown = [harness.ds.test[i] for i in flip_picks(flipped)["index"]]  # the figure's clips: whole SR videos
+make_sr_videos(ds, method_checkpoints(runs, ["SoSR"]), exp.sr_root(), shown, device=exp.compute.device,
+               bf16=exp.compute.bf16_inference, progress=False)
 session.show(prediction_flip_figure(harness.ds, flipped, "SoSR", exp.sr_root(), exp.data.flow_method),
              "05_prediction_flips.png")

@@ -9,7 +9,7 @@ from conftest import ROOT
 PACKAGE = ROOT / "arsr_lib"
 # docs/architecture.md: earlier layers never import later ones (modules in one layer may import each other)
 LAYERS = [
-    ["protocol", "errors", "atomic", "config"],
+    ["protocol", "errors", "atomic", "config", "codekey", "devices", "cache"],
     ["video", "datasets", "synth"],
     ["degrade"],
     ["flow", "frames", "prep"],
@@ -19,7 +19,7 @@ LAYERS = [
     ["inference", "metrics", "stats"],
     ["srdata", "recipes", "sreval"],
     ["recognition", "rectrain"],
-    ["harness", "tables", "predict"],
+    ["harness", "tables", "predict", "evaluate"],
     ["reporting"],
     ["viewer", "viewer_widget"],
     ["notebook", "reproduce"],

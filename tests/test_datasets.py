@@ -51,6 +51,7 @@ def test_filter_present_real_clips(realdata):
     present = ds.filter_present()
     assert len(present.test) == 11 and len(present.train) == 0  # all 11 clips are split-1 test videos
     assert any(i.rel_path.endswith(".mp4") for i in present.test)  # re-encoded copies found by stem
+    assert present.missing == 13309  # how many were left out, said by data preparation
     with pytest.raises(DatasetError, match=r"13309 listed video\(s\) missing") as exc:
         ds.filter_present(strict=True)
     assert "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi" in str(exc.value)
@@ -124,3 +125,18 @@ def test_folder_dataset(tmp_path):
     assert [(i.rel_path, i.label) for i in ds.test] == [("a_class/x.avi", 0), ("b_class/y.mp4", 1)]
     with pytest.raises(DatasetError, match="dataset folder not found"):
         load_folder(tmp_path / "missing")
+
+
+def test_prepare_dataset_says_how_many_are_missing(realdata, tmp_path, capsys):
+    from arsr_lib import config
+    from arsr_lib.prep import prepare_dataset
+
+    root = realdata / "clips" / "ucf101"
+    exp = config.load(
+        "paper", env={"ARSR_UCF101_ROOT": str(root), "ARSR_UCF101_SPLITS": str(realdata / "ucf101_splits")}
+    )
+    ds = prepare_dataset(exp, progress=False)
+    assert len(ds.test) == 11 and "13309 of 13320 listed videos are missing" in capsys.readouterr().out
+    strict = config.override(exp, {"data": {"strict": True}})
+    with pytest.raises(DatasetError, match=r"13309 listed video\(s\) missing"):
+        prepare_dataset(strict, progress=False)

@@ -56,6 +56,32 @@ def test_tosr_pairs_mined_by_motion_and_warp_check(videos):
     assert (w - s["hr1"][None])[m].pow(2).mean() < (s["hr2"] - s["hr1"])[None][m].pow(2).mean()
 
 
+def test_pair_mining_in_parallel_cached_on_disk_and_short_clips(videos, tmp_path, monkeypatch):
+    from arsr_lib import srdata
+    from arsr_lib.video import write_video
+
+    cfg = PairConfig(patch=32, stride=(8, 8), margin=2, top_k=3)
+    alone = ToSRPairDataset(VideoSource(videos), cfg, pairs_per_video=2, seed=0)
+    cached = VideoSource(videos, flow_cache=tmp_path / "flows")
+    parallel = ToSRPairDataset(cached, cfg, pairs_per_video=2, seed=0, workers=2)
+    assert (
+        parallel.items == alone.items and parallel.excluded == alone.excluded
+    )  # same pairs, any worker count
+    assert len(list((tmp_path / "flows").rglob("pairs-*.json"))) == len(videos)
+    assert len(list((tmp_path / "flows").rglob("*.npy"))) == 2 * len(videos)  # HR flow of those pairs only
+    monkeypatch.setattr(srdata, "_mine_video", lambda *a: pytest.fail("mined twice"))
+    again = ToSRPairDataset(
+        VideoSource(videos, flow_cache=tmp_path / "flows"), cfg, pairs_per_video=2, seed=0
+    )
+    assert again.items == alone.items  # a re-run reads the records
+    monkeypatch.undo()
+    short = write_video(tmp_path / "short.avi", read_video(videos[0])[:5])
+    with pytest.raises(ValueError, match=r"at least gap \+ n_frames = 9 frames"):
+        ToSRPairDataset(VideoSource([short]), cfg)
+    mixed = ToSRPairDataset(VideoSource([short, videos[0]]), cfg, pairs_per_video=2, seed=0)
+    assert {v for v, *_ in mixed.items} == {1}  # the short clip gives no pair; the others do
+
+
 def test_every_recipe_builds_and_twenty_steps_lower_the_loss(videos, tmp_path):
     torch.set_num_threads(2)
     for recipe in ("rrdb_psnr",):  # starts from random weights: its loss must fall fast

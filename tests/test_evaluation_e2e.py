@@ -3,6 +3,7 @@ method, build the tables; scores are cached and reused."""
 
 import numpy as np
 import pytest
+import torch
 
 from arsr_lib import synth, tables
 from arsr_lib.datasets import load_ucf101
@@ -21,28 +22,24 @@ def test_tiny_end_to_end(tmp_path):
     cfg = synth.SynthConfig(classes=("Wave", "ArmCircle", "WalkLeft"), groups=3, clips_per_group=2, frames=10)
     root = synth.generate(tmp_path / "synth", cfg, progress=False)
     ds = load_ucf101(root / "ucfTrainTestlist", 1, root)
+    exp = tmp_experiment(
+        tmp_path, recognition={"iters": {"tsn_rgb": 3, "tsn_flow": 3, "stresnet": 2}}, data={"workers": 1}
+    )
     for v in ("hr", "bicubic"):
-        extract_dataset(
-            ds, tmp_path / "frames" / v, FramesConfig(variant=v, flow_method="dis"), progress=False
-        )
-    exp = tmp_experiment(tmp_path, recognition={"iters": {"tsn_rgb": 3, "tsn_flow": 3, "stresnet": 2}})
+        extract_dataset(ds, exp.frames_root(v), FramesConfig(variant=v, flow_method="dis"), progress=False)
     runs = exp.runs_dir()
     task, dset, tcfg, out = build_recipe("vdsr", exp, [ds.path(i) for i in ds.train], None, iters=2)
     Engine(task, dset, tcfg, out, progress=False).run()
-    recs = train_recognisers(ds, tmp_path / "frames" / "hr", runs, exp.recognition, progress=False)
+    recs = train_recognisers(ds, exp.frames_root("hr"), runs, exp.recognition, progress=False)
     assert set(recs) == {"tsn_rgb", "tsn_flow", "stresnet"}
-    roots, tags = prepare_method_frames(
-        ds,
-        {"VDSR": out / "final.pt"},
-        tmp_path / "sr",
-        tmp_path / "frames" / "sr",
-        tmp_path / "frames" / "hr",
-        tmp_path / "frames" / "bicubic",
-        "dis",
-        workers=1,
-        progress=False,
-    )
-    h = Harness(exp.name, ds, roots, tags, recs, tmp_path / "scores", exp.recognition, "dis")
+    methods = {"VDSR": out / "final.pt", "SoSR-VDSR": out / "final.pt"}
+    roots, tags, streams = prepare_method_frames(exp, ds, methods, progress=False)
+    assert streams["VDSR"] == ("rgb", "flow") and streams["SoSR-VDSR"] == ("rgb",)  # SoSR feeds RGB alone
+    _sparse_frames_equal_whole_video_frames(exp, ds, out / "final.pt", roots["VDSR"], tmp_path)
+    h = Harness(exp.name, ds, roots, tags, recs, tmp_path / "scores", exp.recognition, "dis", streams=streams)
+    with pytest.raises(ValueError, match="SoSR-VDSR's frames were made for the rgb stream only"):
+        h.scores("tsn_flow", "flow", "SoSR-VDSR")
+    _sharded_scores_merge(h, tmp_path)
     spatial = tables.stream_table(h, "rgb", ["HR", "Bicubic", "VDSR"])
     assert list(spatial.method) == ["HR", "Bicubic", "VDSR"] and spatial["top-1 (%)"].between(0, 100).all()
     temporal = tables.stream_table(h, "flow", ["HR", "Bicubic", "VDSR"])
@@ -69,6 +66,44 @@ def test_tiny_end_to_end(tmp_path):
     acc = 100 * np.mean(fused.argmax(1) == h.labels)
     assert fusion.loc[0, "TSN top-1 (%)"] == pytest.approx(acc)
     _recognize_command_line(tmp_path, ds, h, runs)
+
+
+def _sparse_frames_equal_whole_video_frames(exp, ds, checkpoint, sparse_root, tmp_path):
+    """SR of only the frames the test protocol reads gives the test inputs the whole-video path gives (SR
+    video -> rawframes of every frame -> flow of every pair)."""
+    from arsr_lib.frames import extract_many, output_dir
+    from arsr_lib.recognition import test_inputs
+    from arsr_lib.sreval import make_sr_videos, sr_video_path
+
+    make_sr_videos(ds, {"VDSR": checkpoint}, tmp_path / "sr", ds.test, progress=False)
+    jobs = [
+        (sr_video_path(tmp_path / "sr", "VDSR", i.rel_path), output_dir(tmp_path / "whole", i.rel_path))
+        for i in ds.test
+    ]
+    extract_many(jobs, FramesConfig(variant="hr", flow_method="dis"), progress=False)
+    r = exp.recognition
+    for it in ds.test:
+        for stream in ("rgb", "flow"):
+            args = (stream, r.test_snippets, r.test_crops, r.crop, r.new_length)
+            sparse = test_inputs(str(output_dir(sparse_root, it.rel_path)), *args)
+            whole = test_inputs(str(output_dir(tmp_path / "whole", it.rel_path)), *args)
+            assert torch.equal(sparse, whole), (it.rel_path, stream)
+
+
+def _sharded_scores_merge(h, tmp_path):
+    """Two shards scored apart (as two torchrun ranks or array jobs would) merge into the table one process
+    computes, and the merge recomputes nothing."""
+    import dataclasses
+
+    full = h.scores("tsn_rgb", "rgb", "VDSR")
+    (tmp_path / "scores" / "tsn_rgb-rgb-VDSR.npz").unlink()
+    for k in (1, 2):
+        dataclasses.replace(h, shard=(k, 2)).score_shard("tsn_rgb", "rgb", "VDSR")
+    assert len(list((tmp_path / "scores").glob("tsn_rgb-rgb-VDSR.shard-*-of-2.npz"))) == 2
+    h._compute = None  # the merge must not score anything
+    merged = h.scores("tsn_rgb", "rgb", "VDSR")
+    del h._compute
+    np.testing.assert_allclose(merged, full, rtol=0, atol=1e-6)
 
 
 def _recognize_command_line(tmp_path, ds, h, runs):

@@ -1,3 +1,4 @@
+import json
 import os
 import signal
 import subprocess
@@ -192,7 +193,7 @@ def test_one_reader_serves_recognition_and_the_viewer(tmp_path):
     """read_rawframes gives the stored uint8 frames / quantised flow; load_rawframes is it, dequantised."""
     from arsr_lib.flow import dequantize
     from arsr_lib.frames import read_rawframes
-    from arsr_lib.recognition import _load_folder
+    from arsr_lib.recognition import read_snippets
 
     src = _make_videos(tmp_path / "src", 1, t=4, h=32, w=40)
     out = tmp_path / "hr"
@@ -202,7 +203,13 @@ def test_one_reader_serves_recognition_and_the_viewer(tmp_path):
     assert rgb.dtype == quantised.dtype == np.uint8 and quantised.shape == (3, 32, 40, 2)
     np.testing.assert_array_equal(rgb, frames)
     np.testing.assert_array_equal(dequantize(quantised), flow)
-    np.testing.assert_array_equal(_load_folder(str(out), "flow"), quantised)  # the recogniser's cached reader
+    # the recogniser reads only the images its snippets use, the same bytes
+    np.testing.assert_array_equal(read_rawframes(out, "flow", [2, 0]), quantised[[2, 0]])
+    meta = json.loads((out / ".done.json").read_text())
+    snippets = read_snippets(str(out), "flow", [1], 2, meta)
+    np.testing.assert_array_equal(snippets[0], np.concatenate([quantised[1], quantised[2]], -1))
+    with pytest.raises(ExtractionError, match="flow image 4 was not extracted"):
+        read_rawframes(out, "flow", [3])
     with pytest.raises(ValueError, match="modality must be 'rgb' or 'flow'"):
         read_rawframes(out, "depth")
     with pytest.raises(ExtractionError, match="not a complete rawframes folder"):

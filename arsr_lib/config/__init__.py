@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from arsr_lib.config.schema import (
+    ComputeConfig,
     DataConfig,
     EngineSchedule,
     Experiment,
@@ -43,6 +44,7 @@ PROFILES = ("smoke", "ci", "paper")
 
 __all__ = [
     "PROFILES",
+    "ComputeConfig",
     "DataConfig",
     "EngineSchedule",
     "Experiment",

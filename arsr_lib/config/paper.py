@@ -11,6 +11,7 @@ from typing import Mapping
 
 from arsr_lib import protocol
 from arsr_lib.config.schema import (
+    ComputeConfig,
     DataConfig,
     EngineSchedule,
     Experiment,
@@ -85,6 +86,7 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
             flow_method="tvl1",
             flow_bound=protocol.FLOW_BOUND,
             workers=16,
+            sr_train_videos=134,
         ),
         sr_arch=SRArchitectures(
             rrdbnet=dict(nf=64, nb=23, gc=32),
@@ -104,7 +106,7 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
             mask_outside=True,
             vgg19_weights=env.get("ARSR_VGG19_WEIGHTS"),
         ),
-        pairs=PairMining(gap=2, top_k=10, pairs_per_video=None),
+        pairs=PairMining(gap=2, top_k=10, pairs_per_video=120),
         sr_schedule=EngineSchedule(ckpt_every=5000, log_every=100, val_every=5000, amp=True),
         recipes=recipes(),
         # TSN's protocol: 3 segments, 25 snippets x 10 crops at test, RGB : flow = 1 : 1.5; ResNet-50
@@ -130,4 +132,5 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
             schedule=EngineSchedule(ckpt_every=50, log_every=10, val_every=0, amp=True),
         ),
         paths=paths,
+        compute=ComputeConfig(device="auto", bf16_inference=True, cache_mb=2048),
     )

@@ -52,12 +52,19 @@ class DataConfig:
     flow_bound: float = 20.0
     workers: int = 2
     eval_videos: int | None = None  # evaluate on an evenly spread subset of the test split (None: all)
+    max_frames: int | None = None  # frames read per video (None: all); dry runs on real clips cap it
+    strict: bool | None = None  # a listed video missing is an error (None: only for SynthActions, generated)
+    # SR models train on this many training videos, evenly spread over the split (the authors trained on 134
+    # CDVL videos); None: every training video
+    sr_train_videos: int | None = None
 
     def __post_init__(self):
         if self.dataset not in ("synth", "ucf101", "hmdb51", "folder"):
             raise ValueError(f"data.dataset must be synth, ucf101, hmdb51 or folder (got {self.dataset!r})")
         if self.dataset == "synth" and not self.synth_size:
             raise ValueError("data.synth_size is required when data.dataset is 'synth'")
+        if self.strict is None:
+            object.__setattr__(self, "strict", self.dataset == "synth")
 
     @property
     def name(self) -> str:
@@ -101,9 +108,25 @@ class SRLossConfig:
 
 
 @dataclass(frozen=True)
+class ComputeConfig:
+    """Where the work runs and how much memory its caches may hold."""
+
+    device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:N": SR training, SR, scoring
+    bf16_inference: bool = False  # bf16 autocast for SR inference and scoring on a GPU
+    cache_mb: int = 1024  # decoded frames kept in memory per process (an LRU with this byte budget)
+    workers: int | None = None  # DataLoader workers of training and scoring (None: data.workers)
+
+    def __post_init__(self):
+        if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
+            raise ValueError(f"compute.device must be auto, cpu, cuda or cuda:N (got {self.device!r})")
+        if self.cache_mb < 1:
+            raise ValueError(f"compute.cache_mb must be >= 1 (got {self.cache_mb})")
+
+
+@dataclass(frozen=True)
 class PairMining:
     """ToSR training pairs: frames (t - gap, t), the top_k moving patches, pairs_per_video positions (None:
-    all)."""
+    all; the authors sampled 120)."""
 
     gap: int = 2
     top_k: int = 10
@@ -203,6 +226,7 @@ class Experiment:
     recipes: Mapping  # recipe name -> SRRecipe
     recognition: RecognitionConfig
     paths: Paths
+    compute: ComputeConfig = ComputeConfig()
 
     def __post_init__(self):
         object.__setattr__(self, "recipes", frozen_map(self.recipes))
@@ -223,6 +247,11 @@ class Experiment:
         return self.recipes[name]
 
     # ------------------------------------------------------------------ locations
+    @property
+    def workers(self) -> int:
+        """DataLoader / process-pool workers of training and scoring."""
+        return self.data.workers if self.compute.workers is None else self.compute.workers
+
     def dataset_root(self) -> Path:
         return Path(self.data.root).expanduser() if self.data.root else self.paths.data / self.data.name
 

@@ -10,6 +10,7 @@ from typing import Mapping
 
 from arsr_lib import protocol
 from arsr_lib.config.schema import (
+    ComputeConfig,
     DataConfig,
     EngineSchedule,
     Experiment,
@@ -92,4 +93,6 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
             schedule=EngineSchedule(ckpt_every=50, log_every=10, val_every=0, amp=False),
         ),
         paths=paths,
+        # the CPU reproduction loads training samples in the main process (2 cores: no spare for workers)
+        compute=ComputeConfig(device="auto", workers=0),
     )

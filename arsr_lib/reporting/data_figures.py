@@ -15,7 +15,6 @@ from arsr_lib.degrade import bicubic_upscale, downscale, modcrop
 from arsr_lib.flow import compute_flow, end_point_error, flow_to_color
 from arsr_lib.metrics import psnr_rgb
 from arsr_lib.synth import load_ground_truth
-from arsr_lib.video import read_video
 
 
 def class_examples(ds: SplitDataset, subset: str = "test") -> list:
@@ -47,7 +46,7 @@ def degradation_grid(
     )
     for r, it in enumerate(items):
         path = ds.path(it)
-        hr = modcrop(read_video(path, max_frames=frame + 2), scale)
+        hr = modcrop(ds.read(it, max_frames=frame + 2), scale)
         lr = downscale(hr, scale)
         bic = bicubic_upscale(lr, scale)
         fl_hr = compute_flow(hr[frame : frame + 2], flow_method)[0]
@@ -74,7 +73,7 @@ def motion_strip(ds: SplitDataset, items, n_frames: int = 6):
     """Rows: videos; columns: evenly spaced HR frames showing the motion."""
     fig, axes = plt.subplots(len(items), n_frames, figsize=(1.5 * n_frames, 1.5 * len(items)), squeeze=False)
     for r, it in enumerate(items):
-        frames = read_video(ds.path(it))
+        frames = ds.read(it)
         idx = np.linspace(0, len(frames) - 1, n_frames).round().astype(int)
         for c, k in enumerate(idx):
             ax = axes[r, c]
@@ -96,7 +95,7 @@ def degradation_stats(
     rows = []
     for it in items:
         path = ds.path(it)
-        hr = modcrop(read_video(path), scale)
+        hr = modcrop(ds.read(it), scale)
         bic = bicubic_upscale(downscale(hr, scale), scale)
         fl_hr, fl_bi = compute_flow(hr, flow_method), compute_flow(bic, flow_method)
         row = {

@@ -11,6 +11,13 @@ from arsr_lib.reporting.sr_figures import axis_off
 from arsr_lib.sreval import method_video
 
 
+def flip_picks(flips_df: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The clips :func:`prediction_flip_figure` shows: the first ``n`` flips to better, then to worse."""
+    return pd.concat(
+        [flips_df[flips_df.effect == "better"].head(n), flips_df[flips_df.effect == "worse"].head(n)]
+    )
+
+
 def prediction_flip_figure(
     ds: SplitDataset,
     flips_df: pd.DataFrame,
@@ -22,9 +29,7 @@ def prediction_flip_figure(
 ):
     """The paper's Fig. 2: clips where ``method``'s frames flip the spatial prediction (better / worse):
     bicubic frame, SR frame, flow weight map."""
-    picks = pd.concat(
-        [flips_df[flips_df.effect == "better"].head(n), flips_df[flips_df.effect == "worse"].head(n)]
-    )
+    picks = flip_picks(flips_df, n)
     if picks.empty:
         fig, ax = plt.subplots(figsize=(4, 1))
         ax.text(

@@ -28,7 +28,7 @@ def weight_map_figure(ds: SplitDataset, items, flow_method: str, floor: float = 
     """Rows: videos; columns: HR frame, flow colour, SoSR weight map (the per-pixel loss weight)."""
     fig, axes = plt.subplots(len(items), 3, figsize=(6, 2 * len(items)), squeeze=False)
     for r, it in enumerate(items):
-        hr = read_video(ds.path(it), max_frames=frame + 2)
+        hr = ds.read(it, max_frames=frame + 2)
         fl = compute_flow(hr[frame : frame + 2], flow_method)[0]
         for c, (img, title) in enumerate(
             [
@@ -88,7 +88,7 @@ def sr_crops_figure(
         len(items), len(cols), figsize=(1.8 * len(cols), 1.9 * len(items)), squeeze=False
     )
     for r, it in enumerate(items):
-        hr = modcrop(read_video(ds.path(it)), protocol.SCALE)
+        hr = modcrop(ds.read(it), protocol.SCALE)
         mask = None
         if with_gt:
             mask = load_ground_truth(ds.path(it))["masks"][frame]
@@ -135,7 +135,7 @@ def siamese_pair_figure(sample: dict, n: int = 3):
 def flicker_figure(ds: SplitDataset, item, methods, root, frame: int = 6, with_gt: bool = False):
     """The paper's Fig. 4: per method, |SR_{t+1} - SR_t| (Y) and an x-t slice through the actor's row."""
 
-    hr = modcrop(read_video(ds.path(item)), protocol.SCALE)
+    hr = modcrop(ds.read(item), protocol.SCALE)
     row = hr.shape[1] // 2
     if with_gt:
         m = load_ground_truth(ds.path(item))["masks"]

@@ -1,0 +1,106 @@
+"""Caches keyed on the code that made them, bounded in memory, cleared by ``reproduce --force``."""
+
+import numpy as np
+import pytest
+
+from arsr_lib import codekey, synth
+from arsr_lib.cache import ByteLRU, DiskArrays
+from arsr_lib.datasets import load_ucf101
+from arsr_lib.frames import FramesConfig, extract_dataset
+from arsr_lib.recipes import train_recipe
+from arsr_lib.reproduce import STAGE_RECIPES, stage_caches
+from arsr_lib.sreval import checkpoint_digest
+
+from conftest import tmp_experiment
+
+
+def test_code_digests_follow_the_producing_modules():
+    before = {a: codekey.code_digest(a) for a in codekey.PRODUCERS}
+    codekey.set_override("losses", "# a changed loss")
+    try:
+        after = {a: codekey.code_digest(a) for a in codekey.PRODUCERS}
+    finally:
+        codekey.set_override("losses", None)
+    changed = {a for a in before if before[a] != after[a]}
+    assert changed == {
+        "sr_training"
+    }  # rawframes, flow, pairs, SR videos, recognisers, scores keep their keys
+    assert {a: codekey.code_digest(a) for a in codekey.PRODUCERS} == before
+    with pytest.raises(ValueError, match="unknown artefact"):
+        codekey.code_digest("everything")
+    with pytest.raises(ValueError, match="not a module of arsr_lib"):
+        codekey.set_override("no_such_module", "x")
+
+
+@pytest.mark.slow
+def test_a_loss_change_retrains_and_rescores_but_reuses_rawframes(tmp_path):
+    cfg = synth.SynthConfig(classes=("Wave", "ArmCircle"), groups=3, clips_per_group=1, frames=8)
+    root = synth.generate(tmp_path / "synth", cfg, progress=False)
+    ds = load_ucf101(root / "ucfTrainTestlist", 1, root)
+    exp = tmp_experiment(tmp_path)
+    train = [ds.path(i) for i in ds.train]
+    frames = tmp_path / "frames"
+    assert extract_dataset(ds, frames, FramesConfig(flow_method="dis"), progress=False)["done"] == len(
+        ds.train
+    ) + len(ds.test)
+    first = train_recipe("vdsr", exp, train, progress=False, iters=2)
+    digest = checkpoint_digest(first)
+    log = (first.parent / "log.csv").stat().st_mtime_ns
+    codekey.set_override("losses", "# a changed loss")
+    try:
+        counts = extract_dataset(ds, frames, FramesConfig(flow_method="dis"), progress=False)
+        assert counts == {"done": 0, "skipped": len(ds.train) + len(ds.test), "failed": 0}  # reused
+        again = train_recipe("vdsr", exp, train, progress=False, iters=2)
+        # retrained (a new log), and the checkpoint's digest, on which SR frames and scores are keyed, moved
+        assert (again.parent / "log.csv").stat().st_mtime_ns != log
+        assert checkpoint_digest(again) != digest
+    finally:
+        codekey.set_override("losses", None)
+    codekey.set_override("frames", "# a changed rawframes writer")
+    try:
+        counts = extract_dataset(ds, frames, FramesConfig(flow_method="dis"), progress=False)
+        assert counts["done"] == len(ds.train) + len(ds.test)  # a fix in the rawframes code redoes them
+    finally:
+        codekey.set_override("frames", None)
+
+
+def test_byte_lru_holds_its_budget():
+    lru = ByteLRU(max_bytes=3 * 1000)
+    made = []
+    for k in range(10):
+        lru.get(k, lambda k=k: made.append(k) or np.zeros(1000, np.uint8))
+    assert lru.bytes <= 3000 and len(lru) == 3 and made == list(range(10))
+    lru.get(9, lambda: pytest.fail("a recent entry was evicted"))
+    big = lru.get("big", lambda: np.zeros(10_000, np.uint8))  # larger than the budget: returned, not kept
+    assert big.nbytes == 10_000 and "big" not in lru._items and lru.bytes <= 3000
+    with pytest.raises(ValueError, match="max_bytes"):
+        ByteLRU(0)
+
+
+def test_disk_arrays_store_once_and_atomically(tmp_path):
+    disk = DiskArrays(tmp_path, np.float16)
+    calls = []
+    value = disk.get("video", "0-1", lambda: calls.append(1) or np.full((2, 2), 1 / 3, np.float32))
+    again = disk.get("video", "0-1", lambda: pytest.fail("recomputed"))
+    assert value.dtype == again.dtype == np.float16 and np.array_equal(value, again) and calls == [1]
+    assert not list(tmp_path.rglob(".*partial*"))
+    disk.path("video", "0-1").write_bytes(b"garbage")
+    with pytest.raises(OSError, match="unreadable cache entry"):
+        disk.get("video", "0-1", lambda: np.zeros(1))
+
+
+def test_force_clears_the_caches_of_the_stages_it_reruns(tmp_path):
+    exp = tmp_experiment(tmp_path)
+    owned = [r for recipes in STAGE_RECIPES.values() for r in recipes]
+    assert sorted(owned) == sorted(exp.recipes)  # every training run belongs to one stage
+    assert exp.frames_root("hr") in stage_caches(exp, "01")
+    assert exp.runs_dir() / "sosr" in stage_caches(exp, "02") and exp.sr_root() / "SoSR" in stage_caches(
+        exp, "02"
+    )
+    assert exp.runs_dir() / "tosr_duf" in stage_caches(exp, "03")
+    assert exp.runs_dir() / "scores" in stage_caches(exp, "05")
+    assert not any(
+        exp.dataset_root() == p or exp.dataset_root() in p.parents
+        for s in "0123456"
+        for p in stage_caches(exp, f"0{s}")
+    )

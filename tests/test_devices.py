@@ -1,0 +1,120 @@
+"""The one device switch, bf16 inference against fp32, out-of-memory errors that name what to lower, and the
+GPU check's code path on the CPU."""
+
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from arsr_lib import config
+from arsr_lib.devices import resolve_device
+from arsr_lib.errors import SRMemoryError
+from arsr_lib.inference import save_sr, super_resolve, super_resolve_stream
+from arsr_lib.metrics import psnr_y
+from arsr_lib.models import build_model, pretrained
+
+from conftest import ROOT
+
+
+def test_device_switch():
+    assert resolve_device("cpu") == torch.device("cpu")
+    assert resolve_device("auto") == torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="CUDA is not available"):
+            resolve_device("cuda")
+    with pytest.raises(ValueError, match="auto, cpu, cuda"):
+        resolve_device("tpu")
+    with pytest.raises(ValueError, match="compute.device"):
+        config.load("smoke", compute={"device": "gpu0"})
+    assert config.load("paper", env={}).compute.bf16_inference  # the GPU run's SR and scoring in bf16
+
+
+@pytest.mark.slow
+def test_bf16_inference_matches_fp32_within_005_db(tmp_path):
+    """The pretrained RRDBNet (23 blocks) on five Set5 crops (the MATLAB x4 LR): PSNR-Y over the batch with
+    bf16 autocast within 0.05 dB of fp32 (CPU bf16 here; the GPU path is the same autocast)."""
+    set5 = ROOT.parent / "shared" / "benchmarks" / "set5"
+    s = 24
+    lr = np.stack(
+        [
+            cv2.imread(str(set5 / f"img_00{i}_SRF_4_LR.png"))[16 : 16 + s, 16 : 16 + s, ::-1]
+            for i in range(1, 6)
+        ]
+    )
+    hr = np.stack(
+        [
+            cv2.imread(str(set5 / f"img_00{i}_SRF_4_HR.png"))[64 : 64 + 4 * s, 64 : 64 + 4 * s, ::-1]
+            for i in range(1, 6)
+        ]
+    )
+    model = pretrained.load_pretrained("realesrgan-x4plus", tmp_path)
+    fp32 = psnr_y(super_resolve(model, lr), hr)
+    bf16 = psnr_y(super_resolve(model, lr, amp=True), hr)
+    assert abs(fp32 - bf16) <= 0.05, (fp32, bf16)
+
+
+class _OutOfMemory(torch.nn.Module):
+    scale = 4
+
+    def forward(self, x):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+
+def test_out_of_memory_names_batch_and_tile_and_writes_nothing(tmp_path):
+    frames = np.zeros((3, 16, 16, 3), np.uint8)
+    with pytest.raises(SRMemoryError, match=r"lower `batch` \(now 2\) or `tile`.*now 8"):
+        list(super_resolve_stream(_OutOfMemory(), frames, batch=2, tile=8))
+    out = tmp_path / "sr.avi"
+    with pytest.raises(SRMemoryError):
+        save_sr(super_resolve_stream(_OutOfMemory(), frames, batch=2), out)
+    assert not out.exists() and not list(tmp_path.iterdir())  # no half-written video
+    # a real model still runs
+    assert super_resolve(build_model("bicubic"), frames).shape == (3, 64, 64, 3)
+
+
+@pytest.mark.slow
+def test_gpu_check_runs_tiny_on_the_cpu(tmp_path):
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "gpu_check.py"),
+            "--tiny",
+            "--device",
+            "cpu",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert res.returncode == 0, res.stderr
+    import json
+
+    result = json.loads((tmp_path / "gpu_check_tiny.json").read_text())
+    for key in (
+        "rrdb_fp32_fps",
+        "rrdb_bf16_fps",
+        "train_esrgan_its",
+        "score_tsn_rgb_videos_per_s",
+        "tvl1_pairs_per_s",
+    ):
+        assert result[key] > 0
+    assert (
+        result["projection_hours"]["hours_here"] > 0
+        and result["projection_hours"]["hours_h100_projection"] > 0
+    )
+    assert {r["stage"] for r in result["projection_hours"]["rows"]} >= {
+        "SR training sosr",
+        "scoring tsn_rgb (9 methods/pairings)",
+    }
+    assert "H100 projection" in (tmp_path / "gpu_check_tiny.md").read_text()
+    # without a GPU and without --tiny it refuses clearly
+    if not torch.cuda.is_available():
+        res = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "gpu_check.py")], capture_output=True, text=True
+        )
+        assert res.returncode == 2 and "no CUDA device" in res.stderr
