@@ -30,7 +30,7 @@ lint: venv
 
 # the notebooks are jupytext py:percent sources; nbval runs the .ipynb made from them
 test: lint
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --durations=5 tests
 	rm -rf $(NOTEBOOK_BUILD)
 	$(BIN)/python -m arsr_lib notebooks --out $(NOTEBOOK_BUILD) > /dev/null
 	$(BIN)/python -m pytest -q --nbval-lax -p no:cacheprovider $(NOTEBOOK_BUILD)

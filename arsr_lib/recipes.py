@@ -57,13 +57,14 @@ def _validation(model, samples: list[dict], device):
 
 
 def video_source(exp: Experiment, videos: list) -> VideoSource:
-    """The experiment's HR frames of ``videos`` for SR training: frame cap, memory budget, on-disk flow."""
+    """The experiment's HR frames of ``videos`` for SR training: frame cap, memory budget
+    (``compute.cache_mb``, shared by the DataLoader workers), on-disk flow."""
     return VideoSource(
         videos,
         scale=exp.data.scale,
         flow_method=exp.data.flow_method,
         max_frames=exp.data.max_frames,
-        cache_bytes=exp.compute.cache_mb << 20,
+        cache_bytes=(exp.compute.cache_mb << 20) // max(1, exp.workers),  # the budget is for all loaders
         flow_cache=exp.paths.data / "flowcache" / exp.data.name,
     )
 

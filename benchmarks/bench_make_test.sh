@@ -24,5 +24,11 @@ cells=$(grep -E '^[0-9]+ passed' "$work/ci.log" | tail -1)
   echo "| wall time | $((total / 60)) min $((total % 60)) s |"
   echo "| pytest tests/ | $tests |"
   echo "| pytest --nbval-lax (notebook cells) | $cells |"
+  echo
+  echo "The slowest tests (pytest --durations=5):"
+  echo
+  echo '```'
+  sed -n '/slowest 5 durations/,/^$/p' "$work/ci.log" | sed '/^$/d' | tail -n +2
+  echo '```'
 } > "$out"
 cat "$out"

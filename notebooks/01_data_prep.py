@@ -99,7 +99,8 @@ session.show(figures.motion_strip(ds, items), "01_motion_strip.png", dpi=60)
 # data).
 
 # %%
-stats = figures.degradation_stats(ds, items, exp.data.flow_method, exp.data.scale, with_gt=session.is_synth)
+stats = figures.degradation_stats(ds, items, exp.data.flow_method, exp.data.scale, with_gt=session.is_synth,
+                                  workers=exp.data.workers)
 caption = protocol.describe(exp.data.flow_method, profile=exp.name, videos="first test video per class")
 save_table(stats.round(3), out / "01_degradation_stats", caption=caption)
 print(caption)

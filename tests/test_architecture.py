@@ -19,10 +19,10 @@ LAYERS = [
     ["inference", "metrics", "stats"],
     ["srdata", "recipes", "sreval"],
     ["recognition", "rectrain"],
-    ["harness", "tables", "predict", "evaluate"],
+    ["harness", "tables", "predict"],
     ["reporting"],
     ["viewer", "viewer_widget"],
-    ["notebook", "reproduce"],
+    ["notebook", "reproduce", "evaluate"],
     ["commands", "cli", "__main__"],
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}

@@ -71,7 +71,7 @@ def test_paper_profile_runs_every_notebook_on_real_clips(tmp_path, realdata):
         "data": {
             "root": str(root),
             "split_dir": str(root / "ucfTrainTestlist"),
-            "max_frames": 8,
+            "max_frames": 10,
             "eval_videos": 2,
             "workers": 2,
             "sr_train_videos": 4,

@@ -45,6 +45,8 @@ BENCHMARKS = [
     ("Recognition (`benchmarks/bench_recognition.py`)", "bench_recognition"),
     ("Pretrained RRDBNet, tiling, `arsr sr` memory (`benchmarks/bench_pretrained.py`)", "bench_pretrained"),
     ("`make test` from a fresh clone (`benchmarks/bench_make_test.sh`)", "make_test"),
+    ("Scale: memory and time against the number of videos (`benchmarks/bench_scale.py`)", "bench_scale"),
+    ("UCF101 split 1 at paper sizes, by stage (`benchmarks/gpu_check.py --device cpu`)", "gpu_check_cpu"),
 ]
 
 

@@ -113,7 +113,7 @@ class ComputeConfig:
 
     device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:N": SR training, SR, scoring
     bf16_inference: bool = False  # bf16 autocast for SR inference and scoring on a GPU
-    cache_mb: int = 1024  # decoded frames kept in memory per process (an LRU with this byte budget)
+    cache_mb: int = 1024  # decoded frames kept in memory by SR training, in all (split among its loaders)
     workers: int | None = None  # DataLoader workers of training and scoring (None: data.workers)
 
     def __post_init__(self):

@@ -88,16 +88,21 @@ def motion_strip(ds: SplitDataset, items, n_frames: int = 6):
 
 
 def degradation_stats(
-    ds: SplitDataset, items, flow_method: str, scale: int = protocol.SCALE, with_gt: bool = False
+    ds: SplitDataset,
+    items,
+    flow_method: str,
+    scale: int = protocol.SCALE,
+    with_gt: bool = False,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Per video: size, frames, bicubic PSNR (whole frame and actor region), flow EPE of HR/bicubic
-    flow against the true flow (SynthActions) or of bicubic flow against HR flow."""
+    flow against the true flow (SynthActions) or of bicubic flow against HR flow (``workers`` processes)."""
     rows = []
     for it in items:
         path = ds.path(it)
         hr = modcrop(ds.read(it), scale)
         bic = bicubic_upscale(downscale(hr, scale), scale)
-        fl_hr, fl_bi = compute_flow(hr, flow_method), compute_flow(bic, flow_method)
+        fl_hr, fl_bi = compute_flow(hr, flow_method, workers), compute_flow(bic, flow_method, workers)
         row = {
             "class": it.class_name,
             "video": Path(it.rel_path).name,
