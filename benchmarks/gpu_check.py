@@ -115,7 +115,7 @@ class RandomBatches(torch.utils.data.Dataset):
         return {k: v[i] for k, v in self.items.items()}
 
 
-def _train_rate(name, models, step, dataset, batch, device, iters, warmup=2) -> float:  # noqa: PLR0913
+def _train_rate(name, models, step, dataset, batch, device, iters, warmup=2) -> float:
     """Training iterations/s of one step kind through the real engine (bf16 autocast on CUDA)."""
     cfg = TrainConfig(iters=warmup + iters, batch=batch, lr=1e-4, amp=True, ckpt_every=10**9, log_every=10**9)
     with tempfile.TemporaryDirectory() as tmp:

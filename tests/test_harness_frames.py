@@ -1,0 +1,57 @@
+"""SR of only the frames the test protocol reads, on videos of different frame sizes (HMDB51's widths vary,
+and some are not divisible by 4), with a multi-frame model on a clip shorter than its window."""
+
+import numpy as np
+import torch
+
+from arsr_lib import recognition
+from arsr_lib.datasets import load_folder
+from arsr_lib.frames import FramesConfig, extract_dataset, output_dir, read_rawframes
+from arsr_lib.harness import ConsumedFrames, make_method_frames
+from arsr_lib.inference import super_resolve, super_resolve_indices
+from arsr_lib.models import DUF
+from arsr_lib.video import write_video
+
+from conftest import textured_frames
+
+
+def test_sparse_sr_frames_on_mixed_widths(tmp_path):
+    root = tmp_path / "videos"
+    for cls, (w, seed) in {"brush_hair": (66, 0), "cartwheel": (88, 1)}.items():  # 66: not divisible by 4
+        write_video(root / cls / f"{cls}_1.avi", textured_frames(t=12, h=48, w=w, seed=seed))
+    ds = load_folder(root)
+    hr_root = tmp_path / "hr"
+    extract_dataset(ds, hr_root, FramesConfig(flow_method="dis"), subsets=("test",), progress=False)
+    consumed = ConsumedFrames(3, 5, ("rgb", "flow"), FramesConfig(flow_method="dis"))
+    sr_root = tmp_path / "sr"
+    tag = make_method_frames(
+        ds, ds.test, "Bicubic-SR", None, sr_root, hr_root, consumed, workers=2, progress=False
+    )
+    assert tag.startswith("bicubic-")
+    for it in ds.test:
+        folder = output_dir(sr_root, it.rel_path)
+        rgb, _ = recognition.protocol_frames(12, 3, 5, True)
+        frames = read_rawframes(folder, "rgb", rgb)
+        assert frames.shape[1:] == (
+            48,
+            (64 if "brush" in it.rel_path else 88),
+            3,
+        )  # modcropped, then x4 of x1/4
+        for stream in ("rgb", "flow"):
+            x = recognition.test_inputs(str(folder), stream, 3, 1, 32, 5)
+            assert x.shape[0] == 3 and x.shape[-2:] == (32, 32)
+    # a second call finds every folder complete and makes nothing
+    mtimes = {p: p.stat().st_mtime_ns for p in sr_root.rglob(".done.json")}
+    make_method_frames(ds, ds.test, "Bicubic-SR", None, sr_root, hr_root, consumed, progress=False)
+    assert {p: p.stat().st_mtime_ns for p in sr_root.rglob(".done.json")} == mtimes
+
+
+def test_duf_on_a_clip_shorter_than_its_window():
+    """DUF reads 7 frames around each one, zero frames beyond the ends: a 4-frame clip works, and the frames
+    made alone equal those of the whole clip."""
+    torch.manual_seed(0)
+    model = DUF(num_layer=16, nf=8, growth=4, trunk=16).eval()
+    lr = textured_frames(t=4, h=12, w=12)
+    whole = super_resolve(model, lr)
+    alone = super_resolve_indices(model, lr.__getitem__, 4, [0, 3])
+    assert np.array_equal(alone[0], whole[0]) and np.array_equal(alone[3], whole[3])
