@@ -1,10 +1,13 @@
 """The evaluation harness: recognisers trained on HR, applied to every SR method's output.
 
-For each test video and method (HR, Bicubic and every SR recipe): the LR test video is super-resolved
-(cached lossless AVI), rawframes and flow are extracted with the experiment's flow method, and each stream is
-scored with the test protocol. Scores are cached per (method, recogniser, stream) under a key of everything
-they depend on (recogniser weights, the SR checkpoint digest, the protocol, the video list) and recomputed
-only when that changes. Tables over the scores: :mod:`arsr_lib.tables`.
+For each test video and method (HR, Bicubic and every SR recipe): the LR test frames that the test protocol
+reads are super-resolved (the spatial stream's snippet frames; for a method the temporal stream reads, also
+the frame pairs of its flows, whose flow is computed from the SR frames), written as a sparse rawframes
+folder, and each stream is scored with the test protocol. Scores are cached per (method, recogniser, stream)
+under a key of everything they depend on (recogniser weights, the SR checkpoint digest, the protocol, the
+video list, the code) and recomputed only when that changes. A harness can take a shard ``(k, n)`` of the test
+videos: SR frames and scores of its share alone, kept as shard files that an unsharded harness merges (``arsr
+evaluate``). Tables over the scores: :mod:`arsr_lib.tables`.
 """
 
 from __future__ import annotations

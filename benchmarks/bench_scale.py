@@ -127,6 +127,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[20, 80, 320])
     ap.add_argument("--work", type=Path, default=ROOT / "build" / "bench_scale")
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks" / "bench_scale.md")
+    ap.add_argument("--from-log", type=Path, help="remake the report from the JSON lines a run printed")
     ap.add_argument("--run-stage")
     ap.add_argument("--n", type=int)
     args = ap.parse_args(argv)
@@ -135,6 +136,10 @@ def main(argv=None) -> int:
         me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(json.dumps({**info, "peak_rss_mb": me, "peak_worker_rss_mb": kids}))
+        return 0
+    if args.from_log:
+        rows = [json.loads(line) for line in args.from_log.read_text().splitlines() if line.startswith("{")]
+        write_report(rows, args.out)
         return 0
     rows = []
     for n in args.sizes:
@@ -156,7 +161,7 @@ def write_report(rows: list[dict], out: Path) -> None:
     lines = [
         f"Scale benchmark ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}):"
         " SynthActions at 320x240, 32 frames per video, 4 classes x 5 groups x N/20 clips; smoke profile"
-        f" models, DIS flow, {STEPS} steps per training run, 256 MB frame cache per process"
+        f" models, DIS flow, {STEPS} steps per training run, a 256 MB frame cache for SR training"
         " (benchmarks/bench_scale.py).",
         "",
         "| stage | N videos | train / test | seconds | s per video | peak RSS (MB) | peak worker RSS (MB) |",
@@ -168,27 +173,26 @@ def write_report(rows: list[dict], out: Path) -> None:
             f"| {r['stage']} | {r['n']} | {split} | {r['seconds']:.1f} | {r['seconds'] / r['n']:.3f} | "
             f"{r['peak_rss_mb']:.0f} | {r['peak_worker_rss_mb']:.0f} |"
         )
-    if len(sizes) > 1:
-        lo, hi = sizes[0], sizes[-1]
+    pairs = list(zip(sizes, sizes[1:])) + ([(sizes[0], sizes[-1])] if len(sizes) > 2 else [])
+    if pairs:
         lines += [
             "",
-            f"Ratios N={hi} / N={lo} (x{hi // lo} videos):",
+            "Ratios between sizes (peak memory should stay near 1 once the frame cache is full; time should"
+            " follow the number of videos where a stage works per video):",
             "",
-            "| stage | peak RSS | peak worker RSS | time |",
-            "|---|---:|---:|---:|",
+            "| stage | sizes | videos | peak RSS | peak worker RSS | time |",
+            "|---|---|---:|---:|---:|---:|",
         ]
         for name in STAGES:
-            a = next(r for r in rows if r["stage"] == name and r["n"] == lo)
-            b = next(r for r in rows if r["stage"] == name and r["n"] == hi)
-            worker = (
-                (b["peak_worker_rss_mb"] / a["peak_worker_rss_mb"])
-                if a["peak_worker_rss_mb"]
-                else float("nan")
-            )
-            lines.append(
-                f"| {name} | {b['peak_rss_mb'] / a['peak_rss_mb']:.2f} | {worker:.2f} | "
-                f"{b['seconds'] / a['seconds']:.2f} |"
-            )
+            for lo, hi in pairs:
+                a = next(r for r in rows if r["stage"] == name and r["n"] == lo)
+                b = next(r for r in rows if r["stage"] == name and r["n"] == hi)
+                wa, wb = a["peak_worker_rss_mb"], b["peak_worker_rss_mb"]
+                worker = f"{wb / wa:.2f}" if wa else "-"
+                rss, time_ratio = b["peak_rss_mb"] / a["peak_rss_mb"], b["seconds"] / a["seconds"]
+                lines.append(
+                    f"| {name} | {hi} / {lo} | x{hi // lo} | {rss:.2f} | {worker} | {time_ratio:.2f} |"
+                )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
