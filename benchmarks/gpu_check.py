@@ -1,9 +1,9 @@
 """GPU check of the ``paper`` profile: throughput of every GPU stage at paper sizes, and the projected hours
 of UCF101 split 1 on this machine.
 
-One command on one H100/H200 (about 3-8 minutes)::
+One command on one H100/H200 (sized for a few minutes; it has not run on a GPU yet)::
 
-    python benchmarks/gpu_check.py                 # writes reports/benchmarks/gpu_check.{md,json}
+    python benchmarks/gpu_check.py                 # writes reports/benchmarks/gpu_check_cuda.{md,json}
     python benchmarks/gpu_check.py --tiny --device cpu --out /tmp/x   # the same code path in seconds (tested)
 
 Measured, each after warm-up iterations, timed with the device synchronised:
