@@ -28,7 +28,7 @@ cells=$(grep -E '^[0-9]+ passed' "$work/ci.log" | tail -1)
   echo "The slowest tests (pytest --durations=5):"
   echo
   echo '```'
-  sed -n '/slowest 5 durations/,/^$/p' "$work/ci.log" | sed '/^$/d' | tail -n +2
+  sed -n '/slowest 5 durations/,/passed in/p' "$work/ci.log" | grep -E '^[0-9.]+s ' 
   echo '```'
 } > "$out"
 cat "$out"
