@@ -123,6 +123,19 @@ _VGG19_CFG = [
 ]
 
 
+def vgg19_features(layers: int | None = 35) -> nn.Sequential:
+    """VGG19's ``features`` in torchvision's layout (same indices, so its state dict loads), first ``layers``
+    modules (35: up to conv5_4, before its ReLU)."""
+    modules, cin = [], 3
+    for v in _VGG19_CFG:
+        if v == "M":
+            modules.append(nn.MaxPool2d(2))
+        else:
+            modules += [nn.Conv2d(cin, v, 3, padding=1), nn.ReLU(inplace=False)]
+            cin = v
+    return nn.Sequential(*modules[:layers])
+
+
 class FeatureLoss(nn.Module):
     """L1 between VGG19 conv5_4 (before ReLU) features of SR and HR, ImageNet-normalised input.
 
@@ -137,14 +150,7 @@ class FeatureLoss(nn.Module):
                 f"feature loss: VGG19 weights file {weights_path!r} not found; put torchvision's vgg19 state "
                 "dict there, or set the feature-loss weight to 0 (the smoke profile does)"
             )
-        layers, cin = [], 3
-        for v in _VGG19_CFG:
-            if v == "M":
-                layers.append(nn.MaxPool2d(2))
-            else:
-                layers += [nn.Conv2d(cin, v, 3, padding=1), nn.ReLU(inplace=False)]
-                cin = v
-        self.features = nn.Sequential(*layers[:35])  # up to conv5_4 (index 34), before its ReLU
+        self.features = vgg19_features()  # up to conv5_4 (index 34), before its ReLU
         sd = torch.load(weights_path, map_location="cpu", weights_only=True)
         sd = {
             k[len("features.") :]: v

@@ -52,7 +52,7 @@ class VideoSource:
         self._flows = ByteLRU(max(1, cache_bytes // 4))
         self.flow_cache = Path(flow_cache) if flow_cache else None
         self._disk = DiskArrays(self.flow_cache, FLOW_DTYPE) if self.flow_cache else None
-        self._lengths: dict[int, int] = {}
+        self._keys: dict[int, str] = {}
 
     def __len__(self):
         return len(self.paths)
@@ -64,7 +64,13 @@ class VideoSource:
         )
 
     def video_key(self, i: int) -> str:
-        """Identifies video ``i``'s HR frames and flow: file, size, time, frame cap, scale, flow code."""
+        """Identifies video ``i``'s HR frames and flow: file, size, time, frame cap, scale, flow code
+        (computed once per video: every sample reads it)."""
+        if i not in self._keys:
+            self._keys[i] = self._video_key(i)
+        return self._keys[i]
+
+    def _video_key(self, i: int) -> str:
         st = os.stat(self.paths[i])
         text = f"{self.paths[i].resolve()}|{st.st_size}|{st.st_mtime_ns}|{self.max_frames}|{self.scale}"
         text += f"|{self.flow_method}|{code_digest('flow')}"

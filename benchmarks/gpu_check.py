@@ -47,7 +47,7 @@ from arsr_lib import config  # noqa: E402
 from arsr_lib.devices import autocast, resolve_device  # noqa: E402
 from arsr_lib.engine import Engine, Task, TrainConfig  # noqa: E402
 from arsr_lib.flow import compute_flow  # noqa: E402
-from arsr_lib.losses import _VGG19_CFG, FeatureLoss  # noqa: E402
+from arsr_lib.losses import FeatureLoss, vgg19_features  # noqa: E402
 from arsr_lib.models import build_model  # noqa: E402
 from arsr_lib.recognition import protocol_frames  # noqa: E402
 from arsr_lib.rectrain import STRESNET_STREAMS_WEIGHT, recogniser_spec  # noqa: E402
@@ -157,15 +157,8 @@ def _tvl1_rate(size, pairs: int) -> float:
 
 
 def _vgg_weights(folder: Path) -> Path:
-    layers, cin = [], 3
-    for v in _VGG19_CFG:
-        if v == "M":
-            layers.append(nn.MaxPool2d(2))
-        else:
-            layers += [nn.Conv2d(cin, v, 3, padding=1), nn.ReLU()]
-            cin = v
     path = folder / "vgg19-random.pth"
-    torch.save({f"features.{k}": v for k, v in nn.Sequential(*layers).state_dict().items()}, path)
+    torch.save({f"features.{k}": v for k, v in vgg19_features(layers=None).state_dict().items()}, path)
     return path
 
 

@@ -19,9 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import torch
-from torch import nn
 
-from arsr_lib.losses import _VGG19_CFG
+from arsr_lib.losses import vgg19_features
 from arsr_lib.models import build_model
 from arsr_lib.reproduce import reproduce
 
@@ -45,15 +44,8 @@ def _ucf101_root(tmp: Path, realdata: Path) -> Path:
 def _random_weights(tmp: Path) -> tuple[Path, Path]:
     resnet = tmp / "resnet50-random.pth"
     torch.save(build_model("tsn", num_classes=101, depth=50, modality="rgb").base.state_dict(), resnet)
-    layers, cin = [], 3
-    for v in _VGG19_CFG:
-        if v == "M":
-            layers.append(nn.MaxPool2d(2))
-        else:
-            layers += [nn.Conv2d(cin, v, 3, padding=1), nn.ReLU()]
-            cin = v
     vgg = tmp / "vgg19-random.pth"
-    torch.save({f"features.{k}": v for k, v in nn.Sequential(*layers).state_dict().items()}, vgg)
+    torch.save({f"features.{k}": v for k, v in vgg19_features(layers=None).state_dict().items()}, vgg)
     return resnet, vgg
 
 
