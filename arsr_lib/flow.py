@@ -235,12 +235,20 @@ def end_point_error(flow: np.ndarray, ref: np.ndarray, mask: np.ndarray | None =
     return float(err.mean())
 
 
-def motion_weight_map(flow: np.ndarray, floor: float = 0.1, percentile: float = 99.0) -> np.ndarray:
+def motion_weight_map(
+    flow: np.ndarray, floor: float = 0.1, percentile: float = 99.0, reference: float | None = None
+) -> np.ndarray:
     """``(..., H, W, 2)`` flow -> ``(..., H, W)`` float32 weights in [floor, 1]: SoSR's pixel-loss weights,
     ``floor + (1 - floor) * min(m / m_ref, 1)`` with ``m_ref`` the frame's ``percentile`` of the magnitude
-    ``m``."""
+    ``m``, or ``reference`` px when given (then a frame where little moves keeps its pixels near the floor
+    instead of having its largest motion, however small, scaled up to weight 1)."""
     magnitude = np.linalg.norm(np.asarray(flow, np.float32), axis=-1)
-    reference = np.percentile(magnitude.reshape(*magnitude.shape[:-2], -1), percentile, axis=-1)[
-        ..., None, None
-    ]
-    return (floor + (1 - floor) * np.clip(magnitude / np.maximum(reference, 1e-3), 0, 1)).astype(np.float32)
+    if reference is not None:
+        if reference <= 0:
+            raise ValueError(f"motion_weight_map reference must be > 0 px (got {reference})")
+        ref = np.float32(reference)
+    else:
+        ref = np.percentile(magnitude.reshape(*magnitude.shape[:-2], -1), percentile, axis=-1)[
+            ..., None, None
+        ]
+    return (floor + (1 - floor) * np.clip(magnitude / np.maximum(ref, 1e-3), 0, 1)).astype(np.float32)

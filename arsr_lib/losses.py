@@ -3,12 +3,16 @@
 **SoSR weighted MSE (Eq. 1).** The weight map comes from the magnitude of optical flow on HR
 frames: ``m = sqrt(u^2 + v^2)`` (flow from frame t to t+1), ``w = floor + (1 - floor) *
 min(m / m_ref, 1)`` with ``m_ref`` the frame's 99th-percentile magnitude
-(``arsr_lib.flow.motion_weight_map``).
-Two forms:
+(``arsr_lib.flow.motion_weight_map``; ``reference`` fixes ``m_ref`` in px instead).
+Three forms (``SRLossConfig.weight_form``):
 
 * ``form="code"`` (the authors' code): ``mean(((w * SR) - (w * HR))^2) = mean(w^2 (SR - HR)^2)``;
 * ``form="normalised"``: ``mean(w_n (SR - HR)^2)`` with ``w_n = w / mean_patch(w)`` (weights average 1
-  over each patch; the floor keeps static pixels in the loss).
+  over each patch; the floor keeps static pixels in the loss). An all-static patch gets weight 1
+  everywhere, so moving patches get no more weight than static ones;
+* ``form="batch"``: ``w_n = w / mean_batch(w)``: the weights average 1 over the whole batch, so a static
+  pixel keeps ``floor / 1`` of a fully moving pixel's weight wherever it is, and the loss keeps the
+  scale of a plain MSE.
 
 **ToSR siamese loss (authors' code).** ``rho(HR1, SR1) + rho(HR2, SR2) + rho(SR1, W(SR2, F12)) +
 rho(HR1, W(SR2, F12))``, rho = Huber with delta 0.01, each term weighted (default 1), F12 the HR flow
@@ -25,6 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from arsr_lib.config.schema import WEIGHT_FORMS
 from arsr_lib.flow import warp
 
 
@@ -42,7 +47,9 @@ def weighted_mse(pred, target, weight=None, form: str = "normalised"):
     if form == "normalised":
         wn = w / w.mean(dim=(-2, -1), keepdim=True).clamp_min(1e-8)
         return (wn * (pred - target) ** 2).mean()
-    raise ValueError(f"weighted_mse form must be 'code' or 'normalised' (got {form!r})")
+    if form == "batch":
+        return (w / w.mean().clamp_min(1e-8) * (pred - target) ** 2).mean()
+    raise ValueError(f"weighted_mse form must be one of {WEIGHT_FORMS} (got {form!r})")
 
 
 def l1(pred, target, weight=None):

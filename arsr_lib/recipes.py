@@ -159,6 +159,7 @@ def _dataset(exp: Experiment, recipe: SRRecipe, source: VideoSource, n_frames: i
         patch=recipe.patch,
         n_frames=n_frames,
         weight_floor=exp.sr_loss.weight_floor,
+        weight_ref=exp.sr_loss.weight_ref,
         weighted=recipe.pixel_loss == "flow_weighted_mse",
     )
     return SRPatchDataset(source, patches, length=max(cfg.iters * cfg.batch, 1), seed=exp.seed)

@@ -122,6 +122,7 @@ class PatchConfig:
     scale: int = 4
     augment: bool = True
     weight_floor: float = 0.1
+    weight_ref: float | None = None  # px of weight 1 (None: each frame's 99th-percentile flow magnitude)
     n_frames: int = 1  # 7 for DUF: LR windows around the centre frame
     weighted: bool = True  # the motion weight map (HR flow) only where the loss reads it (SoSR)
 
@@ -161,7 +162,9 @@ class SRPatchDataset(torch.utils.data.Dataset):
                 "hr": _to_tensor(hr_stack[half]),
             }
         flow = self.src.flow_between(v, t, t + 1)
-        wmap = motion_weight_map(flow, c.weight_floor)[y : y + c.patch, x : x + c.patch, None]
+        wmap = motion_weight_map(flow, c.weight_floor, reference=c.weight_ref)[
+            y : y + c.patch, x : x + c.patch, None
+        ]
         hr_stack, wmap = _augment([hr_stack, wmap], code)
         lr_stack = imresize(hr_stack, 1.0 / c.scale)
         lr = _to_tensor(lr_stack if c.n_frames > 1 else lr_stack[0])

@@ -93,23 +93,34 @@ class GanStep:
         self._criterion = pixel_loss(self.loss)
 
     def _generator(self, batch, optimisers, autocast, models) -> tuple[torch.Tensor, dict]:
+        """The generator update. Every weighted term's gradient at the SR output is taken separately and
+        their sum back-propagated once (the same update as ``total.backward()``), so each step logs each
+        term's value, its weighted value (``w_*``) and its share of the output gradient (``share_*``, L2
+        norms, summing to ~1 when the terms' gradients point apart): what the SoSR pixel term contributes."""
         generator, discriminator = models["g"], models["d"]
         optimisers["g"].zero_grad(set_to_none=True)
         with autocast():
-            sr = generator(batch["lr"])
-            d_fake, d_real = discriminator(sr), discriminator(batch["hr"]).detach()
-        sr = sr.float()
-        pixel = self._criterion(sr, batch, self.settings)
-        adversarial = losses.ragan_g_loss(d_real.float(), d_fake.float())
-        total = self.settings.pixel * pixel + self.settings.gan * adversarial
-        terms = {"pixel": pixel.item(), "gan_g": adversarial.item()}
+            sr_g = generator(batch["lr"])
+            d_fake, d_real = discriminator(sr_g), discriminator(batch["hr"]).detach()
+        sr = sr_g.float()
+        weighted = {
+            "pixel": (self._criterion(sr, batch, self.settings), self.settings.pixel),
+            "gan_g": (losses.ragan_g_loss(d_real.float(), d_fake.float()), self.settings.gan),
+        }
         if self.feature is not None:
-            feature = self.feature(sr, batch["hr"])
-            total = total + self.settings.feature * feature
-            terms["feature"] = feature.item()
-        total.backward()
+            weighted["feature"] = (self.feature(sr, batch["hr"]), self.settings.feature)
+        names = list(weighted)
+        grads = [torch.autograd.grad(w * value, sr, retain_graph=True)[0] for value, w in weighted.values()]
+        norms = [float(g.norm()) for g in grads]
+        total_norm = sum(norms) or 1.0
+        sr.backward(sum(grads))
         optimisers["g"].step()
-        return sr, terms
+        terms = {}
+        for name, (value, w), norm in zip(names, weighted.values(), norms):
+            terms[name] = value.item()
+            terms["w_" + name] = w * value.item()
+            terms["share_" + name] = norm / total_norm
+        return sr.detach(), terms
 
     def __call__(self, batch, optimisers, autocast, models):
         discriminator_params = list(models["d"].parameters())

@@ -28,6 +28,35 @@ def test_motion_weight_map():
     assert w.min() == pytest.approx(0.1) and w.max() == pytest.approx(1.0) and w[2, 2] == pytest.approx(1.0)
 
 
+def test_motion_weight_map_with_a_fixed_reference_keeps_small_motion_near_the_floor():
+    flow = np.zeros((10, 10, 2), np.float32)
+    flow[2:4, 2:4] = (0.3, 0.4)  # 0.5 px: the frame's largest motion
+    assert motion_weight_map(flow, floor=0.1)[2, 2] == pytest.approx(1.0)  # per-frame: scaled up to 1
+    w = motion_weight_map(flow, floor=0.1, reference=5.0)
+    assert w[2, 2] == pytest.approx(0.1 + 0.9 * 0.1) and w[0, 0] == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="reference must be > 0"):
+        motion_weight_map(flow, reference=0.0)
+
+
+def test_batch_normalised_weights_keep_static_patches_at_the_floor():
+    """Per-patch normalisation gives an all-static patch weight 1 everywhere (as much as a moving patch);
+    batch normalisation keeps it at floor / mean weight, and a uniform map gives the plain MSE."""
+    floor = 0.1
+    w = torch.full((2, 8, 8), floor)
+    w[1, :4] = 1.0  # patch 1 half moving, patch 0 all static
+    e = torch.zeros(2, 3, 8, 8)
+    e[0] = 1.0  # an error on the static patch only
+    zero = torch.zeros_like(e)
+    per_patch = L.weighted_mse(e, zero, w, "normalised")
+    batch = L.weighted_mse(e, zero, w, "batch")
+    assert float(per_patch) == pytest.approx(0.5)  # the static patch's error counts fully
+    assert float(batch) == pytest.approx(0.5 * floor / float(w.mean()))
+    assert float(batch) < 0.35 * float(per_patch)
+    torch.testing.assert_close(L.weighted_mse(e, zero, torch.ones(2, 8, 8), "batch"), (e**2).mean())
+    with pytest.raises(ValueError, match="one of"):
+        L.weighted_mse(e, zero, w, "dataset")
+
+
 def test_huber_known_values():
     e = torch.tensor([0.0, 0.005, 0.01, 0.03])
     v = L.huber(e, torch.zeros(4), delta=0.01)

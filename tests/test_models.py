@@ -118,3 +118,50 @@ def test_discriminators():
     assert d(torch.rand(2, 3, 32, 32)).shape == (2, 1) and d(torch.rand(1, 3, 48, 40)).shape == (1, 1)
     with pytest.raises(ValueError, match="unknown model"):
         build_model("edvr")
+
+
+def _train_duf(momentum: float, steps: int = 150) -> tuple[DUF, torch.Tensor]:
+    """A small DUF trained on one fixed distribution of smooth LR clips (x4 nearest upsampling as HR)."""
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(1)
+    model = DUF(nf=8, growth=4, trunk=16, bn_momentum=momentum)
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+
+    def batch():
+        base = torch.rand(4, 1, 3, 3, 3, generator=g)
+        clip = torch.nn.functional.interpolate(base.flatten(0, 1), size=(8, 8), mode="bilinear")
+        clip = clip.view(4, 1, 3, 8, 8).repeat(1, 7, 1, 1, 1)
+        clip = clip + 0.05 * torch.randn(4, 7, 3, 8, 8, generator=g)
+        return clip, torch.nn.functional.interpolate(clip[:, 3], scale_factor=4, mode="nearest")
+
+    model.train()
+    for _ in range(steps):
+        lr, hr = batch()
+        loss = torch.nn.functional.l1_loss(model(lr), hr)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model, batch()[0]
+
+
+def _train_eval_gap(model: DUF, lr: torch.Tensor) -> float:
+    """Mean |train-mode - eval-mode| output, grey levels (0-255), without updating the running statistics."""
+    saved = {k: v.clone() for k, v in model.state_dict().items()}
+    with torch.no_grad():
+        model.train()
+        train_out = model(lr)
+        model.load_state_dict(saved)
+        model.eval()
+        eval_out = model(lr)
+    return float(255 * (train_out - eval_out).abs().mean())
+
+
+def test_duf_train_and_eval_outputs_agree_after_training():
+    """With PyTorch's BN momentum the running statistics track training, so eval mode (what evaluation uses)
+    gives what training optimised; TensorFlow's decay 0.999 (momentum 1e-3) leaves them near their initial
+    values after 150 steps, and the outputs differ by grey levels."""
+    fixed, lr = _train_duf(0.1)
+    tf_like, lr_tf = _train_duf(1e-3)
+    gap_fixed, gap_tf = _train_eval_gap(fixed, lr), _train_eval_gap(tf_like, lr_tf)
+    assert gap_fixed < 0.5, gap_fixed
+    assert gap_tf > 4 * gap_fixed, (gap_tf, gap_fixed)

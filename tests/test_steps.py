@@ -72,7 +72,9 @@ def test_gan_step_updates_both_networks_and_sosr_differs_only_in_the_pixel_term(
         models, batch = _models("g", "d"), _batch()
         before = copy.deepcopy(models)
         out = GanStep(loss, SETTINGS)(batch, _optimisers(models), NO_AUTOCAST, models)
-        assert set(out) == {"pixel", "gan_g", "gan_d"}
+        assert set(out) == {"pixel", "gan_g", "gan_d", "w_pixel", "w_gan_g", "share_pixel", "share_gan_g"}
+        assert out["w_pixel"] == pytest.approx(SETTINGS.pixel * out["pixel"])
+        assert out["share_pixel"] + out["share_gan_g"] == pytest.approx(1.0)
         assert _changed(before["g"], models["g"]) and _changed(before["d"], models["d"])
         assert all(p.requires_grad for p in models["d"].parameters())  # frozen only for the generator update
         runs[loss] = out
@@ -88,7 +90,28 @@ def test_gan_step_with_a_feature_term_reports_it():
 
     models, batch = _models("g", "d"), _batch()
     out = GanStep("mse", SETTINGS, Feature())(batch, _optimisers(models), NO_AUTOCAST, models)
-    assert set(out) == {"pixel", "gan_g", "gan_d", "feature"} and out["feature"] >= 0
+    assert {"feature", "w_feature", "share_feature"} <= set(out) and out["feature"] >= 0
+    assert sum(out[f"share_{k}"] for k in ("pixel", "gan_g", "feature")) == pytest.approx(1.0)
+
+
+def test_gan_step_per_term_gradients_give_the_same_update_as_one_backward():
+    """The step back-propagates the sum of each term's output gradient: the same generator update as
+    ``(w_p pixel + w_g gan).backward()``."""
+    models, batch = _models("g", "d"), _batch()
+    reference = copy.deepcopy(models)
+    GanStep("flow_weighted_mse", SETTINGS)(batch, _optimisers(models), NO_AUTOCAST, models)
+    opt = _optimisers(reference)
+    for p in reference["d"].parameters():
+        p.requires_grad_(False)
+    sr = reference["g"](batch["lr"])
+    d_fake, d_real = reference["d"](sr), reference["d"](batch["hr"]).detach()
+    total = SETTINGS.pixel * pixel_loss("flow_weighted_mse")(sr, batch, SETTINGS)
+    total = total + SETTINGS.gan * losses.ragan_g_loss(d_real, d_fake)
+    opt["g"].zero_grad()
+    total.backward()
+    opt["g"].step()
+    for a, b in zip(models["g"].parameters(), reference["g"].parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_siamese_step_is_tosr_loss_on_both_frames_in_one_pass():

@@ -14,6 +14,7 @@ from typing import Mapping
 SR_ARCHITECTURES = ("rrdbnet", "vdsr", "duf")
 STEP_KINDS = ("pixel", "gan", "siamese")
 PIXEL_LOSSES = ("l1", "mse", "flow_weighted_mse", "huber")
+WEIGHT_FORMS = ("code", "normalised", "batch")  # SoSR weight map normalisations (arsr_lib.losses)
 RECOGNISERS = ("tsn_rgb", "tsn_flow", "stresnet")
 # named pretrained SR generators (arsr_lib.models.pretrained): usable as a recipe's init and as an SR model
 PRETRAINED_SR = ("realsr-df2k", "realesrgan-x4plus")
@@ -99,12 +100,21 @@ class SRLossConfig:
     pixel: float = 1e-2
     feature: float = 1.0
     gan: float = 5e-3
-    weight_form: str = "normalised"  # SoSR weight map: "normalised" (ours) or "code" (the authors' code)
+    # SoSR weight map normalisation: "normalised" (per patch), "batch" (over the batch) or "code" (the
+    # authors' code form, mean(w^2 e^2)); arsr_lib.losses
+    weight_form: str = "normalised"
     weight_floor: float = 0.1
+    weight_ref: float | None = None  # flow magnitude (px) of weight 1; None: each frame's 99th percentile
     huber_delta: float = 0.01
     tosr_weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
     mask_outside: bool = True
     vgg19_weights: str | None = None  # local torchvision vgg19 state dict (needed when feature > 0)
+
+    def __post_init__(self):
+        if self.weight_form not in WEIGHT_FORMS:
+            raise ValueError(f"sr_loss.weight_form must be one of {WEIGHT_FORMS} (got {self.weight_form!r})")
+        if self.weight_ref is not None and self.weight_ref <= 0:
+            raise ValueError(f"sr_loss.weight_ref must be > 0 px or None (got {self.weight_ref})")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,11 @@ Input ``(N, T=7, 3, h, w)`` LR frames in [0, 1]; output the x``scale`` SR of the
 * Output: per pixel, 5x5 dynamic filters applied to each colour channel of the centre LR frame
   (a per-channel 5x5 -> 25 "local expand" filter bank, identity-initialised; trainable as in
   the authors' ToSR code), depth-to-space, plus the depth-to-space residual.
-* BN as TensorFlow's (decay 0.999 -> momentum 0.001, epsilon 1e-3).
+* BN with TensorFlow's epsilon 1e-3 and PyTorch's momentum 0.1 (``bn_momentum``). The authors' TensorFlow
+  decay 0.999 (momentum 1e-3) leaves the running statistics about two-thirds at their initial values after
+  a few hundred steps, so eval-mode outputs differ from train mode by grey levels; at 0.1 they track the
+  training statistics (tests/test_models.py checks train and eval modes agree after training;
+  docs/deviations.md).
 """
 
 from __future__ import annotations
@@ -24,16 +28,19 @@ from torch import nn
 LAYOUTS = {16: (3, 32), 28: (9, 16), 52: (21, 16)}
 
 
-def _bn(c):
-    return nn.BatchNorm3d(c, eps=1e-3, momentum=1e-3)
+BN_MOMENTUM = 0.1  # PyTorch's default; the authors' TensorFlow decay 0.999 is momentum 1e-3
+
+
+def _bn(c, momentum: float = BN_MOMENTUM):
+    return nn.BatchNorm3d(c, eps=1e-3, momentum=momentum)
 
 
 class DenseBlock3D(nn.Module):
-    def __init__(self, cin: int, growth: int, pad_time: bool):
+    def __init__(self, cin: int, growth: int, pad_time: bool, bn_momentum: float = BN_MOMENTUM):
         super().__init__()
         self.pad_time = pad_time
-        self.bn1, self.conv1 = _bn(cin), nn.Conv3d(cin, cin, 1)
-        self.bn2 = _bn(cin)
+        self.bn1, self.conv1 = _bn(cin, bn_momentum), nn.Conv3d(cin, cin, 1)
+        self.bn2 = _bn(cin, bn_momentum)
         self.conv2 = nn.Conv3d(cin, growth, 3, padding=(1 if pad_time else 0, 1, 1))
 
     def forward(self, x):
@@ -53,6 +60,7 @@ class DUF(nn.Module):
         growth: int | None = None,
         trunk: int = 256,
         trainable_expand: bool = True,
+        bn_momentum: float = BN_MOMENTUM,
     ):
         super().__init__()
         if num_layer not in LAYOUTS:
@@ -65,10 +73,10 @@ class DUF(nn.Module):
         self.stem = nn.Conv3d(3, nf, (1, 3, 3), padding=(0, 1, 1))
         blocks, c = [], nf
         for i in range(n_pad + 3):
-            blocks.append(DenseBlock3D(c, growth, pad_time=i < n_pad))
+            blocks.append(DenseBlock3D(c, growth, pad_time=i < n_pad, bn_momentum=bn_momentum))
             c += growth
         self.blocks = nn.Sequential(*blocks)
-        self.bn = _bn(c)
+        self.bn = _bn(c, bn_momentum)
         self.conv_trunk = nn.Conv3d(c, trunk, (1, 3, 3), padding=(0, 1, 1))
         r2 = scale * scale
         self.res_head = nn.Sequential(
