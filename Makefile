@@ -17,13 +17,16 @@ NOTEBOOK_BUILD := build/notebooks
 venv: $(STAMP)
 
 # torch first (or pip pulls a multi-GB CUDA build for anything depending on torch),
-# then the package with its dev extras; the stamp records the torch spec it was made with.
-$(STAMP): pyproject.toml Makefile
+# then the package with its dev extras at the versions of constraints.txt (the set the committed reports
+# were made with: pyproject's >= ranges alone resolve to whatever is newest on the day; docs/reproducibility.md);
+# CONSTRAINTS= (empty) installs from the ranges. The stamp records the torch spec and constraints.
+CONSTRAINTS ?= constraints.txt
+$(STAMP): pyproject.toml Makefile $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip
 	$(BIN)/python -m pip install $(PIP_FLAGS) "$(TORCH_SPEC)"
-	$(BIN)/python -m pip install $(PIP_FLAGS) -e ".[dev]"
-	@echo "$(TORCH_SPEC)" > $(STAMP)
+	$(BIN)/python -m pip install $(PIP_FLAGS) $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[dev]"
+	@echo "$(TORCH_SPEC) $(CONSTRAINTS)" > $(STAMP)
 
 lint: venv
 	$(BIN)/ruff check .

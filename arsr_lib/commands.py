@@ -149,10 +149,12 @@ def cmd_sr(args) -> int:
 def _experiment(args):
     """The experiment a command runs: ``--config FILE`` when given, else ``--profile``."""
     from arsr_lib import config
+    from arsr_lib.devices import pin_cpu_numerics
 
     exp = config.from_file(args.config) if args.config else config.load(args.profile)
     if getattr(args, "device", None):
         exp = config.override(exp, {"compute": {"device": args.device}})
+    pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa)
     return exp
 
 
@@ -163,7 +165,7 @@ def cmd_train(args) -> int:
     exp = _experiment(args)
     ds = prepare_dataset(exp, progress=not args.quiet)
     train = [ds.path(i) for i in ds.train]
-    val = [ds.path(i) for i in ds.test]
+    val = [ds.path(i) for i in ds.val]  # the validation split; never the test split
     final = train_recipe(args.recipe, exp, train, val, progress=not args.quiet, iters=args.iters)
     print(f"{args.recipe} ({exp.name}): {final}")
     return 0

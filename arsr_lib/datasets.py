@@ -47,7 +47,8 @@ class VideoItem:
 
 @dataclass
 class SplitDataset:
-    """Classes and the train/test/unused lists of one split of one dataset."""
+    """Classes and the train/test/unused lists of one split of one dataset, and its validation list (groups
+    disjoint from train and test: where choices are made; the test list is read only to report)."""
 
     name: str
     split: int | None
@@ -58,14 +59,16 @@ class SplitDataset:
     root: Path | None = None
     max_frames: int | None = None  # frames read of each video (None: all); see read()
     missing: int = 0  # listed videos that filter_present found missing under root
+    val: list[VideoItem] = field(default_factory=list)
 
     def all_items(self) -> list[VideoItem]:
-        return self.train + self.test + self.unused
+        return self.train + self.val + self.test + self.unused
 
     def counts(self) -> dict:
         return {
             "classes": len(self.classes),
             "train": len(self.train),
+            "val": len(self.val),
             "test": len(self.test),
             "unused": len(self.unused),
             "distinct": len({i.rel_path for i in self.all_items()}),
@@ -80,6 +83,35 @@ class SplitDataset:
         """The decoded frames of ``item``: at most ``max_frames`` and the dataset's own cap."""
         caps = [m for m in (self.max_frames, max_frames) if m is not None]
         return read_video(self.path(item), max_frames=min(caps) if caps else None, min_frames=min_frames)
+
+    def hold_out_groups(self, n: int) -> "SplitDataset":
+        """Move the training videos of the last ``n`` training groups (gXX) to the validation list: a
+        validation split for datasets that ship none (UCF101's groups share actors and backgrounds, so
+        validation must be group-disjoint, as the test split is)."""
+        if n <= 0:
+            return self
+        groups = sorted({i.group for i in self.train if i.group is not None})
+        if len(groups) <= n:
+            raise DatasetError(
+                f"dataset {self.name} split {self.split}: data.val_groups={n} but the training list has "
+                f"{len(groups)} group(s) with a gXX name"
+            )
+        held = set(groups[-n:])
+        return replace(
+            self,
+            train=[i for i in self.train if i.group not in held],
+            val=self.val + [i for i in self.train if i.group in held],
+        )
+
+    def validation(self) -> "SplitDataset":
+        """The same dataset with the validation list in the place of the test list, for evaluating on it
+        (the harness reads ``test``); an error when there is no validation list."""
+        if not self.val:
+            raise DatasetError(
+                f"dataset {self.name} split {self.split}: no validation list (SynthActions: val_groups; "
+                f"real data: data.val_groups)"
+            )
+        return replace(self, test=list(self.val))
 
     def test_subset(self, n: int | None) -> "SplitDataset":
         """The same split with ``n`` test videos spread evenly over the list (all classes kept); None:
@@ -117,7 +149,9 @@ class SplitDataset:
                     out.append(found)
             return out
 
-        new = replace(self, train=keep(self.train), test=keep(self.test), unused=keep(self.unused))
+        new = replace(
+            self, train=keep(self.train), val=keep(self.val), test=keep(self.test), unused=keep(self.unused)
+        )
         new = replace(new, missing=len(missing))
         if strict and missing:
             shown = "\n  ".join(missing[:20])
@@ -204,7 +238,9 @@ def load_ucf101(
     """UCF101 split ``split`` (1..3) from the official ``ucfTrainTestlist`` folder.
 
     Handles CRLF endings, 1-based labels (``VideoItem.label`` is 0-based) and the
-    ``HandstandPushups`` / ``v_HandStandPushups_*`` naming quirk; records the group id gXX.
+    ``HandstandPushups`` / ``v_HandStandPushups_*`` naming quirk; records the group id gXX. A
+    ``vallistNN.txt`` beside the lists (SynthActions writes one; same format as the train list) is the
+    validation list.
     """
     split_dir = Path(split_dir)
     if split not in (1, 2, 3):
@@ -226,13 +262,23 @@ def load_ucf101(
         test.append(
             _ucf_item(te_path, lineno, parts[0], cls_index, int(parts[1]) if len(parts) == 2 else None)
         )
-    dup = {i.rel_path for i in train} & {i.rel_path for i in test}
-    if dup:
-        raise DatasetError(
-            f"{split_dir}: split {split} lists {len(dup)} video(s) in both train and test, "
-            f"e.g. {sorted(dup)[0]}"
-        )
-    return SplitDataset(name, split, classes, train, test, [], Path(root) if root else None)
+    val = []
+    va_path = split_dir / f"vallist{split:02d}.txt"
+    if va_path.is_file():
+        for lineno, ln in _read_lines(va_path):
+            parts = ln.split()
+            if len(parts) != 2 or not parts[1].lstrip("-").isdigit():
+                raise DatasetError(f"{va_path}:{lineno}: expected '<Class>/<video> <label>', got {ln!r}")
+            val.append(_ucf_item(va_path, lineno, parts[0], cls_index, int(parts[1])))
+    lists = {"train": train, "test": test, "val": val}
+    for a, b in (("train", "test"), ("train", "val"), ("val", "test")):
+        dup = {i.rel_path for i in lists[a]} & {i.rel_path for i in lists[b]}
+        if dup:
+            raise DatasetError(
+                f"{split_dir}: split {split} lists {len(dup)} video(s) in both {a} and {b}, "
+                f"e.g. {sorted(dup)[0]}"
+            )
+    return SplitDataset(name, split, classes, train, test, [], Path(root) if root else None, val=val)
 
 
 # ---------------------------------------------------------------------------------------------

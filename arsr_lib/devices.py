@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import torch
 
 
@@ -32,3 +34,20 @@ def gpu_bf16(device: torch.device, wanted: bool) -> bool:
     """Whether a configured bf16 (``compute.bf16_inference``) applies: on CUDA only; the CPU runs fp32 (its
     bf16 kernels without hardware support are many times slower)."""
     return bool(wanted) and torch.device(device).type == "cuda"
+
+
+def pin_cpu_numerics(threads: int | None, isa: str | None) -> None:
+    """Fix what changes the bits of CPU results (``compute.threads``, ``compute.cpu_isa``), measured in
+    ``reports/benchmarks/numerics_check.md``: the number of torch threads (a convolution's or a matrix
+    product's sums are split over threads: 1 and 2 threads train to different weights) and the instruction
+    set of oneDNN's and MKL's kernels (SSE4.1 and AVX2 kernels give different bits). ``isa`` ("AVX2") sets
+    ``ONEDNN_MAX_CPU_ISA`` and ``MKL_CBWR``, which the libraries read at their first convolution / product,
+    so call this before any (the notebooks' ``start`` and the command line do); a variable the user set is
+    kept. None leaves either at the library's default (every core; the newest instruction set)."""
+    if threads is not None:
+        if threads < 1:
+            raise ValueError(f"compute.threads must be >= 1 or None (got {threads})")
+        torch.set_num_threads(threads)
+    if isa is not None:
+        os.environ.setdefault("ONEDNN_MAX_CPU_ISA", isa)
+        os.environ.setdefault("MKL_CBWR", isa)

@@ -393,11 +393,19 @@ def prepare_method_frames(
 
 
 def run_harness(
-    exp: Experiment, ds, methods: dict | None = None, progress: bool = True, shard: tuple[int, int] = (1, 1)
+    exp: Experiment,
+    ds,
+    methods: dict | None = None,
+    progress: bool = True,
+    shard: tuple[int, int] = (1, 1),
+    evaluated: str = "test",
 ) -> Harness:
-    """Train (or reuse) the recognisers, make every method's test rawframes (of shard ``(k, n)``), return the
-    harness."""
-    methods = methods if methods is not None else method_checkpoints(exp.runs_dir())
+    """Train (or reuse) the recognisers, make every method's rawframes of the evaluated videos ``ds.test``
+    (of shard ``(k, n)``), return the harness. ``evaluated="val"`` when ``ds`` is
+    ``SplitDataset.validation()``: its scores are cached apart (``runs/<experiment>/scores-val``)."""
+    if evaluated not in ("test", "val"):
+        raise ValueError(f"run_harness: evaluated must be 'test' or 'val' (got {evaluated!r})")
+    methods = methods if methods is not None else method_checkpoints(exp)
     missing = [
         m for m, c in methods.items() if c is not None and not is_pretrained(c) and not Path(c).is_file()
     ]
@@ -423,7 +431,7 @@ def run_harness(
         roots,
         tags,
         recognisers,
-        exp.runs_dir() / "scores",
+        exp.runs_dir() / ("scores" if evaluated == "test" else "scores-val"),
         exp.recognition,
         exp.data.flow_method,
         streams=streams,

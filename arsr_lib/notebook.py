@@ -13,6 +13,7 @@ from IPython.display import Image, display
 from arsr_lib import config
 from arsr_lib.config import Experiment
 from arsr_lib.datasets import SplitDataset
+from arsr_lib.devices import pin_cpu_numerics
 from arsr_lib.prep import prepare_dataset
 from arsr_lib.reporting.io import save_figure
 
@@ -46,8 +47,9 @@ class Session:
 
     @property
     def val_videos(self) -> list[str]:
-        """The videos SR training validates on (the test split, as before a validation split exists)."""
-        return [self.ds.path(i) for i in self.ds.test]
+        """The videos SR training validates on: the validation split (none without one: the test split is
+        never used for a choice)."""
+        return [self.ds.path(i) for i in self.ds.val]
 
     def eval_items(self, n: int) -> list:
         """``n`` test videos spread evenly over the test split."""
@@ -63,6 +65,7 @@ class Session:
 
 def start(exp: Experiment, load_data: bool = True, progress: bool = False) -> Session:
     """Make the report folder and (``load_data``) prepare the dataset; returns the notebook's session."""
+    pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa)
     out = exp.reports_dir()
     out.mkdir(parents=True, exist_ok=True)
     return Session(exp, out, prepare_dataset(exp, progress=progress) if load_data else None)

@@ -83,7 +83,7 @@ def recognize(
     paths = recogniser_paths(recogniser, runs)
     dataset, names = recogniser_classes(paths["rgb"])
     frames = read_video(video, min_frames=rec.new_length + 1)
-    checkpoints = method_checkpoints(runs)
+    checkpoints = method_checkpoints(exp, runs_dir=runs)
     scores, streams = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for stream, method in (("rgb", sr_rgb), ("flow", sr_flow)):

@@ -27,6 +27,7 @@ def prepare_dataset(exp: Experiment, progress: bool = True) -> SplitDataset:
         )
     listed = load_dataset(data.dataset, data.split_dir, data.split, root)
     ds = replace(listed.filter_present(strict=data.strict), max_frames=data.max_frames)
+    ds = ds.hold_out_groups(data.val_groups)
     if ds.missing:
         listed_n = len(listed.all_items())
         print(
@@ -45,8 +46,9 @@ def extract_variants(
     ds: SplitDataset, exp: Experiment, variants=("hr", "lr", "bicubic"), subsets=None, progress: bool = True
 ) -> dict[str, Path]:
     """Rawframes (JPEG frames + quantised flow) of each variant; cached and resumable. Only what is read is
-    made (``subsets`` None): HR of the training split (the recognisers learn from it) and the test split; LR
-    and Bicubic of the test split (the viewer, and the Bicubic baseline's scores)."""
+    made (``subsets`` None): HR of the training split (the recognisers learn from it), the validation and the
+    test split; LR and Bicubic of the validation and test splits (the viewer, the Bicubic baseline's scores,
+    the calibration on validation)."""
     out = {}
     tag = dataset_tag(exp)
     data = exp.data
@@ -64,7 +66,8 @@ def extract_variants(
             source_tag=tag,
         )
         root = exp.frames_root(variant)
-        read = subsets or (("train", "test") if variant == "hr" else ("test",))
+        evaluated = ("val", "test") if ds.val else ("test",)
+        read = subsets or ((("train",) + evaluated) if variant == "hr" else evaluated)
         extract_dataset(ds, root, cfg, subsets=read, workers=data.workers, progress=progress, desc=variant)
         out[variant] = root
     return out

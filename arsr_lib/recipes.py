@@ -34,18 +34,27 @@ from arsr_lib.models.pretrained import is_pretrained, pretrained_spec, pretraine
 from arsr_lib.srdata import PairConfig, PatchConfig, SRPatchDataset, ToSRPairDataset, VideoSource
 from arsr_lib.steps import GanStep, PixelStep, SiameseStep
 
-# the SR methods of the evaluation and the recipe giving each (None: no model)
-METHODS = {
-    "Bicubic": None,
-    "VDSR": "vdsr",
-    "ESRGAN": "esrgan",
-    "SoSR": "sosr",
-    "SoSR-VDSR": "sosr_vdsr",
-    "VSR-DUF": "duf",
-    "ToSR-DUF": "tosr_duf",
-    "ToSR-VDSR": "tosr_vdsr",
-}
 VALIDATION_VIDEOS, VALIDATION_PATCHES = 4, 8
+# the SR methods each training notebook trains and compares (those an experiment has): 02 the ESRGAN family
+# and VDSR with SoSR's loss, 03 the video SR models with ToSR's
+STAGE_METHODS = {
+    "02": ("Bicubic", "VDSR", "SoSR-VDSR", "ESRGAN", "ESRGAN-FT", "SoSR"),
+    "03": ("Bicubic", "VDSR", "ToSR-VDSR", "VSR-DUF", "ToSR-DUF"),
+}
+
+
+def stage_methods(exp: Experiment, stage: str) -> list[str]:
+    """The methods of training notebook ``stage`` ("02", "03") that the experiment has."""
+    return [m for m in STAGE_METHODS[stage] if m in exp.methods]
+
+
+def stage_recipes(exp: Experiment, stage: str) -> list[str]:
+    """The recipes notebook ``stage`` trains, each after the run it starts from; 03 leaves out what 02
+    trained (VDSR)."""
+    recipes = exp.recipes_for(STAGE_METHODS[stage])
+    if stage == "03":
+        recipes = [r for r in recipes if r not in exp.recipes_for(STAGE_METHODS["02"])]
+    return recipes
 
 
 def _validation(model, samples: list[dict], device):
@@ -220,11 +229,16 @@ def train_recipe(
     return out / "final.pt"
 
 
-def method_checkpoints(runs_dir: str | Path, methods=tuple(METHODS)) -> dict:
-    """``method name -> final.pt`` (None for Bicubic) for the evaluation's SR methods."""
+def method_checkpoints(exp: Experiment, methods=None, runs_dir: str | Path | None = None) -> dict:
+    """``method name -> checkpoint`` for the evaluation's SR methods (``exp.methods``; None: all of them):
+    the ``final.pt`` of its recipe's run, the name of a pretrained model (used untouched), or None
+    (Bicubic). ``runs_dir``: where the runs are (None: the experiment's)."""
+    runs = Path(runs_dir) if runs_dir else exp.runs_dir()
     out = {}
-    for m in methods:
-        if m not in METHODS:
-            raise ValueError(f"unknown SR method {m!r}; choose from {list(METHODS)}")
-        out[m] = None if METHODS[m] is None else Path(runs_dir) / METHODS[m] / "final.pt"
+    for m in exp.methods if methods is None else methods:
+        source = exp.method_source(m)
+        if source is None or is_pretrained(source):
+            out[m] = source
+        else:
+            out[m] = runs / source / "final.pt"
     return out

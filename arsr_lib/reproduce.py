@@ -30,14 +30,10 @@ import jupytext
 from arsr_lib import config
 from arsr_lib.atomic import write_json_atomic, write_text_atomic
 from arsr_lib.config import project_root
-from arsr_lib.recipes import METHODS
+from arsr_lib.recipes import STAGE_METHODS, stage_recipes
 
 STAGES = ".stages"
 # the training runs each stage makes (the SR videos of their methods go with them)
-STAGE_RECIPES = {
-    "02": ("rrdb_psnr", "esrgan", "sosr", "vdsr", "sosr_vdsr"),
-    "03": ("duf", "tosr_duf", "tosr_vdsr"),
-}
 RECOGNISER_RUNS = ("tsn_rgb", "tsn_flow", "stresnet")
 
 
@@ -47,16 +43,17 @@ def stage_caches(exp: config.Experiment, stage: str) -> list[Path]:
     recognisers, the SR methods' test frames and the scores."""
     if stage == "01":
         return [exp.frames_root(v) for v in ("hr", "lr", "bicubic")]
-    if stage in STAGE_RECIPES:
-        recipes = STAGE_RECIPES[stage]
+    if stage in STAGE_METHODS:
+        recipes = stage_recipes(exp, stage)
         paths = [exp.runs_dir() / r for r in recipes]
-        paths += [exp.sr_root() / m for m, r in METHODS.items() if r in recipes]
+        paths += [exp.sr_root() / m for m, r in exp.methods.items() if r in recipes]
         if stage == "02":
             paths.append(exp.paths.data / "flowcache" / exp.data.name)
         return paths
     if stage == "05":
         return [exp.runs_dir() / r for r in RECOGNISER_RUNS] + [
             exp.runs_dir() / "scores",
+            exp.runs_dir() / "scores-val",
             exp.frames_root("sr"),
         ]
     return []

@@ -200,3 +200,36 @@ def method_video(ds, it, method: str, sr_root) -> np.ndarray:
     if method == "Bicubic":
         return bicubic_upscale(downscale(hr))
     return read_video(sr_video_path(sr_root, method, it.rel_path))
+
+
+LOSS_TERMS = ("pixel", "w_pixel", "w_gan_g", "w_feature", "share_pixel", "share_gan_g", "share_feature")
+
+
+def training_table(runs: dict, last: float = 0.25) -> pd.DataFrame:
+    """Per training run (``name -> run folder`` with ``log.csv``): steps, the loss terms over the last
+    ``last`` share of the steps (weighted values ``w_*`` and shares of the output gradient ``share_*``: how
+    much of the update each term of a GAN step makes) and the validation PSNR-Y at the first and last
+    validation and its gain over the last ``last`` share of steps (near 0: the curve has levelled off)."""
+    rows = []
+    for name, folder in runs.items():
+        path = Path(folder) / "log.csv"
+        if not path.is_file():
+            continue
+        log = pd.read_csv(path)
+        steps = int(log["step"].max())
+        tail = log[log["step"] > steps * (1 - last)]
+        row = {"run": name, "steps": steps}
+        for term in LOSS_TERMS:
+            if term in log and log[term].notna().any():
+                row[term] = float(tail[term].mean())
+        if "val_psnr_y" in log and log["val_psnr_y"].notna().any():
+            val = log[["step", "val_psnr_y"]].dropna()
+            before = val[val["step"] <= steps * (1 - last)]
+            row["val PSNR-Y first"] = float(val["val_psnr_y"].iloc[0])
+            row["val PSNR-Y last"] = float(val["val_psnr_y"].iloc[-1])
+            if len(before):
+                row["val gain, last share (dB)"] = float(
+                    val["val_psnr_y"].iloc[-1] - before["val_psnr_y"].iloc[-1]
+                )
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -70,3 +70,33 @@ def mcnemar_exact(correct_a: np.ndarray, correct_b: np.ndarray) -> dict:
     k = min(n01, n10)
     p = min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2**n)
     return {"a_only": n10, "b_only": n01, "p_mcnemar": float(p)}
+
+
+Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
+
+
+def paired_variance(a_only: float, b_only: float) -> float:
+    """Variance of one video's paired difference (correct_a - correct_b, in {-1, 0, 1}) from the rates of the
+    two kinds of discordant video: ``p10 + p01 - (p10 - p01)^2``."""
+    return a_only + b_only - (a_only - b_only) ** 2
+
+
+def paired_half_width(n: int, a_only: float, b_only: float, z: float = Z95) -> float:
+    """Normal-approximation half-width of the 95 % interval of a top-1 difference on ``n`` paired videos."""
+    return z * math.sqrt(paired_variance(a_only, b_only) / n)
+
+
+def paired_sample_size(a_only: float, b_only: float, half_width: float = 0.03, z: float = Z95) -> int:
+    """Test videos needed so that the 95 % interval of a paired top-1 difference has at most ``half_width``
+    (a fraction: 0.03 = 3 points), given the discordance rates measured on validation: ``z^2 var / h^2``."""
+    if half_width <= 0:
+        raise ValueError(f"paired_sample_size: half_width must be > 0 (got {half_width})")
+    return max(1, math.ceil(z * z * paired_variance(a_only, b_only) / half_width**2))
+
+
+def discordance(correct_a: np.ndarray, correct_b: np.ndarray) -> dict:
+    """Rates of videos only ``a`` gets right (``a_only``) and only ``b`` does (``b_only``)."""
+    a, b = np.asarray(correct_a, bool), np.asarray(correct_b, bool)
+    if a.shape != b.shape:
+        raise ValueError("discordance: both methods must be scored on the same videos")
+    return {"a_only": float(np.mean(a & ~b)), "b_only": float(np.mean(~a & b))}

@@ -10,22 +10,28 @@ from arsr_lib import stats
 
 # the paper's pairing and the comparisons the tables show: name -> (frames method -> spatial, flow method ->
 # temporal)
+# "plain SR": the SR models trained for looks, not for recognition (ESRGAN is "off the shelf" only where the
+# experiment's ESRGAN is untouched pretrained weights: Experiment.off_the_shelf)
+PLAIN_PAIRING = "ESRGAN + VSR-DUF (plain SR)"
+PAPER_PAIRING = "SoSR + ToSR-DUF (paper)"
 PAIRINGS = {
     "HR + HR": ("HR", "HR"),
     "Bicubic + Bicubic": ("Bicubic", "Bicubic"),
     "VDSR + VDSR": ("VDSR", "VDSR"),
-    "ESRGAN + ESRGAN": ("ESRGAN", "ESRGAN"),
-    "ESRGAN + VSR-DUF (off-the-shelf)": ("ESRGAN", "VSR-DUF"),
-    "SoSR + ToSR-DUF (paper)": ("SoSR", "ToSR-DUF"),
+    PLAIN_PAIRING: ("ESRGAN", "VSR-DUF"),
+    "ESRGAN-FT + VSR-DUF": ("ESRGAN-FT", "VSR-DUF"),
+    PAPER_PAIRING: ("SoSR", "ToSR-DUF"),
     "SoSR-VDSR + ToSR-VDSR": ("SoSR-VDSR", "ToSR-VDSR"),
 }
 COMPARISONS = {  # name -> (stream, a, b): is a better than b on the same videos?
     "SoSR vs ESRGAN (spatial)": ("rgb", "SoSR", "ESRGAN"),
+    "SoSR vs ESRGAN-FT (spatial)": ("rgb", "SoSR", "ESRGAN-FT"),
     "SoSR-VDSR vs VDSR (spatial)": ("rgb", "SoSR-VDSR", "VDSR"),
     "ToSR-DUF vs VSR-DUF (temporal)": ("flow", "ToSR-DUF", "VSR-DUF"),
     "ToSR-VDSR vs VDSR (temporal)": ("flow", "ToSR-VDSR", "VDSR"),
 }
-PAPER_PAIRING = "SoSR + ToSR-DUF (paper)"
+# two-stream comparisons of the paper's pairing (TSN late fusion and ST-ResNet): against these pairings
+TWO_STREAM_BASELINES = ("Bicubic + Bicubic", PLAIN_PAIRING)
 # the paper's temporal-stream table (its Table B), with HR as the ceiling
 TEMPORAL_TABLE = ("HR", "Bicubic", "VDSR", "VSR-DUF", "ToSR-VDSR", "ToSR-DUF")
 
@@ -105,38 +111,40 @@ def _paired_row(name: str, recogniser: str, scores_a, scores_b, y) -> dict:
     }
 
 
-def paired_tests(harness) -> pd.DataFrame:
-    """Paired bootstrap and exact McNemar of each comparison on the same test videos (differences in
-    points)."""
-    rows = []
-    y = harness.labels
+def claims(harness):
+    """The paper's claims as paired comparisons on the harness's videos: ``(name, recogniser, scores of a,
+    scores of b)`` for each of :data:`COMPARISONS` (TSN, one stream) and the paper's pairing against each of
+    :data:`TWO_STREAM_BASELINES` (TSN late fusion and ST-ResNet); those whose methods the harness lacks are
+    left out."""
     for name, (stream, a, b) in COMPARISONS.items():
         if _has(harness, a, b):
             kind = "tsn_" + stream
-            rows.append(
-                _paired_row(name, "TSN", harness.scores(kind, stream, a), harness.scores(kind, stream, b), y)
-            )
+            yield name, "TSN", harness.scores(kind, stream, a), harness.scores(kind, stream, b)
     frames_method, flow_method = PAIRINGS[PAPER_PAIRING]
-    if _has(harness, frames_method, flow_method):
-        name = "SoSR + ToSR-DUF vs Bicubic + Bicubic (two-stream)"
-        rows.append(
-            _paired_row(
-                name,
-                "TSN",
-                harness.fused_tsn(frames_method, flow_method),
-                harness.fused_tsn("Bicubic", "Bicubic"),
-                y,
-            )
+    for baseline in TWO_STREAM_BASELINES:
+        base_frames, base_flow = PAIRINGS[baseline]
+        if not _has(harness, frames_method, flow_method, base_frames, base_flow):
+            continue
+        name = f"SoSR + ToSR-DUF vs {baseline} (two-stream)"
+        yield (
+            name,
+            "TSN",
+            harness.fused_tsn(frames_method, flow_method),
+            harness.fused_tsn(base_frames, base_flow),
         )
-        rows.append(
-            _paired_row(
-                name,
-                "ST-ResNet",
-                harness.scores("stresnet", "both", frames_method, flow_method),
-                harness.scores("stresnet", "both", "Bicubic", "Bicubic"),
-                y,
-            )
+        yield (
+            name,
+            "ST-ResNet",
+            harness.scores("stresnet", "both", frames_method, flow_method),
+            harness.scores("stresnet", "both", base_frames, base_flow),
         )
+
+
+def paired_tests(harness) -> pd.DataFrame:
+    """Paired bootstrap and exact McNemar of each of the paper's claims (:func:`claims`) on the same videos
+    (differences in points)."""
+    y = harness.labels
+    rows = [_paired_row(name, rec, a, b, y) for name, rec, a, b in claims(harness)]
     df = pd.DataFrame(rows)
     for c in ("diff", "ci_low", "ci_high"):
         if c in df:
@@ -144,10 +152,41 @@ def paired_tests(harness) -> pd.DataFrame:
     return df.rename(columns={"diff": "top-1 diff (pts)", "ci_low": "95% CI low", "ci_high": "95% CI high"})
 
 
-def calibration_table(spatial: pd.DataFrame, temporal: pd.DataFrame) -> pd.DataFrame:
-    """HR and Bicubic top-1 of each stream and the gap between them (the dataset's calibration)."""
+def power_table(val_harness, n_test: int, half_width: float = 0.03) -> pd.DataFrame:
+    """The power calculation of the test split: for each claim, the discordance rates measured on the
+    validation videos, the test videos a 95 % interval of ``half_width`` (0.03: 3 points) needs, and the
+    half-width expected with the ``n_test`` videos the test split has (normal approximation;
+    ``stats.paired_sample_size``)."""
+    y = val_harness.labels
+    rows = []
+    for name, rec, a, b in claims(val_harness):
+        rates = stats.discordance(np.argmax(a, 1) == y, np.argmax(b, 1) == y)
+        rows.append(
+            {
+                "comparison": name,
+                "recogniser": rec,
+                "validation videos": len(y),
+                "a only (%)": 100 * rates["a_only"],
+                "b only (%)": 100 * rates["b_only"],
+                f"test videos for +-{100 * half_width:g} pts": stats.paired_sample_size(
+                    rates["a_only"], rates["b_only"], half_width
+                ),
+                "test videos": n_test,
+                "expected half-width (pts)": 100
+                * stats.paired_half_width(n_test, rates["a_only"], rates["b_only"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def calibration_table(
+    spatial: pd.DataFrame, temporal: pd.DataFrame, split: str | None = None
+) -> pd.DataFrame:
+    """HR and Bicubic top-1 of each stream and the gap between them (the dataset's calibration); ``split``
+    names the videos it was measured on (a first column)."""
     rows = [
         {
+            **({"split": split} if split else {}),
             "stream": name,
             "HR top-1 (%)": t.loc[t.method == "HR", "top-1 (%)"].item(),
             "Bicubic top-1 (%)": t.loc[t.method == "Bicubic", "top-1 (%)"].item(),

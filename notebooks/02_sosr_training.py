@@ -38,11 +38,11 @@ from IPython.display import display
 
 from arsr_lib import config, protocol
 from arsr_lib.notebook import experiment, start
-from arsr_lib.recipes import method_checkpoints, train_recipe
+from arsr_lib.recipes import method_checkpoints, stage_methods, stage_recipes, train_recipe
 from arsr_lib.reporting import sr_figures as figures
 from arsr_lib.reporting.data_figures import class_examples
 from arsr_lib.reporting.io import save_table
-from arsr_lib.sreval import make_sr_videos, quality_table
+from arsr_lib.sreval import make_sr_videos, quality_table, training_table
 
 exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
                  compute=dict(device=device))
@@ -55,24 +55,33 @@ print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config
 
 # %%
 items = class_examples(ds)[:4]
-session.show(figures.weight_map_figure(ds, items, exp.data.flow_method, exp.sr_loss.weight_floor),
-             "02_weight_maps.png")
+session.show(figures.weight_map_figure(ds, items, exp.data.flow_method, exp.sr_loss.weight_floor,
+                                       reference=exp.sr_loss.weight_ref), "02_weight_maps.png")
 
 # %% [markdown]
 # ## Training
 
 # %%
-recipes = ["rrdb_psnr", "esrgan", "sosr", "vdsr", "sosr_vdsr"]
+recipes = stage_recipes(exp, "02")  # each after the run it starts from
 for name in recipes:
     train_recipe(name, exp, session.train_videos, session.val_videos, iters=iters, progress=False)
-curves = figures.training_curves({r: runs / r for r in recipes}, ("loss", "pixel", "gan_d", "val_psnr_y"))
+curves = figures.training_curves({r: runs / r for r in recipes},
+                                 ("loss", "pixel", "share_pixel", "gan_d", "val_psnr_y"))
 session.show(curves, "02_training_curves.png")
+training = training_table({r: runs / r for r in recipes})
+training_caption = protocol.describe(exp.data.flow_method, profile=exp.name,
+                                     terms="mean over the last 25 % of steps; w_* weighted value, "
+                                           "share_* share of the L2 norm of the gradient at the SR output",
+                                     validation=f"PSNR-Y of {len(session.val_videos[:4])} validation videos' "
+                                                "patches")
+save_table(training.round(4), out / "02_training", caption=training_caption)
+display(training.round(4))
 
 # %% [markdown]
 # ## Outputs on the same crops and the quality table
 
 # %%
-methods = method_checkpoints(runs, ["Bicubic", "VDSR", "SoSR-VDSR", "ESRGAN", "SoSR"])
+methods = method_checkpoints(exp, stage_methods(exp, "02"))
 eval_items = session.eval_items(n_eval)
 make_sr_videos(ds, methods, exp.sr_root(), eval_items, device=exp.compute.device,
                bf16=exp.compute.bf16_inference, progress=False)

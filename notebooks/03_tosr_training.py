@@ -38,10 +38,10 @@ from IPython.display import display
 
 from arsr_lib import config, protocol
 from arsr_lib.notebook import experiment, start
-from arsr_lib.recipes import method_checkpoints, train_recipe
+from arsr_lib.recipes import method_checkpoints, stage_methods, stage_recipes, train_recipe
 from arsr_lib.reporting import sr_figures as figures
 from arsr_lib.reporting.io import save_table
-from arsr_lib.sreval import make_sr_videos, quality_table
+from arsr_lib.sreval import make_sr_videos, quality_table, training_table
 
 exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
                  compute=dict(device=device))
@@ -67,17 +67,25 @@ session.show(figures.siamese_pair_figure(shown), "03_siamese_pairs.png")
 # ## Training
 
 # %%
-recipes = ["vdsr", "duf", "tosr_duf", "tosr_vdsr"]
+recipes = stage_recipes(exp, "03")  # VDSR, their start for ToSR-VDSR, is trained in 02
 for name in recipes:
     train_recipe(name, exp, session.train_videos, session.val_videos, iters=iters, progress=False)
 curves = figures.training_curves({r: runs / r for r in recipes}, ("loss", "total", "warp_sr", "val_psnr_y"))
 session.show(curves, "03_training_curves.png")
+training = training_table({r: runs / r for r in recipes})
+training_caption = protocol.describe(exp.data.flow_method, profile=exp.name,
+                                     terms="mean over the last 25 % of steps; w_* weighted value, "
+                                           "share_* share of the L2 norm of the gradient at the SR output",
+                                     validation=f"PSNR-Y of {len(session.val_videos[:4])} validation videos' "
+                                                "patches")
+save_table(training.round(4), out / "03_training", caption=training_caption)
+display(training.round(4))
 
 # %% [markdown]
 # ## Flicker (the paper's Fig. 4) and temporal consistency
 
 # %%
-methods = method_checkpoints(runs, ["Bicubic", "VDSR", "ToSR-VDSR", "VSR-DUF", "ToSR-DUF"])
+methods = method_checkpoints(exp, stage_methods(exp, "03"))
 eval_items = session.eval_items(n_eval)
 make_sr_videos(ds, methods, exp.sr_root(), eval_items, device=exp.compute.device,
                bf16=exp.compute.bf16_inference, progress=False)

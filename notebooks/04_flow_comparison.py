@@ -49,7 +49,8 @@ ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
 
 # %%
-methods = method_checkpoints(runs, ["Bicubic", "VDSR", "ESRGAN", "SoSR", "VSR-DUF", "ToSR-DUF", "ToSR-VDSR"])
+compared = ["Bicubic", "VDSR", "ESRGAN", "ESRGAN-FT", "SoSR", "VSR-DUF", "ToSR-DUF", "ToSR-VDSR"]
+methods = method_checkpoints(exp, [m for m in compared if m in exp.methods])
 eval_items = session.eval_items(n_eval)
 make_sr_videos(ds, methods, exp.sr_root(), eval_items, device=exp.compute.device,
                bf16=exp.compute.bf16_inference, progress=False)

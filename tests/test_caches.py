@@ -7,8 +7,8 @@ from arsr_lib import codekey, synth
 from arsr_lib.cache import ByteLRU, DiskArrays
 from arsr_lib.datasets import load_ucf101
 from arsr_lib.frames import FramesConfig, extract_dataset
-from arsr_lib.recipes import train_recipe
-from arsr_lib.reproduce import STAGE_RECIPES, stage_caches
+from arsr_lib.recipes import stage_recipes, train_recipe
+from arsr_lib.reproduce import stage_caches
 from arsr_lib.sreval import checkpoint_digest
 
 from conftest import tmp_experiment
@@ -91,7 +91,7 @@ def test_disk_arrays_store_once_and_atomically(tmp_path):
 
 def test_force_clears_the_caches_of_the_stages_it_reruns(tmp_path):
     exp = tmp_experiment(tmp_path)
-    owned = [r for recipes in STAGE_RECIPES.values() for r in recipes]
+    owned = [r for stage in ("02", "03") for r in stage_recipes(exp, stage)]
     assert sorted(owned) == sorted(exp.recipes)  # every training run belongs to one stage
     assert exp.frames_root("hr") in stage_caches(exp, "01")
     assert exp.runs_dir() / "sosr" in stage_caches(exp, "02") and exp.sr_root() / "SoSR" in stage_caches(

@@ -169,3 +169,19 @@ def test_no_profile_branches_or_lookups_in_the_package():
     assert "profile ==" not in sources and "profile !=" not in sources
     for old in ("SR_TRAIN[", "SR_ARCH[", "SR_LOSS[", "REC[", "PROFILES["):
         assert old not in sources
+
+
+def test_methods_name_their_source_and_recipes_train_in_order():
+    synth = config.load("synth")
+    assert synth.off_the_shelf("ESRGAN") and not synth.off_the_shelf("ESRGAN-FT")
+    assert synth.method_source("SoSR") == "sosr" and synth.method_source("Bicubic") is None
+    # ESRGAN-FT and SoSR: the same pretrained start and schedule, differing only in the pixel loss
+    ft, sosr = synth.recipe("esrgan_ft"), synth.recipe("sosr")
+    assert _differences(ft, sosr) == ["pixel_loss"] and ft.init == synth.method_source("ESRGAN")
+    smoke = config.load("smoke")
+    assert not smoke.off_the_shelf("ESRGAN") and "ESRGAN-FT" not in smoke.methods
+    assert smoke.recipes_for(["SoSR", "VDSR"]) == ["rrdb_psnr", "sosr", "vdsr"]  # its start first
+    with pytest.raises(ValueError, match="unknown SR method 'EDSR'"):
+        smoke.method_source("EDSR")
+    with pytest.raises(ValueError, match="neither a recipe"):
+        config.load("smoke", methods={"EDSR": "edsr"})

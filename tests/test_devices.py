@@ -1,6 +1,7 @@
 """The one device switch, bf16 inference against fp32, out-of-memory errors that name what to lower, and the
 GPU check's code path on the CPU."""
 
+import os
 import subprocess
 import sys
 
@@ -118,3 +119,22 @@ def test_gpu_check_runs_tiny_on_the_cpu(tmp_path):
             [sys.executable, str(ROOT / "benchmarks" / "gpu_check.py")], capture_output=True, text=True
         )
         assert res.returncode == 2 and "no CUDA device" in res.stderr
+
+
+def test_cpu_numerics_are_pinned_for_the_cpu_profiles(monkeypatch):
+    from arsr_lib import config
+    from arsr_lib.devices import pin_cpu_numerics
+
+    compute = config.load("smoke").compute
+    assert (compute.threads, compute.cpu_isa) == (2, "AVX2") and config.load("synth").compute == compute
+    before = torch.get_num_threads()
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    monkeypatch.setenv("MKL_CBWR", "COMPATIBLE")  # one the user set is kept
+    try:
+        pin_cpu_numerics(1, "AVX2")
+        assert torch.get_num_threads() == 1
+        assert os.environ["ONEDNN_MAX_CPU_ISA"] == "AVX2" and os.environ["MKL_CBWR"] == "COMPATIBLE"
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(ValueError, match="compute.threads"):
+        pin_cpu_numerics(0, None)

@@ -143,3 +143,20 @@ def test_training_clips_flip_only_when_allowed(tmp_path):
         ]  # x components
     assert signs[False] == [1.0] * 40
     assert 10 < signs[True].count(-1.0) < 30
+
+
+def test_paired_sample_size_meets_the_half_width_it_was_sized_for():
+    rng = np.random.default_rng(0)
+    a_only, b_only = 0.08, 0.04
+    n = stats.paired_sample_size(a_only, b_only, half_width=0.03)
+    assert n == int(np.ceil(stats.Z95**2 * (0.12 - 0.04**2) / 0.03**2))
+    assert stats.paired_half_width(n, a_only, b_only) <= 0.03 < stats.paired_half_width(n - 1, a_only, b_only)
+    # the bootstrap interval of simulated paired outcomes at that n is about that wide
+    kind = rng.choice(3, size=n, p=[a_only, b_only, 1 - a_only - b_only])
+    correct_a, correct_b = kind == 0, kind == 1
+    ci = stats.paired_bootstrap(correct_a, correct_b, n_boot=4000)
+    assert abs((ci["ci_high"] - ci["ci_low"]) / 2 - 0.03) < 0.006
+    rates = stats.discordance(correct_a, correct_b)
+    assert abs(rates["a_only"] - a_only) < 0.03 and abs(rates["b_only"] - b_only) < 0.03
+    with pytest.raises(ValueError, match="half_width"):
+        stats.paired_sample_size(0.1, 0.1, half_width=0)

@@ -10,7 +10,9 @@ from arsr_lib.datasets import load_ucf101
 from arsr_lib.flow import warp
 from arsr_lib.video import read_video
 
-TINY = synth.SynthConfig(groups=3, clips_per_group=1, frames=6, height=64, width=64)
+TINY = synth.SynthConfig(
+    classes=synth.BASE_CLASSES, groups=3, clips_per_group=1, frames=6, height=64, width=64
+)
 
 
 def _digest(root: Path) -> dict:
@@ -29,8 +31,8 @@ def tiny(tmp_path_factory):
 def test_layout_read_by_ucf101_loader(tiny):
     for split in (1, 2, 3):
         ds = load_ucf101(tiny / "ucfTrainTestlist", split, tiny).filter_present(strict=True)
-        assert ds.classes == list(synth.ALL_CLASSES)
-        assert len(ds.train) + len(ds.test) == 10 * 3
+        assert ds.classes == list(synth.BASE_CLASSES)
+        assert len(ds.train) + len(ds.test) == 10 * 3 and not ds.val
         assert {i.group for i in ds.test} == {split}  # one test group per split with 3 groups
         assert {i.group for i in ds.train}.isdisjoint({i.group for i in ds.test})
     raw = (tiny / "ucfTrainTestlist" / "trainlist01.txt").read_bytes()
@@ -44,6 +46,54 @@ def test_deterministic_byte_identical(tiny, tmp_path):
     assert _digest(again) == _digest(tiny)
     other = synth.generate(tmp_path / "c", synth.SynthConfig(**{**TINY.__dict__, "seed": 1}), progress=False)
     assert _digest(other) != _digest(tiny)
+
+
+def test_validation_groups_are_in_no_split(tmp_path):
+    cfg = synth.SynthConfig(
+        classes=("TurnWheelCW", "HoldWheel"),
+        groups=5,
+        clips_per_group=1,
+        frames=4,
+        height=32,
+        width=32,
+        test_groups_per_split=1,
+        val_groups=2,
+    )
+    root = synth.generate(tmp_path / "v", cfg, progress=False)
+    for split in (1, 2, 3):
+        ds = load_ucf101(root / "ucfTrainTestlist", split, root).filter_present(strict=True)
+        assert {i.group for i in ds.val} == {4, 5} and {i.group for i in ds.test} == {split}
+        assert {i.group for i in ds.train} == {1, 2, 3} - {split}
+        assert [i.label for i in ds.val] == [0, 0, 1, 1]
+    with pytest.raises(ValueError, match="validation groups exceed"):
+        synth.SynthConfig(groups=6, test_groups_per_split=2, val_groups=1).n_test_groups
+
+
+def test_wheel_classes_differ_only_in_the_motion_of_detail_that_lr_erases():
+    """TurnWheelCW / CCW / HoldWheel: identical first frames, a wheel whose spokes turn one way, the other
+    or not at all (the true flow's curl), and x4 LR frames of the turning wheels that differ far less than
+    the HR frames do (the spokes are erased)."""
+    from arsr_lib.degrade import imresize
+
+    cfg = synth.SynthConfig(groups=3, clips_per_group=1, frames=8, height=96, width=96, noise_sigma=0.0)
+    clips = {c: synth.render_clip(cfg, c, 1, 1) for c in synth.FINE_MOTION_CLASSES}
+    cw, ccw, hold = (clips[c] for c in synth.FINE_MOTION_CLASSES)
+    assert np.array_equal(cw["frames"][0], ccw["frames"][0]) and np.array_equal(
+        cw["frames"][0], hold["frames"][0]
+    )
+    assert np.array_equal(hold["frames"][0], hold["frames"][-1])  # nothing moves (no noise)
+    centre = cw["poses"][0]["wheel"][0]
+    ys, xs = np.mgrid[0:96, 0:96]
+    inside = np.hypot(xs - centre[0], ys - centre[1]) < 8
+    curl = {}
+    for name, clip in (("cw", cw), ("ccw", ccw)):
+        f = clip["flow"][0]
+        rx, ry = xs - centre[0], ys - centre[1]
+        curl[name] = float((rx * f[..., 1] - ry * f[..., 0])[inside].mean())  # image y points down
+    assert curl["cw"] > 0 > curl["ccw"]
+    hr_diff = np.abs(cw["frames"][4].astype(float) - ccw["frames"][4]).mean()
+    lr = [imresize(c["frames"][4], 0.25).astype(float) for c in (cw, ccw)]
+    assert np.abs(lr[0] - lr[1]).mean() < 0.3 * hr_diff
 
 
 def test_default_splits_are_group_disjoint():

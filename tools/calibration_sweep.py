@@ -11,6 +11,9 @@ subset (e.g. the detail pairs alone, to check that their detail is learnable at 
 centre crop, top-1 and per-class accuracy on HR and bicubic test videos of split 1, printed four times during
 training. It is the quick instrument used to choose the dataset's defaults (docs/synthactions.md); the numbers
 that count come from notebook 05's harness.
+
+It reads the **validation split only** (``--val-groups`` groups, disjoint from every split's train and test
+groups): the test split is never read, so no choice made with this tool is selected on it.
 """
 
 import argparse
@@ -48,6 +51,13 @@ ap.add_argument("--classes", default=None, help="comma-separated subset of the c
 ap.add_argument("--period", type=int, default=None, help="SynthConfig.mesh_period (default: the dataset's)")
 ap.add_argument("--dropout", type=float, default=0.5)
 ap.add_argument("--actor", type=float, default=0.75)
+ap.add_argument("--val-groups", type=int, default=4, help="validation groups (evaluated; test never read)")
+ap.add_argument(
+    "--test-groups", type=int, default=None, help="test groups per split (default: the dataset's)"
+)
+ap.add_argument("--amplitude", type=float, default=None, help="SynthConfig.small_amplitude (HR px)")
+ap.add_argument("--small-cycles", type=float, default=None, help="SynthConfig.small_cycles")
+ap.add_argument("--flow", default="dis", choices=["dis", "tvl1", "farneback"], help="flow method")
 ap.add_argument("--work", default="/tmp/arsr-calibration")
 a = ap.parse_args()
 torch.manual_seed(0)
@@ -61,6 +71,7 @@ from arsr_lib.frames import FramesConfig, extract_dataset
 tag = (
     (a.classes.replace(",", "-") + "_" if a.classes else "")
     + f"a{a.actor}_c{a.contrast}_o{a.objscale}_g{a.groups}_k{a.clips}_f{a.frames}_n{a.noise}_p{a.period}"
+    + f"_v{a.val_groups}_t{a.test_groups}_m{a.amplitude}_y{a.small_cycles}"
     + f"_r{synth.dataset._renderer_digest()}"
 )
 base = Path(a.work) / tag
@@ -73,17 +84,32 @@ cfg = synth.SynthConfig(
     noise_sigma=a.noise,
     actor_scale=a.actor,
     mesh_period=a.period,
+    val_groups=a.val_groups,
+    test_groups_per_split=a.test_groups,
     **({"classes": tuple(a.classes.split(","))} if a.classes else {}),
+    **({"small_amplitude": a.amplitude} if a.amplitude is not None else {}),
+    **({"small_cycles": a.small_cycles} if a.small_cycles is not None else {}),
 )
 root = synth.generate(base / "synth", cfg, workers=2, progress=False)
 ds = load_ucf101(root / "ucfTrainTestlist", 1, root)
+if not ds.val:
+    sys.exit("calibration_sweep: no validation split (--val-groups 0); the test split is never read")
+flow_tag = "" if a.flow == "dis" else "_" + a.flow
 for v in ("hr", "bicubic"):
-    extract_dataset(ds, base / v, FramesConfig(variant=v, flow_method="dis"), workers=2, progress=False)
+    subsets = ("train", "val") if v == "hr" else ("val",)  # never the test split
+    extract_dataset(
+        ds,
+        base / (v + flow_tag),
+        FramesConfig(variant=v, flow_method=a.flow),
+        subsets=subsets,
+        workers=2,
+        progress=False,
+    )
 
 
 class P:
     def frames_root(self, v):
-        return base / v
+        return base / (v + flow_tag)
 
 
 p = P()
@@ -106,9 +132,9 @@ def load(root, items):
 t0 = time.time()
 Xtr = load(p.frames_root("hr"), ds.train)
 ytr = np.array([i.label for i in ds.train])
-Xhr = load(p.frames_root("hr"), ds.test)
-Xbi = load(p.frames_root("bicubic"), ds.test)
-yte = np.array([i.label for i in ds.test])
+Xhr = load(p.frames_root("hr"), ds.val)  # validation only
+Xbi = load(p.frames_root("bicubic"), ds.val)
+yte = np.array([i.label for i in ds.val])
 print("loaded", len(Xtr), len(Xhr), time.time() - t0, flush=True)
 inch = 3 if a.mod == "rgb" else 10
 
@@ -203,6 +229,6 @@ for it in range(1, a.iters + 1):
     if it % (a.iters // 4) == 0:
         print(
             f"it {it} loss {loss.item():.3f} train {np.mean(accs[-100:]):.2f} t {time.time() - t0:.0f}s\n"
-            f"  HR {evaluate(Xhr)}\n  BI {evaluate(Xbi)}",
+            f"  validation HR {evaluate(Xhr)}\n  validation BI {evaluate(Xbi)}",
             flush=True,
         )

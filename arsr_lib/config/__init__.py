@@ -40,7 +40,7 @@ from arsr_lib.config.schema import (
 )
 
 # one module per profile, each with build(env, paths) -> Experiment
-PROFILES = ("smoke", "ci", "paper")
+PROFILES = ("smoke", "ci", "synth", "paper")
 
 __all__ = [
     "PROFILES",

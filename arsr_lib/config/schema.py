@@ -18,6 +18,18 @@ WEIGHT_FORMS = ("code", "normalised", "batch")  # SoSR weight map normalisations
 RECOGNISERS = ("tsn_rgb", "tsn_flow", "stresnet")
 # named pretrained SR generators (arsr_lib.models.pretrained): usable as a recipe's init and as an SR model
 PRETRAINED_SR = ("realsr-df2k", "realesrgan-x4plus")
+# the evaluation's SR methods and what gives each: a recipe of the experiment, a pretrained model (used
+# untouched: "off the shelf") or None (bicubic)
+DEFAULT_METHODS = {
+    "Bicubic": None,
+    "VDSR": "vdsr",
+    "ESRGAN": "esrgan",
+    "SoSR": "sosr",
+    "SoSR-VDSR": "sosr_vdsr",
+    "VSR-DUF": "duf",
+    "ToSR-DUF": "tosr_duf",
+    "ToSR-VDSR": "tosr_vdsr",
+}
 
 
 class FrozenDict(dict):
@@ -58,6 +70,9 @@ class DataConfig:
     # SR models train on this many training videos, evenly spread over the split (the authors trained on 134
     # CDVL videos); None: every training video
     sr_train_videos: int | None = None
+    # real data: hold out the last N training groups as the validation split (SynthActions ships its own)
+    val_groups: int = 0
+    detail_twins: int | None = None  # twin videos per detail pair in the detail-recovery table (None: all)
 
     def __post_init__(self):
         if self.dataset not in ("synth", "ucf101", "hmdb51", "folder"):
@@ -125,6 +140,10 @@ class ComputeConfig:
     bf16_inference: bool = False  # bf16 autocast for SR inference and scoring on a GPU
     cache_mb: int = 1024  # decoded frames kept in memory by SR training, in all (split among its loaders)
     workers: int | None = None  # DataLoader workers of training and scoring (None: data.workers)
+    # torch CPU threads (None: one per core). The thread count changes the bits of CPU results, so the CPU
+    # profiles pin it to make their tables reproduce on other machines (docs/reproducibility.md)
+    threads: int | None = None
+    cpu_isa: str | None = None  # newest instruction set of oneDNN / MKL kernels, e.g. "AVX2" (None: any)
 
     def __post_init__(self):
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
@@ -237,9 +256,18 @@ class Experiment:
     recognition: RecognitionConfig
     paths: Paths
     compute: ComputeConfig = ComputeConfig()
+    # method name -> recipe name, pretrained model name or None (Bicubic); see DEFAULT_METHODS
+    methods: Mapping = field(default_factory=lambda: frozen_map(DEFAULT_METHODS))
 
     def __post_init__(self):
         object.__setattr__(self, "recipes", frozen_map(self.recipes))
+        object.__setattr__(self, "methods", frozen_map(self.methods))
+        for method, source in self.methods.items():
+            if source is not None and source not in self.recipes and source not in PRETRAINED_SR:
+                raise ValueError(
+                    f"method {method!r} comes from {source!r}, which is neither a recipe of {self.name} "
+                    f"nor a pretrained model {PRETRAINED_SR}"
+                )
         for name, recipe in self.recipes.items():
             if (
                 recipe.init is not None
@@ -250,6 +278,32 @@ class Experiment:
                     f"recipe {name!r} starts from {recipe.init!r}, which is neither a recipe of {self.name} "
                     f"nor a pretrained model {PRETRAINED_SR}"
                 )
+
+    def method_source(self, method: str) -> str | None:
+        """The recipe or pretrained model behind an SR method (None: Bicubic)."""
+        if method not in self.methods:
+            raise ValueError(f"unknown SR method {method!r}; experiment {self.name} has {list(self.methods)}")
+        return self.methods[method]
+
+    def off_the_shelf(self, method: str) -> bool:
+        """Whether ``method`` is untouched pretrained weights (the only use of "off the shelf")."""
+        return self.method_source(method) in PRETRAINED_SR
+
+    def recipes_for(self, methods) -> list[str]:
+        """The recipes that make those of ``methods`` the experiment has, each after the recipe it starts
+        from (what a notebook trains, in order)."""
+        order: list[str] = []
+
+        def visit(name: str) -> None:
+            if name in order or name not in self.recipes:
+                return
+            visit(self.recipes[name].init)
+            order.append(name)
+
+        for method in methods:
+            if self.methods.get(method) in self.recipes:
+                visit(self.methods[method])
+        return order
 
     def recipe(self, name: str) -> SRRecipe:
         if name not in self.recipes:

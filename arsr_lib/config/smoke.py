@@ -94,5 +94,6 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
         ),
         paths=paths,
         # the CPU reproduction loads training samples in the main process (2 cores: no spare for workers)
-        compute=ComputeConfig(device="auto", workers=0),
+        # 2 torch threads and AVX2 kernels on any x86 machine: both change the bits (docs/reproducibility.md)
+        compute=ComputeConfig(device="auto", workers=0, threads=2, cpu_isa="AVX2"),
     )

@@ -24,8 +24,16 @@ def axis_off(ax):
     ax.set_yticks([])
 
 
-def weight_map_figure(ds: SplitDataset, items, flow_method: str, floor: float = 0.1, frame: int = 4):
-    """Rows: videos; columns: HR frame, flow colour, SoSR weight map (the per-pixel loss weight)."""
+def weight_map_figure(
+    ds: SplitDataset,
+    items,
+    flow_method: str,
+    floor: float = 0.1,
+    frame: int = 4,
+    reference: float | None = None,
+):
+    """Rows: videos; columns: HR frame, flow colour, SoSR weight map (the per-pixel loss weight; weight 1 at
+    ``reference`` px of flow, or at each frame's 99th percentile when None)."""
     fig, axes = plt.subplots(len(items), 3, figsize=(6, 2 * len(items)), squeeze=False)
     for r, it in enumerate(items):
         hr = ds.read(it, max_frames=frame + 2)
@@ -34,7 +42,10 @@ def weight_map_figure(ds: SplitDataset, items, flow_method: str, floor: float = 
             [
                 (hr[frame], "HR frame"),
                 (flow_to_color(fl), f"{flow_method} flow"),
-                (motion_weight_map(fl, floor), f"weight map (floor {floor})"),
+                (
+                    motion_weight_map(fl, floor, reference=reference),
+                    f"weight map (floor {floor}, 1 at {reference or 'p99'} px)",
+                ),
             ]
         ):
             axes[r, c].imshow(

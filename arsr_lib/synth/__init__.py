@@ -15,6 +15,11 @@ Built so that the paper's premises hold by construction:
 * **Some classes differ only in motion.** ``WalkLeft``/``WalkRight`` are the same front-facing
   stepping figure translating in opposite directions (single frames carry no cue);
   ``Wave``/``ArmCircle`` and ``Jump``/``Squat`` differ mainly in motion.
+* **Some classes differ only in the motion of detail that x4 LR erases** (``FINE_MOTION_CLASSES``):
+  ``TurnWheelCW`` / ``TurnWheelCCW`` / ``HoldWheel`` hold one still pose and a spoked wheel (spokes 3-5 HR
+  px apart) that turns clockwise, anticlockwise or not at all. The wheel's outline never moves; HR flow
+  shows the spokes' rotation, the flow of x4 bicubic frames sees a uniform disk. (A limb or head moving by
+  1-3 HR px, below one LR pixel, is *not* such a case: measured, bicubic flow keeps its direction.)
 
 Every clip comes with ground truth no real dataset has, in ``<video stem>.gt.npz`` beside the
 video: per-frame actor masks (``masks``, bit-packed) and the exact forward optical flow of the
@@ -41,8 +46,10 @@ from arsr_lib.synth.dataset import (
 from arsr_lib.synth.render import render_clip
 from arsr_lib.synth.spec import (
     ALL_CLASSES,
+    BASE_CLASSES,
     CLASS_SPECS,
     DETAIL_PAIRS,
+    FINE_MOTION_CLASSES,
     MESH_PERIODS,
     MOTION_PAIRS,
     SIZES,
@@ -53,11 +60,13 @@ from arsr_lib.synth.spec import (
 
 __all__ = [
     "ALL_CLASSES",
+    "BASE_CLASSES",
     "CLASS_SPECS",
     "DETAIL_PAIRS",
     "MESH_PERIODS",
     "MOTION_PAIRS",
     "SIZES",
+    "FINE_MOTION_CLASSES",
     "TEXTURES",
     "SynthConfig",
     "clip_params",

@@ -109,6 +109,9 @@ def clip_params(cfg: SynthConfig, group: int, clip: int) -> ClipParams:
     )
 
 
+STILL_ARM = (math.pi / 2 + 0.9, math.pi - 0.15)  # upper arm and forearm angles of the still pose
+
+
 def _pose(motion: str, direction: int, p: ClipParams, t: int, frames: int) -> dict:
     """Absolute segment angles (image coordinates, radians; pi/2 = down) and root offset (px)."""
     phi = 2 * math.pi * p.speed * t / frames + p.phase
@@ -126,7 +129,9 @@ def _pose(motion: str, direction: int, p: ClipParams, t: int, frames: int) -> di
         sh_b=down + 0.05,
     )
     dx = dy = 0.0
-    if motion == "swing":
+    if motion == "spin":  # one still pose (the arm held out sideways); the wheel's angle: skeleton()
+        ang["ua_a"], ang["fa_a"] = STILL_ARM
+    elif motion == "swing":
         e = 0.5 + 0.5 * s
         ang["ua_a"] = 0.15 - a * 1.55 * e
         ang["fa_a"] = ang["ua_a"] - 0.35 * a * c
@@ -190,9 +195,16 @@ def _dir(a: float) -> np.ndarray:
 
 
 def skeleton(
-    motion: str, direction: int, p: ClipParams, t: int, frames: int, pan_offset: float = 0.0
+    motion: str,
+    direction: int,
+    p: ClipParams,
+    t: int,
+    frames: int,
+    pan_offset: float = 0.0,
+    spin: float = 6.0,
 ) -> dict:
-    """Rigid part frames ``name -> (origin (2,), angle)`` at frame ``t`` (forward kinematics)."""
+    """Rigid part frames ``name -> (origin (2,), angle)`` at frame ``t`` (forward kinematics); ``spin``:
+    degrees per frame of the held wheel (motion "spin", turning with ``direction``)."""
     pose = _pose(motion, direction, p, t, frames)
     ang, u = pose["ang"], p.scale
     b = BODY
@@ -215,4 +227,8 @@ def skeleton(
                 f"sh_{k}": (knee, ang[f"sh_{k}"]),
             }
         )
+    if motion == "spin":
+        hand, _ = parts["hand_a"]
+        turn = direction * math.radians(spin) * p.amp * t + p.phase
+        parts["wheel"] = (hand, turn)
     return parts

@@ -145,19 +145,27 @@ def generate(
 
 
 def write_split_files(root: str | os.PathLike, cfg: SynthConfig) -> Path:
-    """``ucfTrainTestlist`` with CRLF endings and 1-based labels, three group-disjoint splits."""
+    """``ucfTrainTestlist`` with CRLF endings and 1-based labels, three group-disjoint splits; with
+    ``cfg.val_groups``, ``vallistNN.txt`` (same format as the train lists) holds the validation groups, which
+    are in no split's train or test list."""
     d = Path(root) / "ucfTrainTestlist"
     d.mkdir(parents=True, exist_ok=True)
     nl = "\r\n"
     write_text_atomic(d / "classInd.txt", "".join(f"{i} {c}{nl}" for i, c in enumerate(cfg.classes, 1)))
+    val_groups = set(cfg.validation_groups)
     for split in (1, 2, 3):
         test_groups = set(split_groups(cfg, split))
-        train, test = [], []
+        train, test, val = [], [], []
         for i, cls in enumerate(cfg.classes, 1):
             for g in range(1, cfg.groups + 1):
                 for c in range(1, cfg.clips_per_group + 1):
                     rel = video_name(cls, g, c)
-                    (test if g in test_groups else train).append((rel, i))
+                    (val if g in val_groups else test if g in test_groups else train).append((rel, i))
         write_text_atomic(d / f"trainlist{split:02d}.txt", "".join(f"{r} {i}{nl}" for r, i in train))
         write_text_atomic(d / f"testlist{split:02d}.txt", "".join(f"{r}{nl}" for r, _ in test))
+        path = d / f"vallist{split:02d}.txt"
+        if val:
+            write_text_atomic(path, "".join(f"{r} {i}{nl}" for r, i in val))
+        elif path.exists():
+            path.unlink()
     return d

@@ -46,8 +46,25 @@ def _primitives(style: GroupStyle, obj: str | None, cfg: SynthConfig, u: float) 
     for k in ("b", "a"):
         prims.append((f"ua_{k}", [("seg", style.shirt, b["upper_arm"] * u, lw)]))
         prims.append((f"fa_{k}", [("seg", style.skin, b["forearm"] * u, lw * 0.9)]))
-    if obj is not None:
+    if obj == "wheel":
+        radius = cfg.wheel_radius * u * cfg.object_scale
+        prims.append(("wheel", _wheel_prims(style.obj, radius, cfg.wheel_spokes)))
+    elif obj is not None:
         prims.append(("hand_a", _object_prims(obj, style.obj, u * cfg.object_scale, cfg.mesh_period)))
+    return prims
+
+
+def _wheel_prims(col, radius: float, spokes: int) -> list:
+    """A spoked wheel of ``radius`` px centred on the hand: a disk of the colour far from ``col`` with
+    ``spokes`` 1-px radial lines of ``col`` and a rim of ``col`` (drawn in the wheel's own frame, which
+    turns)."""
+    light = sum(col) > 3 * 128
+    far = tuple(int(c * 0.35) for c in col) if light else tuple(int(c + 0.65 * (255 - c)) for c in col)
+    prims = [("circle", col, (0.0, 0.0), radius + 1.0), ("circle", far, (0.0, 0.0), radius)]
+    for k in range(spokes):
+        a = 2 * math.pi * k / spokes
+        end = (radius * math.cos(a), radius * math.sin(a))
+        prims.append(("line", col, (0.0, 0.0), end, 1))
     return prims
 
 

@@ -50,9 +50,15 @@ def render_clip(cfg: SynthConfig, class_name: str, group: int, clip: int) -> dic
             else canvas[:, :W].copy()
         )
         idm = np.zeros((H, W), np.int32)
-        parts = skeleton(
-            motion, direction, p, t, T, pan_offset=-p.pan * t
-        )  # the camera pans over a static world
+        parts = skeleton(  # the camera pans over a static world
+            motion,
+            direction,
+            p,
+            t,
+            T,
+            pan_offset=-p.pan * t,
+            spin=cfg.spin_speed,
+        )
         if cfg.distractor:
             bx, by = _ball(p, t)
             parts["ball"] = (np.array([bx, by]), 0.0)

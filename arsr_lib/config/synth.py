@@ -1,0 +1,69 @@
+"""``synth``: the evidence run on SynthActions (size ``synth``: 14 classes, a validation split, 448 test
+videos), within 2 hours on 2 CPU cores.
+
+What it adds to ``smoke`` (docs/profiles.md):
+
+* **ESRGAN off the shelf and the paper's ablation**: ESRGAN is the pretrained RealSR RRDBNet (23 blocks,
+  ``realsr-df2k``) used untouched; ESRGAN-FT and SoSR fine-tune those weights on SynthActions' HR training
+  frames with the same schedule, seed, GAN and feature settings, differing only in the weight map (plain vs
+  flow-weighted MSE).
+* **SoSR's weights normalised over the batch** with a fixed flow reference, so that static pixels stay at the
+  floor relative to moving ones (``sr_loss.weight_form = "batch"``, ``weight_ref``; docs/deviations.md).
+* **Longer SR training** of VDSR, DUF and their ToSR variants, each curve shown on validation patches.
+* **Validation split** (2 groups): SR validation, the calibration rows and the power calculation read it;
+  the test split is read only to report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping
+
+from arsr_lib.config import smoke
+from arsr_lib.config.schema import DEFAULT_METHODS, EngineSchedule, Experiment, Paths, SRRecipe
+
+PRETRAINED = "realsr-df2k"
+# the pretrained model's size (arsr_lib.models.pretrained.pretrained_spec)
+RRDB_FULL = dict(nf=64, nb=23, gc=32)
+
+
+def recipes() -> dict[str, SRRecipe]:
+    patch = dict(batch=8, patch=32)
+    fine_tune = dict(iters=400, lr=5e-5, init=PRETRAINED, **patch)
+    return {
+        "esrgan_ft": SRRecipe("rrdbnet", "gan", "mse", **fine_tune),
+        "sosr": SRRecipe("rrdbnet", "gan", "flow_weighted_mse", **fine_tune),
+        "vdsr": SRRecipe("vdsr", "pixel", "mse", iters=1500, lr=1e-3, milestones=(1000,), **patch),
+        "sosr_vdsr": SRRecipe(
+            "vdsr", "pixel", "flow_weighted_mse", iters=1500, lr=1e-3, milestones=(1000,), **patch
+        ),
+        "duf": SRRecipe("duf", "pixel", "huber", iters=1500, lr=1e-3, milestones=(1000,), **patch),
+        "tosr_duf": SRRecipe("duf", "siamese", "huber", iters=400, batch=4, patch=32, lr=1e-4, init="duf"),
+        "tosr_vdsr": SRRecipe("vdsr", "siamese", "huber", iters=400, batch=4, patch=32, lr=1e-4, init="vdsr"),
+    }
+
+
+def methods() -> dict:
+    """The default methods with ESRGAN off the shelf and ESRGAN-FT beside it (SoSR's ablation partner)."""
+    out = {}
+    for name, source in DEFAULT_METHODS.items():
+        if name == "ESRGAN":
+            out.update({"ESRGAN": PRETRAINED, "ESRGAN-FT": "esrgan_ft"})
+        else:
+            out[name] = source
+    return out
+
+
+def build(env: Mapping[str, str], paths: Paths) -> Experiment:
+    base = smoke.build(env, paths)
+    return replace(
+        base,
+        name="synth",
+        data=replace(base.data, synth_size="synth", sr_train_videos=140, detail_twins=8),
+        sr_arch=replace(base.sr_arch, rrdbnet=RRDB_FULL),
+        sr_loss=replace(base.sr_loss, weight_form="batch", weight_ref=2.0),
+        sr_schedule=EngineSchedule(ckpt_every=100, log_every=10, val_every=100, amp=False),
+        recipes=recipes(),
+        methods=methods(),
+        recognition=replace(base.recognition, iters={"tsn_rgb": 3000, "tsn_flow": 1500, "stresnet": 400}),
+    )
