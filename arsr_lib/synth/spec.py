@@ -103,7 +103,8 @@ class SynthConfig:
 
 SIZES = {
     # CI and the smoke reproduction: a few hundred short clips, generated in seconds
-    "smoke": SynthConfig(classes=BASE_CLASSES, groups=30, clips_per_group=1, frames=16),
+    # (2 validation groups: SR validation and the calibration rows read them, never the test split)
+    "smoke": SynthConfig(classes=BASE_CLASSES, groups=30, clips_per_group=1, frames=16, val_groups=2),
     # the evidence run (profile synth): all 13 classes; 8 test groups x 4 clips = 416 test videos (the power
     # calculation of notebook 05), 2 validation groups (104 videos), 20 training groups (1,040 videos)
     "synth": SynthConfig(groups=30, clips_per_group=4, frames=16, test_groups_per_split=8, val_groups=2),
