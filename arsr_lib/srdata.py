@@ -212,11 +212,14 @@ def _mine_video(src: VideoSource, v: int, cfg: "PairConfig", pairs_per_video: in
                 y, x = y // c.scale * c.scale, x // c.scale * c.scale
                 scored.append((float(mag[y + m : y + c.patch - m, x + m : x + c.patch - m].sum()), y, x))
         scored = sorted(set(scored), key=lambda s: (-s[0], s[1], s[2]))[: c.top_k]
+        # the warp check warps the whole frame (as the authors' MATLAB filter): a sample that leaves a patch
+        # but not the frame reads the frame there, not zero
+        warped = warp(hr2.astype(np.float32), flow)[0] if c.warp_check and scored else None
         for _, y, x in scored:
             if c.warp_check:
                 a = hr1[y : y + c.patch, x : x + c.patch].astype(np.float32)
                 b = hr2[y : y + c.patch, x : x + c.patch].astype(np.float32)
-                wb, _ = warp(b, flow[y : y + c.patch, x : x + c.patch])
+                wb = warped[y : y + c.patch, x : x + c.patch]
                 inner = (slice(m, c.patch - m), slice(m, c.patch - m))
                 if np.mean((wb[inner] - a[inner]) ** 2) >= np.mean((b[inner] - a[inner]) ** 2):
                     excluded += 1
