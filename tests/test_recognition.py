@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from arsr_lib import stats
+from arsr_lib import stats, tables
 from arsr_lib.models.resnet import ResNet, cross_modality_conv1, load_imagenet
 from arsr_lib.models.stresnet import STResNet
 from arsr_lib.models.tsn import TSN
@@ -160,3 +160,44 @@ def test_paired_sample_size_meets_the_half_width_it_was_sized_for():
     assert abs(rates["a_only"] - a_only) < 0.03 and abs(rates["b_only"] - b_only) < 0.03
     with pytest.raises(ValueError, match="half_width"):
         stats.paired_sample_size(0.1, 0.1, half_width=0)
+
+
+class _StubHarness:
+    """Scores and labels of a harness, made up: what ``tables.claims`` and ``power_table`` read."""
+
+    def __init__(self, n: int, methods, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        self.labels = rng.integers(0, 3, n)
+        self.frames_roots = {m: None for m in methods}
+        self._scores = {}
+        for m in methods:
+            s = rng.random((n, 3))
+            s[np.arange(n), self.labels] += rng.random(n)  # mostly right
+            self._scores[m] = s
+
+    def scores(self, kind, stream, method, flow_source=None):
+        return self._scores[method] + (0 if flow_source in (None, method) else self._scores[flow_source])
+
+    def fused_tsn(self, frames_method, flow_method):
+        return self._scores[frames_method] + 1.5 * self._scores[flow_method]
+
+
+def test_power_table_sizes_each_claim_from_its_validation_discordance():
+    methods = ["Bicubic", "ESRGAN", "ESRGAN-FT", "SoSR", "VSR-DUF", "ToSR-DUF"]
+    harness = _StubHarness(200, methods)
+    names = [(c, r) for c, r, _, _ in tables.claims(harness)]
+    assert ("SoSR vs ESRGAN-FT (spatial)", "TSN") in names and (
+        "SoSR-VDSR vs VDSR (spatial)",
+        "TSN",
+    ) not in names
+    assert ("SoSR + ToSR-DUF vs ESRGAN + VSR-DUF (plain SR) (two-stream)", "ST-ResNet") in names
+    power = tables.power_table(harness, n_test=400)
+    assert len(power) == len(names) and (power["validation videos"] == 200).all()
+    row = power.iloc[0]
+    a_only, b_only = row["a only (%)"] / 100, row["b only (%)"] / 100
+    assert row["test videos for +-3 pts"] == stats.paired_sample_size(a_only, b_only, 0.03)
+    assert row["expected half-width (pts)"] == pytest.approx(
+        100 * stats.paired_half_width(400, a_only, b_only)
+    )
+    paired = tables.paired_tests(harness)
+    assert list(paired["comparison"]) == [c for c, _ in names]
