@@ -173,7 +173,8 @@ if val_harness is not None:
     val_calibration = tables.calibration_table(val_spatial, val_temporal, split="validation")
     calibration = pd.concat([val_calibration, calibration], ignore_index=True)
 calibration_caption = caption.replace(
-    "test videos of split", f"validation videos ({len(ds.val)}) and test videos of split"
+    f"videos={len(harness.ds.test)} test videos",
+    f"videos={len(val_harness.ds.test)} validation and {len(harness.ds.test)} test videos",
 ) if val_harness is not None else caption
 save_table(calibration.round(2), out / "05_calibration", caption=calibration_caption)
 display(calibration.round(2))

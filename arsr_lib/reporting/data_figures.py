@@ -137,8 +137,12 @@ def split_table(ds_by_split: dict[int, SplitDataset]) -> pd.DataFrame:
                 "split": s,
                 "classes": c["classes"],
                 "train": c["train"],
+                "validation": c["val"],
                 "test": c["test"],
                 "test groups": ", ".join(f"g{g:02d}" for g in sorted({i.group for i in ds.test if i.group})),
+                "validation groups": ", ".join(
+                    f"g{g:02d}" for g in sorted({i.group for i in ds.val if i.group})
+                ),
             }
         )
     return pd.DataFrame(rows)
