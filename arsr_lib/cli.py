@@ -100,6 +100,7 @@ def _synth_parser(sub) -> None:
     p.add_argument("--classes", help="comma-separated subset of the classes")
     p.add_argument("--groups", type=int)
     p.add_argument("--clips", type=int, help="clips per group")
+    p.add_argument("--val-groups", type=int, help="validation groups (the last ones; default: the size's)")
     p.add_argument("--frames", type=int)
     p.add_argument("--height", type=int)
     p.add_argument("--width", type=int)

@@ -69,6 +69,7 @@ def cmd_synth(args) -> int:
             for k, v in dict(
                 groups=args.groups,
                 clips_per_group=args.clips,
+                val_groups=args.val_groups,
                 frames=args.frames,
                 height=args.height,
                 width=args.width,

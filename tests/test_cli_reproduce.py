@@ -47,6 +47,8 @@ def test_cli_synth_then_frames(tmp_path, capsys):
                 "3",
                 "--clips",
                 "1",
+                "--val-groups",
+                "0",
                 "--frames",
                 "4",
                 "--height",
