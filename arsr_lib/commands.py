@@ -155,7 +155,7 @@ def _experiment(args):
     exp = config.from_file(args.config) if args.config else config.load(args.profile)
     if getattr(args, "device", None):
         exp = config.override(exp, {"compute": {"device": args.device}})
-    pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa)
+    pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa, exp.compute.blas_threads)
     return exp
 
 

@@ -65,7 +65,7 @@ class Session:
 
 def start(exp: Experiment, load_data: bool = True, progress: bool = False) -> Session:
     """Make the report folder and (``load_data``) prepare the dataset; returns the notebook's session."""
-    pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa)
+    pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa, exp.compute.blas_threads)
     out = exp.reports_dir()
     out.mkdir(parents=True, exist_ok=True)
     return Session(exp, out, prepare_dataset(exp, progress=progress) if load_data else None)

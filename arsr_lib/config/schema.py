@@ -144,12 +144,20 @@ class ComputeConfig:
     # profiles pin it to make their tables reproduce on other machines (docs/reproducibility.md)
     threads: int | None = None
     cpu_isa: str | None = None  # newest instruction set of oneDNN / MKL kernels, e.g. "AVX2" (None: any)
+    # threads of numpy's BLAS (None: its default, one per core). Its products here are small (a frame's
+    # resize matrices), and its idle threads spin beside torch's: 1 is faster, and the bits do not change
+    # (reports/benchmarks/blas_threads.md)
+    blas_threads: int | None = 1
 
     def __post_init__(self):
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             raise ValueError(f"compute.device must be auto, cpu, cuda or cuda:N (got {self.device!r})")
         if self.cache_mb < 1:
             raise ValueError(f"compute.cache_mb must be >= 1 (got {self.cache_mb})")
+        for name in ("threads", "blas_threads"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"compute.{name} must be >= 1 or None (got {value})")
 
 
 @dataclass(frozen=True)
