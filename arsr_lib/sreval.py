@@ -23,7 +23,7 @@ from arsr_lib.devices import gpu_bf16, resolve_device
 from arsr_lib.flow import compute_flow, motion_weight_map
 from arsr_lib.inference import load_sr_model, super_resolve_stream
 from arsr_lib.models.pretrained import is_pretrained, weights_digest
-from arsr_lib.protocol import SCALE
+from arsr_lib.protocol import SCALE, describe
 from arsr_lib.synth import load_ground_truth
 from arsr_lib.video import iter_frames, read_video, write_video
 
@@ -233,3 +233,18 @@ def training_table(runs: dict, last: float = 0.25) -> pd.DataFrame:
                 )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def training_report(
+    runs: dict, flow_method: str | None, profile: str, val_videos: int, last: float = 0.25
+) -> tuple[pd.DataFrame, str]:
+    """:func:`training_table` of ``runs`` and its caption: the protocol, what the term columns mean and the
+    ``val_videos`` validation videos whose patches the validation PSNR-Y is measured on."""
+    caption = describe(
+        flow_method,
+        profile=profile,
+        terms=f"mean over the last {last * 100:g} % of steps; w_* weighted value, "
+        "share_* share of the L2 norm of the gradient at the SR output",
+        validation=f"PSNR-Y of {val_videos} validation videos' patches",
+    )
+    return training_table(runs, last), caption

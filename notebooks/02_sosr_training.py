@@ -38,11 +38,11 @@ from IPython.display import display
 
 from arsr_lib import config, protocol
 from arsr_lib.notebook import experiment, start
-from arsr_lib.recipes import method_checkpoints, stage_methods, stage_recipes, train_recipe
+from arsr_lib.recipes import VALIDATION_VIDEOS, method_checkpoints, stage_methods, stage_recipes, train_recipe
 from arsr_lib.reporting import sr_figures as figures
 from arsr_lib.reporting.data_figures import class_examples
 from arsr_lib.reporting.io import save_table
-from arsr_lib.sreval import make_sr_videos, quality_table, training_table
+from arsr_lib.sreval import make_sr_videos, quality_table, training_report
 
 exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
                  compute=dict(device=device))
@@ -68,12 +68,8 @@ for name in recipes:
 curves = figures.training_curves({r: runs / r for r in recipes},
                                  ("loss", "pixel", "share_pixel", "gan_d", "val_psnr_y"))
 session.show(curves, "02_training_curves.png")
-training = training_table({r: runs / r for r in recipes})
-training_caption = protocol.describe(exp.data.flow_method, profile=exp.name,
-                                     terms="mean over the last 25 % of steps; w_* weighted value, "
-                                           "share_* share of the L2 norm of the gradient at the SR output",
-                                     validation=f"PSNR-Y of {len(session.val_videos[:4])} validation videos' "
-                                                "patches")
+training, training_caption = training_report({r: runs / r for r in recipes}, exp.data.flow_method,
+                                              exp.name, len(session.val_videos[:VALIDATION_VIDEOS]))
 save_table(training.round(4), out / "02_training", caption=training_caption)
 display(training.round(4))
 

@@ -43,3 +43,24 @@ def test_detail_recovery_table_pairs_twins_and_bicubic_keeps_a_faint_trace(tmp_p
             items=[i for i in ds.test if i.class_name != "SwingBat"],
             progress=False,
         )
+
+
+def test_training_report_reads_the_logs_tail_and_names_the_validation_set(tmp_path):
+    from arsr_lib.sreval import training_report
+
+    run = tmp_path / "sosr"
+    run.mkdir()
+    rows = ["step,pixel,share_pixel,val_psnr_y"]
+    for step in range(10, 101, 10):
+        val = 30.0 + step / 100 if step % 50 == 0 else ""
+        rows.append(f"{step},{step / 1000},{0.25 if step > 75 else 0.5},{val}")
+    (run / "log.csv").write_text("\n".join(rows) + "\n")
+    table, caption = training_report({"sosr": run, "absent": tmp_path / "none"}, "dis", "synth", 3)
+    assert list(table["run"]) == ["sosr"]  # a run without a log is left out
+    row = table.iloc[0]
+    assert row["steps"] == 100
+    assert row["pixel"] == pytest.approx((0.08 + 0.09 + 0.1) / 3)  # steps 80, 90, 100: the last 25 %
+    assert row["share_pixel"] == pytest.approx(0.25)
+    assert (row["val PSNR-Y first"], row["val PSNR-Y last"]) == (pytest.approx(30.5), pytest.approx(31.0))
+    assert row["val gain, last share (dB)"] == pytest.approx(0.5)
+    assert "3 validation videos" in caption and "profile=synth" in caption and "last 25 % of steps" in caption
