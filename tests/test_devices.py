@@ -138,3 +138,26 @@ def test_cpu_numerics_are_pinned_for_the_cpu_profiles(monkeypatch):
         torch.set_num_threads(before)
     with pytest.raises(ValueError, match="compute.threads"):
         pin_cpu_numerics(0, None)
+
+
+def test_numpy_blas_threads_are_limited_at_run_time():
+    from threadpoolctl import ThreadpoolController
+
+    from arsr_lib import config
+    from arsr_lib.config.schema import ComputeConfig
+    from arsr_lib.devices import pin_cpu_numerics
+
+    assert config.load("smoke").compute.blas_threads == 1 and config.load("paper").compute.blas_threads == 1
+    openblas = ThreadpoolController().select(internal_api="openblas")
+    before = [i["num_threads"] for i in openblas.info()]
+    assert before, "numpy's BLAS is OpenBLAS in the pinned wheels"
+    try:
+        pin_cpu_numerics(None, None, blas_threads=1)
+        assert [i["num_threads"] for i in ThreadpoolController().select(internal_api="openblas").info()] == [
+            1
+        ] * len(before)
+    finally:
+        for lib, n in zip(openblas.lib_controllers, before):
+            lib.set_num_threads(n)
+    with pytest.raises(ValueError, match="compute.blas_threads"):
+        ComputeConfig(blas_threads=0)
