@@ -51,6 +51,7 @@ BENCHMARKS = [
     ("`make test` from a fresh clone (`benchmarks/bench_make_test.sh`)", "make_test"),
     ("Scale: memory and time against the number of videos (`benchmarks/bench_scale.py`)", "bench_scale"),
     ("UCF101 split 1 at paper sizes, by stage (`benchmarks/gpu_check.py --device cpu`)", "gpu_check_cpu"),
+    ("numpy's BLAS threads: speed and bits (`benchmarks/blas_threads.py`)", "blas_threads"),
 ]
 
 
