@@ -88,7 +88,6 @@ def main() -> None:
             capture_output=True,
             text=True,
             check=True,
-            env=dict(os.environ),
         )
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         row["blas"] = ", ".join(f"{b['library']} x{b['threads']}" for b in row["blas"])
