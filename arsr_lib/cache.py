@@ -34,20 +34,32 @@ class ByteLRU:
         return len(self._items)
 
     def get(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
+        value = self.peek(key)
+        if value is None:
+            value = make()
+            self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> np.ndarray | None:
+        """The cached array of ``key`` (now the most recently used), or None (counted as a miss)."""
         if key in self._items:
             self._items.move_to_end(key)
             self.hits += 1
             return self._items[key]
         self.misses += 1
-        value = make()
+        return None
+
+    def put(self, key: Hashable, value: np.ndarray) -> None:
+        """Keep ``value`` under ``key`` (a value larger than the budget is not kept)."""
         size = int(getattr(value, "nbytes", 0))
+        if key in self._items:
+            self.bytes -= int(getattr(self._items.pop(key), "nbytes", 0))
         if size <= self.max_bytes:
             self._items[key] = value
             self.bytes += size
             while self.bytes > self.max_bytes:
                 _, old = self._items.popitem(last=False)
                 self.bytes -= int(getattr(old, "nbytes", 0))
-        return value
 
     def clear(self) -> None:
         self._items.clear()

@@ -33,6 +33,7 @@ from arsr_lib.atomic import (
     is_complete,
     write_json_atomic,
 )
+from arsr_lib.cache import ByteLRU
 from arsr_lib.codekey import code_digest
 from arsr_lib.config import Experiment, RecognitionConfig
 from arsr_lib.degrade import downscale
@@ -269,12 +270,26 @@ def _write_method_video(args) -> str:
     return str(out_dir)
 
 
-def _lr_frames(video, needed: set[int], max_frames: int | None) -> dict[int, np.ndarray]:
-    """LR (x1/4 MATLAB bicubic) of the frames ``needed`` of a video, decoding no further than the last."""
-    out, last = {}, max(needed)
+def _lr_frames(
+    video, needed: set[int], max_frames: int | None, cache: ByteLRU | None = None
+) -> dict[int, np.ndarray]:
+    """LR (x1/4 MATLAB bicubic) of the frames ``needed`` of a video, decoding no further than the last one
+    that ``cache`` (shared by the SR methods, which read the same videos' frames) does not hold."""
+    out: dict[int, np.ndarray] = {}
+    for i in needed if cache is not None else ():
+        frame = cache.peek((str(video), max_frames, i))
+        if frame is not None:
+            out[i] = frame
+    missing = set(needed) - set(out)
+    if not missing:
+        return out
+    last = max(missing)
     for i, frame in enumerate(iter_frames(video, max_frames)):
-        if i in needed:
+        if i in missing:
             out[i] = downscale(frame)
+            out[i].flags.writeable = False
+            if cache is not None:
+                cache.put((str(video), max_frames, i), out[i])
         if i >= last:
             break
     return out
@@ -294,12 +309,14 @@ def make_method_frames(
     workers: int = 1,
     batch: int = 16,
     progress: bool = True,
+    lr_cache: ByteLRU | None = None,
 ) -> str:
     """Rawframes of SR method ``name`` for ``items``: SR of only the frames the test protocol reads (the
     spatial stream's frames; for a method the temporal stream reads, also the frame pairs of its flows, whose
     flow is computed from the SR frames). The frame count comes from the HR rawframes. Returns the method's
     source tag. SR runs on ``device``; flow and writing in ``workers`` processes; each video folder is
-    written atomically and skipped when complete for this config."""
+    written atomically and skipped when complete for this config. ``lr_cache`` keeps LR frames for the next
+    method (the same frames either way)."""
     from tqdm.auto import tqdm
 
     tag = f"{checkpoint_digest(checkpoint)}-{code_digest('sr_videos')}-{'+'.join(consumed.streams)}"
@@ -321,7 +338,7 @@ def make_method_frames(
             )
             needed = set(rgb) | {k for f in flows for k in (f, f + 1)}
             windows = {j for c in needed for j in range(c - half, c + half + 1) if 0 <= j < n_frames}
-            lr = _lr_frames(ds.path(it), windows, ds.max_frames)
+            lr = _lr_frames(ds.path(it), windows, ds.max_frames, lr_cache)
             if len(lr) < len(windows):
                 raise ValueError(
                     f"{ds.path(it)}: decodes {len(lr)} of the frames its HR rawframes count ({n_frames})"
@@ -369,6 +386,7 @@ def prepare_method_frames(
     rec = exp.recognition
     frames_cfg = FramesConfig(variant="hr", flow_method=exp.data.flow_method, bound=exp.data.flow_bound)
     items = [ds.test[i] for i in shard_of(len(ds.test), shard)]
+    lr_cache = ByteLRU(exp.compute.cache_mb << 20)  # LR test frames, decoded once for all the methods
     for name, ckpt in methods.items():
         if ckpt is None:
             continue
@@ -387,6 +405,7 @@ def prepare_method_frames(
             bf16=exp.compute.bf16_inference,
             workers=exp.data.workers,
             progress=progress,
+            lr_cache=lr_cache,
         )
         roots[name] = root
     return roots, tags, streams
@@ -423,6 +442,7 @@ def run_harness(
         exp.data.dataset,
         device=exp.compute.device,
         workers=exp.workers,
+        cache_bytes=(exp.compute.cache_mb << 20) // max(1, exp.workers),  # the budget is for all loaders
     )
     roots, tags, streams = prepare_method_frames(exp, ds, methods, progress, shard)
     return Harness(

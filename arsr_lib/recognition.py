@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 import torch
 
+from arsr_lib.cache import ByteLRU
 from arsr_lib.devices import autocast, resolve_device
 from arsr_lib.frames import rawframes_info, read_rawframes
 
@@ -51,13 +52,15 @@ def snippet_indices(start: int, modality: str, new_length: int, n: int) -> list[
 
 
 def read_snippets(
-    folder: str, modality: str, starts: list[int], new_length: int, meta: dict
+    folder: str, modality: str, starts: list[int], new_length: int, meta: dict, read=None
 ) -> list[np.ndarray]:
-    """``(H, W, C)`` uint8 input of each snippet, reading only the images the snippets use."""
+    """``(H, W, C)`` uint8 input of each snippet, reading only the images the snippets use; ``read(folder,
+    modality, indices, meta)`` returns those images (default :func:`read_rawframes`; a cache may serve
+    them)."""
     n = meta["frames"] if modality == "rgb" else meta["flows"]
     per = [snippet_indices(s, modality, new_length, n) for s in starts]
     needed = sorted({i for p in per for i in p})
-    images = dict(zip(needed, read_rawframes(folder, modality, needed, meta=meta)))
+    images = dict(zip(needed, (read or read_rawframes)(folder, modality, needed, meta=meta)))
     if modality == "rgb":
         return [images[p[0]] for p in per]
     return [np.concatenate([images[i] for i in p], -1) for p in per]  # x1 y1 x2 y2 ...
@@ -131,15 +134,48 @@ class RawframeClips(torch.utils.data.Dataset):
     Index ``i`` is video ``i % n_videos`` with snippets, crop and flip drawn from ``(seed, i)``; the
     dataset is ``repeats`` times longer than the video list so that every draw of the sampler sees a
     new augmentation of its video (a fixed augmentation per video would be memorised).
+
+    Decoded images are kept in a least-recently-used cache of ``cache_bytes`` (0: none), one per process
+    (each DataLoader worker holds its own): a training run reads every image many times, and decoding
+    them again cost as much as the tiny CPU networks' steps. Cached images are read-only; the samples are
+    the same with or without the cache.
     """
 
     def __init__(
-        self, folders: list[str], labels: list[int], cfg: ClipConfig, seed: int = 0, repeats: int = 10_000
+        self,
+        folders: list[str],
+        labels: list[int],
+        cfg: ClipConfig,
+        seed: int = 0,
+        repeats: int = 10_000,
+        cache_bytes: int = 0,
     ):
         if len(folders) != len(labels) or not folders:
             raise ValueError("RawframeClips: need one label per folder and at least one folder")
+        if cache_bytes < 0:
+            raise ValueError(f"RawframeClips: cache_bytes must be >= 0 (got {cache_bytes})")
         self.folders, self.labels, self.cfg, self.seed = [str(f) for f in folders], labels, cfg, seed
         self.repeats = repeats
+        self._images = ByteLRU(cache_bytes) if cache_bytes else None
+        self._meta: dict[str, dict] = {}  # folder -> marker (a few hundred bytes each)
+
+    def _info(self, folder: str) -> dict:
+        if self._images is None:
+            return rawframes_info(folder)
+        if folder not in self._meta:
+            self._meta[folder] = rawframes_info(folder)
+        return self._meta[folder]
+
+    def _read(self, folder: str, modality: str, indices: list[int], meta: dict) -> list[np.ndarray]:
+        if self._images is None:
+            return list(read_rawframes(folder, modality, indices, meta=meta))
+
+        def decode(i: int) -> np.ndarray:
+            image = read_rawframes(folder, modality, [i], meta=meta)[0]
+            image.flags.writeable = False
+            return image
+
+        return [self._images.get((folder, modality, i), lambda i=i: decode(i)) for i in indices]
 
     def __len__(self):
         return len(self.folders) * self.repeats
@@ -149,7 +185,7 @@ class RawframeClips(torch.utils.data.Dataset):
         rng = np.random.default_rng([self.seed, idx])
         i = idx % len(self.folders)
         mods = ["rgb", "flow"] if c.modality == "both" else [c.modality]
-        meta = rawframes_info(self.folders[i])
+        meta = self._info(self.folders[i])
         n_flow = meta["flows"] if "flow" in mods else None
         n_avail = (n_flow - c.new_length + 1) if n_flow else meta["frames"]
         starts = snippet_starts(n_avail, c.segments, "train", rng)
@@ -160,7 +196,7 @@ class RawframeClips(torch.utils.data.Dataset):
         out = {"label": torch.tensor(self.labels[i])}
         for m in mods:
             snips = []
-            for sn in read_snippets(self.folders[i], m, starts, c.new_length, meta):
+            for sn in read_snippets(self.folders[i], m, starts, c.new_length, meta, read=self._read):
                 sn = sn[y : y + size, x : x + size]
                 if flip:
                     sn = _flip(sn, m)

@@ -81,9 +81,11 @@ def train_recognisers(
     dataset: str = "synth",
     device: str = "auto",
     workers: int = 0,
+    cache_bytes: int = 0,
 ) -> dict[str, Path]:
     """Train (or reuse) the three recognisers in order on ``device`` with ``workers`` DataLoader processes
-    reading the sampled frames; returns ``kind -> final.pt``."""
+    reading the sampled frames, each keeping up to ``cache_bytes`` of decoded images; returns
+    ``kind -> final.pt``."""
     folders = [str(output_dir(hr_frames_root, i.rel_path)) for i in ds.train]
     labels = [i.label for i in ds.train]
     n_classes = len(ds.classes)
@@ -130,7 +132,7 @@ def train_recognisers(
         )
         Engine(
             task,
-            RawframeClips(folders, labels, clips, seed=seed),
+            RawframeClips(folders, labels, clips, seed=seed, cache_bytes=cache_bytes),
             cfg,
             Path(runs_dir) / kind,
             device=device,

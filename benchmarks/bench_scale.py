@@ -86,6 +86,7 @@ def stage(name: str, work: Path, n: int) -> dict:
             "synth",
             device="cpu",
             workers=0,
+            cache_bytes=exp.compute.cache_mb << 20,
         )
     elif name == "evaluation":
         recs = {k: exp.runs_dir() / k / "final.pt" for k in ("tsn_rgb", "tsn_flow", "stresnet")}

@@ -104,3 +104,15 @@ def test_force_clears_the_caches_of_the_stages_it_reruns(tmp_path):
         for s in "0123456"
         for p in stage_caches(exp, f"0{s}")
     )
+
+
+def test_byte_lru_peek_and_put():
+    lru = ByteLRU(max_bytes=2000)
+    assert lru.peek("a") is None and lru.misses == 1
+    lru.put("a", np.zeros(1000, np.uint8))
+    lru.put("a", np.ones(1500, np.uint8))  # replacing an entry counts its bytes once
+    assert lru.bytes == 1500 and lru.peek("a")[0] == 1 and lru.hits == 1
+    lru.put("b", np.zeros(1000, np.uint8))  # over the budget: the least recently used goes
+    assert lru.peek("a") is None and lru.bytes == 1000
+    lru.put("big", np.zeros(5000, np.uint8))
+    assert lru.peek("big") is None and lru.bytes == 1000

@@ -55,3 +55,33 @@ def test_duf_on_a_clip_shorter_than_its_window():
     whole = super_resolve(model, lr)
     alone = super_resolve_indices(model, lr.__getitem__, 4, [0, 3])
     assert np.array_equal(alone[0], whole[0]) and np.array_equal(alone[3], whole[3])
+
+
+def test_lr_frames_shared_by_the_methods_are_decoded_once(tmp_path, monkeypatch):
+    """The LR frames a cache serves equal the decoded ones; a video whose needed frames are all cached is not
+    decoded again, and one with a frame missing is decoded only up to that frame."""
+    from arsr_lib import harness
+    from arsr_lib.cache import ByteLRU
+
+    video = tmp_path / "v.avi"
+    write_video(video, textured_frames(t=10, h=32, w=32))
+    plain = harness._lr_frames(video, {1, 4}, None)
+    cache = ByteLRU(1 << 20)
+    first = harness._lr_frames(video, {1, 4}, None, cache)
+    decoded = []
+    real = harness.iter_frames
+
+    def counting(path, max_frames=None):
+        for frame in real(path, max_frames):
+            decoded.append(1)
+            yield frame
+
+    monkeypatch.setattr(harness, "iter_frames", counting)
+    again = harness._lr_frames(video, {4, 1}, None, cache)
+    assert not decoded  # every frame from the cache
+    more = harness._lr_frames(video, {1, 4, 6}, None, cache)
+    assert len(decoded) == 7  # frames 0..6, no further
+    for out in (first, again, more):
+        assert all(np.array_equal(out[i], plain[i]) for i in (1, 4))
+    assert np.array_equal(more[6], harness._lr_frames(video, {6}, None)[6])
+    assert not first[1].flags.writeable

@@ -145,6 +145,42 @@ def test_training_clips_flip_only_when_allowed(tmp_path):
     assert 10 < signs[True].count(-1.0) < 30
 
 
+def test_training_clips_are_the_same_with_the_decoded_image_cache(tmp_path):
+    """The cache serves each image once decoded and changes no sample; a budget smaller than one image keeps
+    nothing; cached images cannot be changed in place."""
+    from dataclasses import asdict
+
+    from arsr_lib.atomic import atomic_folder
+    from arsr_lib.flow import compute_flow
+    from arsr_lib.frames import FramesConfig, write_rawframes
+    from arsr_lib.recognition import ClipConfig, RawframeClips
+
+    from conftest import textured_frames
+
+    folders = []
+    for k, shift in enumerate([(2, 0), (0, 1)]):
+        frames = textured_frames(t=10, h=40, w=40, shift=shift, seed=k)
+        with atomic_folder(tmp_path / f"v{k}", asdict(FramesConfig())) as (tmp, info):
+            info.update(write_rawframes(tmp, frames, compute_flow(frames, "dis"), FramesConfig()))
+        folders.append(str(tmp_path / f"v{k}"))
+    cfg = ClipConfig("both", 3, 3, 32)
+    plain = RawframeClips(folders, [0, 1], cfg, seed=3)
+    cached = RawframeClips(folders, [0, 1], cfg, seed=3, cache_bytes=64 << 20)
+    tiny = RawframeClips(folders, [0, 1], cfg, seed=3, cache_bytes=10)
+    for i in list(range(30)) * 2:
+        a, b, c = plain[i], cached[i], tiny[i]
+        for key in ("rgb", "flow", "label"):
+            assert torch.equal(a[key], b[key]) and torch.equal(a[key], c[key])
+    lru = cached._images
+    assert lru.hits > 0 and len(lru) <= 2 * (10 + 9)  # 10 frames and 9 flows of each of two videos, at most
+    assert len(lru) == lru.misses and len(tiny._images) == 0
+    image = next(iter(lru._items.values()))
+    with pytest.raises(ValueError, match="read-only"):
+        image[0, 0] = 0
+    with pytest.raises(ValueError, match="cache_bytes"):
+        RawframeClips(folders, [0, 1], cfg, cache_bytes=-1)
+
+
 def test_paired_sample_size_meets_the_half_width_it_was_sized_for():
     rng = np.random.default_rng(0)
     a_only, b_only = 0.08, 0.04

@@ -138,7 +138,8 @@ class ComputeConfig:
 
     device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:N": SR training, SR, scoring
     bf16_inference: bool = False  # bf16 autocast for SR inference and scoring on a GPU
-    cache_mb: int = 1024  # decoded frames kept in memory by SR training, in all (split among its loaders)
+    # decoded frames kept in memory by SR / recogniser training and the LR test frames (split among loaders)
+    cache_mb: int = 1024
     workers: int | None = None  # DataLoader workers of training and scoring (None: data.workers)
     # torch CPU threads (None: one per core). The thread count changes the bits of CPU results, so the CPU
     # profiles pin it to make their tables reproduce on other machines (docs/reproducibility.md)
