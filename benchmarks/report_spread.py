@@ -29,20 +29,47 @@ def verdict(diff: float, p: float) -> str:
     return "a better" if diff > 0 else "b better"
 
 
+def column_spread(a: Path, b: Path) -> list[dict]:
+    """Per numeric column of two same-shaped tables: the largest absolute difference, and the row (first
+    column's value) where it is."""
+    da, db = pd.read_csv(a), pd.read_csv(b)
+    # a row's name: its text columns other than intervals ("validation / spatial (TSN RGB)")
+    labels = [c for c in da.columns if not pd.api.types.is_numeric_dtype(da[c]) and "CI" not in c]
+    out = []
+    for col in da.columns:
+        x, y = da[col], db[col]
+        if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y) and len(x):
+            u, v = x.to_numpy(float), y.to_numpy(float)
+            with np.errstate(invalid="ignore"):  # equal infinities (a PSNR of identical frames) differ by 0
+                diff = np.where((u == v) | (np.isnan(u) & np.isnan(v)), 0.0, np.abs(u - v))
+            k = int(np.argmax(diff))
+            out.append(
+                {
+                    "table": a.name,
+                    "column": col,
+                    "largest difference": round(float(diff[k]), 3),
+                    "row": " / ".join(str(da.iloc[k][c]) for c in labels),
+                    "A": u[k],
+                    "B": v[k],
+                }
+            )
+    return out
+
+
 def table_spread(a: Path, b: Path) -> dict:
     if a.read_bytes() == b.read_bytes():
         return {"table": a.name, "identical": True, "largest difference": "", "in column": ""}
     da, db = pd.read_csv(a), pd.read_csv(b)
     if da.shape != db.shape or list(da.columns) != list(db.columns):
         return {"table": a.name, "identical": False, "largest difference": "shape", "in column": ""}
-    worst, where = 0.0, ""
-    for col in da.columns:
-        x, y = da[col], db[col]
-        if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
-            d = np.nanmax(np.abs(x.to_numpy(float) - y.to_numpy(float))) if len(x) else 0.0
-            if d > worst:
-                worst, where = float(d), col
-    return {"table": a.name, "identical": False, "largest difference": round(worst, 3), "in column": where}
+    cols = column_spread(a, b)
+    worst = max(cols, key=lambda c: c["largest difference"]) if cols else None
+    return {
+        "table": a.name,
+        "identical": False,
+        "largest difference": worst["largest difference"] if worst else 0.0,
+        "in column": worst["column"] if worst else "",
+    }
 
 
 def verdicts(a: Path, b: Path) -> pd.DataFrame:
@@ -75,21 +102,38 @@ def main(argv=None) -> None:
     ap.add_argument("b", type=Path)
     ap.add_argument("--label", required=True, help="what differs between the runs (A vs B)")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--names", nargs=2, default=None, help="names of runs A and B (default: paths)")
     args = ap.parse_args(argv)
     tables = sorted(p.name for p in args.a.glob("*.csv"))
     missing = [t for t in tables if not (args.b / t).is_file()]
     if missing:
         raise SystemExit(f"{args.b}: lacks {missing} that {args.a} has")
     spread = pd.DataFrame([table_spread(args.a / t, args.b / t) for t in tables])
+    names = args.names or [f"`{args.a}`", f"`{args.b}`"]
     text = [
         f"# Spread between two runs: {args.label}",
         "",
-        f"A: `{args.a}`, B: `{args.b}`. {int(spread.identical.sum())} of {len(spread)} tables are "
+        f"A: {names[0]}, B: {names[1]}. {int(spread.identical.sum())} of {len(spread)} tables are "
         "byte-identical; for the others, the largest absolute difference of any numeric column.",
         "",
         spread.to_markdown(index=False),
         "",
     ]
+    per_column = [
+        c
+        for t, same in zip(tables, spread.identical)
+        if not same and (args.a / t).is_file()
+        for c in column_spread(args.a / t, args.b / t)
+        if c["largest difference"] > 0
+    ]
+    if per_column:
+        text += [
+            "Every numeric column that differs: its largest absolute difference, the row where it is, and "
+            "the two values there.",
+            "",
+            pd.DataFrame(per_column).to_markdown(index=False),
+            "",
+        ]
     if (args.a / "05_paired_tests.csv").is_file():
         v = verdicts(args.a / "05_paired_tests.csv", args.b / "05_paired_tests.csv")
         text += [

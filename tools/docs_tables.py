@@ -52,11 +52,22 @@ BENCHMARKS = [
     ("Scale: memory and time against the number of videos (`benchmarks/bench_scale.py`)", "bench_scale"),
     ("UCF101 split 1 at paper sizes, by stage (`benchmarks/gpu_check.py --device cpu`)", "gpu_check_cpu"),
     ("numpy's BLAS threads: speed and bits (`benchmarks/blas_threads.py`)", "blas_threads"),
+    ("smoke before and after the BLAS change", "smoke_blas"),
+    ("smoke before and after the decoded-image and LR-frame caches", "smoke_caches"),
+    (
+        "Recogniser schedules on smoke's validation split (`tools/recogniser_schedule.py`)",
+        "recogniser_schedule_smoke",
+    ),
+    ("The smoke tables on another CPU kernel path (`benchmarks/report_spread.py`)", "report_spread_smoke"),
 ]
 
 
 def _table(path: Path, link: str) -> list[str]:
     lines = path.read_text().strip().splitlines()
+    if lines[0].startswith("# "):  # a report's own title: the section title stands for it
+        lines = lines[1:]
+        while lines and not lines[0].strip():
+            lines = lines[1:]
     caption = lines[0] if lines[0].startswith("protocol:") else None
     body = lines[2:] if caption else lines
     out = [f"`{link}`", ""] + body + [""]
