@@ -442,7 +442,7 @@ def run_harness(
         exp.data.dataset,
         device=exp.compute.device,
         workers=exp.workers,
-        cache_bytes=(exp.compute.cache_mb << 20) // max(1, exp.workers),  # the budget is for all loaders
+        cache_bytes=exp.loader_cache_bytes,
     )
     roots, tags, streams = prepare_method_frames(exp, ds, methods, progress, shard)
     return Harness(

@@ -73,7 +73,7 @@ def video_source(exp: Experiment, videos: list) -> VideoSource:
         scale=exp.data.scale,
         flow_method=exp.data.flow_method,
         max_frames=exp.data.max_frames,
-        cache_bytes=(exp.compute.cache_mb << 20) // max(1, exp.workers),  # the budget is for all loaders
+        cache_bytes=exp.loader_cache_bytes,
         flow_cache=exp.paths.data / "flowcache" / exp.data.name,
     )
 

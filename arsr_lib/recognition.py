@@ -160,8 +160,6 @@ class RawframeClips(torch.utils.data.Dataset):
         self._meta: dict[str, dict] = {}  # folder -> marker (a few hundred bytes each)
 
     def _info(self, folder: str) -> dict:
-        if self._images is None:
-            return rawframes_info(folder)
         if folder not in self._meta:
             self._meta[folder] = rawframes_info(folder)
         return self._meta[folder]

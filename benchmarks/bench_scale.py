@@ -86,7 +86,7 @@ def stage(name: str, work: Path, n: int) -> dict:
             "synth",
             device="cpu",
             workers=0,
-            cache_bytes=exp.compute.cache_mb << 20,
+            cache_bytes=exp.loader_cache_bytes,
         )
     elif name == "evaluation":
         recs = {k: exp.runs_dir() / k / "final.pt" for k in ("tsn_rgb", "tsn_flow", "stresnet")}

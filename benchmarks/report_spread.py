@@ -29,10 +29,9 @@ def verdict(diff: float, p: float) -> str:
     return "a better" if diff > 0 else "b better"
 
 
-def column_spread(a: Path, b: Path) -> list[dict]:
-    """Per numeric column of two same-shaped tables: the largest absolute difference, and the row (first
-    column's value) where it is."""
-    da, db = pd.read_csv(a), pd.read_csv(b)
+def column_spread(name: str, da: pd.DataFrame, db: pd.DataFrame) -> list[dict]:
+    """Per numeric column of two same-shaped tables: the largest absolute difference, the row where it is (its
+    text columns) and the two values there."""
     # a row's name: its text columns other than intervals ("validation / spatial (TSN RGB)")
     labels = [c for c in da.columns if not pd.api.types.is_numeric_dtype(da[c]) and "CI" not in c]
     out = []
@@ -45,7 +44,7 @@ def column_spread(a: Path, b: Path) -> list[dict]:
             k = int(np.argmax(diff))
             out.append(
                 {
-                    "table": a.name,
+                    "table": name,
                     "column": col,
                     "largest difference": round(float(diff[k]), 3),
                     "row": " / ".join(str(da.iloc[k][c]) for c in labels),
@@ -56,20 +55,21 @@ def column_spread(a: Path, b: Path) -> list[dict]:
     return out
 
 
-def table_spread(a: Path, b: Path) -> dict:
+def table_spread(a: Path, b: Path) -> tuple[dict, list[dict]]:
+    """(the table's summary row, its numeric columns' spread) for one table of both runs."""
+    row = {"table": a.name, "identical": False, "largest difference": "", "in column": ""}
     if a.read_bytes() == b.read_bytes():
-        return {"table": a.name, "identical": True, "largest difference": "", "in column": ""}
+        return {**row, "identical": True}, []
     da, db = pd.read_csv(a), pd.read_csv(b)
     if da.shape != db.shape or list(da.columns) != list(db.columns):
-        return {"table": a.name, "identical": False, "largest difference": "shape", "in column": ""}
-    cols = column_spread(a, b)
+        return {**row, "largest difference": "shape"}, []
+    cols = column_spread(a.name, da, db)
     worst = max(cols, key=lambda c: c["largest difference"]) if cols else None
     return {
-        "table": a.name,
-        "identical": False,
+        **row,
         "largest difference": worst["largest difference"] if worst else 0.0,
         "in column": worst["column"] if worst else "",
-    }
+    }, cols
 
 
 def verdicts(a: Path, b: Path) -> pd.DataFrame:
@@ -108,7 +108,8 @@ def main(argv=None) -> None:
     missing = [t for t in tables if not (args.b / t).is_file()]
     if missing:
         raise SystemExit(f"{args.b}: lacks {missing} that {args.a} has")
-    spread = pd.DataFrame([table_spread(args.a / t, args.b / t) for t in tables])
+    compared = [table_spread(args.a / t, args.b / t) for t in tables]
+    spread = pd.DataFrame([summary for summary, _ in compared])
     names = args.names or [f"`{args.a}`", f"`{args.b}`"]
     text = [
         f"# Spread between two runs: {args.label}",
@@ -119,13 +120,7 @@ def main(argv=None) -> None:
         spread.to_markdown(index=False),
         "",
     ]
-    per_column = [
-        c
-        for t, same in zip(tables, spread.identical)
-        if not same and (args.a / t).is_file()
-        for c in column_spread(args.a / t, args.b / t)
-        if c["largest difference"] > 0
-    ]
+    per_column = [c for _, cols in compared for c in cols if c["largest difference"] > 0]
     if per_column:
         text += [
             "Every numeric column that differs: its largest absolute difference, the row where it is, and "

@@ -26,11 +26,10 @@ import dataclasses
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from arsr_lib import config, protocol  # noqa: E402
+from arsr_lib import config, protocol, tables  # noqa: E402
 from arsr_lib.harness import run_harness  # noqa: E402
 from arsr_lib.notebook import start  # noqa: E402
 from arsr_lib.reporting.io import save_table  # noqa: E402
@@ -58,10 +57,6 @@ def scaled(exp, fraction: float, lr: float | None):
     return dataclasses.replace(exp, name=name, recognition=rec)
 
 
-def top1(scores, labels) -> float:
-    return 100.0 * float((np.argmax(scores, 1) == labels).mean())
-
-
 def training_seconds(run: Path) -> float:
     """A finished run's training time: the last row of its log (a reused run keeps its log)."""
     rows = list(csv.DictReader(open(run / "log.csv", newline="")))
@@ -70,16 +65,19 @@ def training_seconds(run: Path) -> float:
 
 def measure(exp, val) -> dict:
     h = run_harness(exp, val, methods=BASELINES, progress=False, evaluated="val")
-    y = h.labels
     row = {"steps (rgb, flow, st)": ", ".join(str(exp.recognition.iters[k]) for k in h.recognisers)}
     row["training s"] = round(sum(training_seconds(Path(p).parent) for p in h.recognisers.values()), 1)
+    calib = tables.calibration_table(
+        tables.stream_table(h, "rgb", list(BASELINES)), tables.stream_table(h, "flow", list(BASELINES))
+    ).set_index("stream")
     for m in ("HR", "Bicubic"):
-        row[f"{m} TSN RGB"] = top1(h.scores("tsn_rgb", "rgb", m), y)
-        row[f"{m} TSN flow"] = top1(h.scores("tsn_flow", "flow", m), y)
-    row["HR TSN fusion"] = top1(h.fused_tsn("HR", "HR"), y)
-    row["HR ST-ResNet"] = top1(h.scores("stresnet", "both", "HR", "HR"), y)
-    row["spatial gap"] = row["HR TSN RGB"] - row["Bicubic TSN RGB"]
-    row["temporal gap"] = row["HR TSN flow"] - row["Bicubic TSN flow"]
+        row[f"{m} TSN RGB"] = calib.loc["spatial (TSN RGB)", f"{m} top-1 (%)"]
+        row[f"{m} TSN flow"] = calib.loc["temporal (TSN flow)", f"{m} top-1 (%)"]
+    fusion = tables.fusion_table(h, {"HR + HR": ("HR", "HR")}).iloc[0]
+    row["HR TSN fusion"] = fusion["TSN top-1 (%)"]
+    row["HR ST-ResNet"] = fusion["ST-ResNet top-1 (%)"]
+    row["spatial gap"] = calib.loc["spatial (TSN RGB)", "gap (pts)"]
+    row["temporal gap"] = calib.loc["temporal (TSN flow)", "gap (pts)"]
     return row
 
 

@@ -325,6 +325,11 @@ class Experiment:
         """DataLoader / process-pool workers of training and scoring."""
         return self.data.workers if self.compute.workers is None else self.compute.workers
 
+    @property
+    def loader_cache_bytes(self) -> int:
+        """The decoded-frame cache of one training loader process: ``compute.cache_mb`` is for all of them."""
+        return (self.compute.cache_mb << 20) // max(1, self.workers)
+
     def dataset_root(self) -> Path:
         return Path(self.data.root).expanduser() if self.data.root else self.paths.data / self.data.name
 
