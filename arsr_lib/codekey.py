@@ -34,6 +34,8 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
         "checkpoint",
     ),
     "sr_videos": ("video", "degrade", "models", "inference"),
+    # the sparse SR test frames the recognisers read: harness picks the frames, decodes and writes them
+    "sr_frames": ("video", "degrade", "models", "inference", "harness"),
     "recogniser_training": ("frames", "models", "steps", "engine", "recognition", "rectrain", "checkpoint"),
     "scores": ("frames", "models", "recognition", "harness"),
 }

@@ -17,6 +17,7 @@ steps); the engine owns everything around it:
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import random
@@ -48,7 +49,6 @@ class TrainConfig:
     val_every: int = 0
     seed: int = 0
     num_workers: int = 0
-    threads: int | None = None  # torch CPU threads (fixed for reproducibility)
 
 
 def seed_everything(seed: int) -> None:
@@ -132,8 +132,6 @@ class Engine:
             device = torch.device(f"cuda:{local}")  # one GPU per rank under torchrun
         self.device = device
         self.progress, self.desc = progress, desc
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
         for m in task.models.values():
             m.to(self.device)
         self.wrapped = dict(task.models)
@@ -177,8 +175,6 @@ class Engine:
         os.replace(tmp, path)
 
     def _key(self) -> dict:
-        import json
-
         return json.loads(
             json.dumps({"train": asdict(self.cfg), "task": self.task.signature}, sort_keys=True, default=str)
         )

@@ -257,7 +257,7 @@ class ConsumedFrames:
             **asdict(self.frames),
             **consumed,
             "source_tag": source_tag,
-            "code_sr": code_digest("sr_videos"),
+            "code_sr": code_digest("sr_frames"),
         }
 
 
@@ -319,7 +319,7 @@ def make_method_frames(
     method (the same frames either way)."""
     from tqdm.auto import tqdm
 
-    tag = f"{checkpoint_digest(checkpoint)}-{code_digest('sr_videos')}-{'+'.join(consumed.streams)}"
+    tag = f"{checkpoint_digest(checkpoint)}-{code_digest('sr_frames')}-{'+'.join(consumed.streams)}"
     conf = consumed.config(tag)
     todo = [it for it in items if not is_complete(output_dir(root, it.rel_path), conf)]
     if not todo:

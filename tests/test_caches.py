@@ -26,6 +26,13 @@ def test_code_digests_follow_the_producing_modules():
         "sr_training"
     }  # rawframes, flow, pairs, SR videos, recognisers, scores keep their keys
     assert {a: codekey.code_digest(a) for a in codekey.PRODUCERS} == before
+    codekey.set_override("harness", "# a changed frame picker")
+    try:
+        after = {a: codekey.code_digest(a) for a in codekey.PRODUCERS}
+    finally:
+        codekey.set_override("harness", None)
+    # the harness makes the sparse SR test frames and the scores; whole SR videos and training keep theirs
+    assert {a for a in before if before[a] != after[a]} == {"sr_frames", "scores"}
     with pytest.raises(ValueError, match="unknown artefact"):
         codekey.code_digest("everything")
     with pytest.raises(ValueError, match="not a module of arsr_lib"):
