@@ -209,7 +209,11 @@ def training_table(runs: dict, last: float = 0.25) -> pd.DataFrame:
     """Per training run (``name -> run folder`` with ``log.csv``): steps, the loss terms over the last
     ``last`` share of the steps (weighted values ``w_*`` and shares of the output gradient ``share_*``: how
     much of the update each term of a GAN step makes) and the validation PSNR-Y at the first and last
-    validation and its gain over the last ``last`` share of steps (near 0: the curve has levelled off)."""
+    validation and two measures of what the last ``last`` share of steps still gained (near 0: the curve has
+    levelled off): the last validation against the last one before that share (one point against another,
+    so it carries both points' step-to-step noise), and the mean of the validation points in that share
+    against the mean of those in the share before it (``val mean gain``: averaging over the window's points
+    damps that noise)."""
     rows = []
     for name, folder in runs.items():
         path = Path(folder) / "log.csv"
@@ -230,6 +234,12 @@ def training_table(runs: dict, last: float = 0.25) -> pd.DataFrame:
             if len(before):
                 row["val gain, last share (dB)"] = float(
                     val["val_psnr_y"].iloc[-1] - before["val_psnr_y"].iloc[-1]
+                )
+            inside = val[val["step"] > steps * (1 - last)]
+            previous = before[before["step"] > steps * (1 - 2 * last)]
+            if len(inside) and len(previous):
+                row["val mean gain, last share vs the one before (dB)"] = float(
+                    inside["val_psnr_y"].mean() - previous["val_psnr_y"].mean()
                 )
         rows.append(row)
     return pd.DataFrame(rows)

@@ -63,4 +63,22 @@ def test_training_report_reads_the_logs_tail_and_names_the_validation_set(tmp_pa
     assert row["share_pixel"] == pytest.approx(0.25)
     assert (row["val PSNR-Y first"], row["val PSNR-Y last"]) == (pytest.approx(30.5), pytest.approx(31.0))
     assert row["val gain, last share (dB)"] == pytest.approx(0.5)
+    # no validation in the 25 % before the last (steps 51-75): no window mean to compare with
+    assert "val mean gain, last share vs the one before (dB)" not in table
     assert "3 validation videos" in caption and "profile=synth" in caption and "last 25 % of steps" in caption
+
+
+def test_training_table_window_means_damp_a_noisy_last_point(tmp_path):
+    from arsr_lib.sreval import training_table
+
+    run = tmp_path / "duf"
+    run.mkdir()
+    # flat at 30 dB with alternating +-0.2 dB noise from step 60 on: the last point is a high one
+    vals = {10: 28.0, 20: 28.5, 30: 29.0, 40: 29.5, 50: 30.0}
+    vals.update({60: 30.2, 70: 29.8, 80: 30.2, 90: 29.8, 100: 30.2})
+    rows = ["step,val_psnr_y"] + [f"{k},{v}" for k, v in vals.items()]
+    (run / "log.csv").write_text("\n".join(rows) + "\n")
+    row = training_table({"duf": run}).iloc[0]
+    assert row["val gain, last share (dB)"] == pytest.approx(0.4)  # step 100 (high) against step 70 (low)
+    # steps 80-100 (mean 30.067) against steps 60-70 (mean 30.0)
+    assert row["val mean gain, last share vs the one before (dB)"] == pytest.approx(0.2 / 3)
