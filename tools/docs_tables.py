@@ -59,6 +59,7 @@ BENCHMARKS = [
         "recogniser_schedule_smoke",
     ),
     ("The smoke tables on another CPU kernel path (`benchmarks/report_spread.py`)", "report_spread_smoke"),
+    ("The synth run's SR training, every recipe (`tools/sr_training_table.py`)", "sr_training_synth"),
 ]
 
 
