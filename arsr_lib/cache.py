@@ -9,6 +9,7 @@ key folder, each moved into place only when complete, so a killed run never leav
 from __future__ import annotations
 
 import collections
+import ctypes
 import os
 from pathlib import Path
 from typing import Callable, Hashable
@@ -92,3 +93,20 @@ class DiskArrays:
             with open(tmp, "wb") as fh:
                 np.save(fh, value, allow_pickle=False)
         return value
+
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+
+
+def pin_mmap_threshold(nbytes: int = 128 << 10) -> bool:
+    """Keep glibc's mmap threshold at ``nbytes`` (its initial 128 kB). glibc raises the threshold each time
+    a large mmapped block is freed; the float temporaries of a training sample then come from the heap, and
+    the small long-lived images of a :class:`ByteLRU` pin its pages, so resident memory grows to a multiple
+    of the cache's budget (``reports/benchmarks/cache_rss.md``). Returns False where the C library is not
+    glibc (nothing is changed there). The allocator only: no result changes."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, int(nbytes)))

@@ -150,12 +150,14 @@ def cmd_sr(args) -> int:
 def _experiment(args):
     """The experiment a command runs: ``--config FILE`` when given, else ``--profile``."""
     from arsr_lib import config
+    from arsr_lib.cache import pin_mmap_threshold
     from arsr_lib.devices import pin_cpu_numerics
 
     exp = config.from_file(args.config) if args.config else config.load(args.profile)
     if getattr(args, "device", None):
         exp = config.override(exp, {"compute": {"device": args.device}})
     pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa, exp.compute.blas_threads)
+    pin_mmap_threshold()  # caches of small images stay near their byte budget (benchmarks/cache_rss.py)
     return exp
 
 

@@ -1,5 +1,8 @@
 """Caches keyed on the code that made them, bounded in memory, cleared by ``reproduce --force``."""
 
+import argparse
+import sys
+
 import numpy as np
 import pytest
 
@@ -123,3 +126,17 @@ def test_byte_lru_peek_and_put():
     assert lru.peek("a") is None and lru.bytes == 1000
     lru.put("big", np.zeros(5000, np.uint8))
     assert lru.peek("big") is None and lru.bytes == 1000
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_the_mmap_threshold_is_pinned_by_notebooks_and_the_command_line(tmp_path, monkeypatch):
+    from arsr_lib import cache, commands, notebook
+
+    assert cache.pin_mmap_threshold() is True  # glibc accepts it (reports/benchmarks/cache_rss.md)
+    calls = []
+    monkeypatch.setattr(notebook, "pin_mmap_threshold", lambda: calls.append("notebook"))
+    exp = tmp_experiment(tmp_path)
+    notebook.start(exp, load_data=False)
+    monkeypatch.setattr(cache, "pin_mmap_threshold", lambda: calls.append("cli"))
+    commands._experiment(argparse.Namespace(config=None, profile="ci", device=None))
+    assert calls == ["notebook", "cli"]
