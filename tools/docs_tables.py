@@ -60,6 +60,7 @@ BENCHMARKS = [
     ),
     ("The smoke tables on another CPU kernel path (`benchmarks/report_spread.py`)", "report_spread_smoke"),
     ("The synth run's SR training, every recipe (`tools/sr_training_table.py`)", "sr_training_synth"),
+    ("The decoded-image cache's resident memory (`benchmarks/cache_rss.py`)", "cache_rss"),
 ]
 
 
