@@ -9,7 +9,6 @@ key folder, each moved into place only when complete, so a killed run never leav
 from __future__ import annotations
 
 import collections
-import ctypes
 import os
 from pathlib import Path
 from typing import Callable, Hashable
@@ -19,15 +18,71 @@ import numpy as np
 from arsr_lib.atomic import atomic_path
 
 
+class _Slabs:
+    """Fixed-size slots for small arrays, carved out of large blocks (one set per shape and dtype).
+
+    Why: many small long-lived arrays (decoded 96x96 frames, a few tens of kB each), each a ``malloc`` of its
+    own, end up scattered among the freed temporaries of the work around them, and pin the heap's pages:
+    resident memory grew to 3.95x the bytes cached (``reports/benchmarks/cache_rss.md``). Kept in a few
+    large blocks instead, they occupy only those blocks. A block whose slots are all free is released.
+    """
+
+    BLOCK_BYTES = 64 << 20  # above glibc's largest dynamic mmap threshold (32 MiB): blocks are mmapped
+
+    def __init__(self, max_items: int):
+        self.max_items = max(1, int(max_items))
+        self._blocks: dict[tuple, dict[int, np.ndarray]] = {}  # (shape, dtype) -> block id -> block
+        self._free: dict[tuple, list[tuple[int, int]]] = {}  # (shape, dtype) -> free (block, row)
+        self._used: dict[tuple[tuple, int], int] = {}  # ((shape, dtype), block) -> rows in use
+        self._next_id = 0
+
+    def store(self, value: np.ndarray) -> tuple[np.ndarray, tuple]:
+        """Copy ``value`` into a free slot; returns (the slot's array, the slot's handle)."""
+        kind = (value.shape, value.dtype.str)
+        free = self._free.setdefault(kind, [])
+        if not free:
+            rows = max(1, min(self.max_items, self.BLOCK_BYTES // max(1, value.nbytes)))
+            block_id, self._next_id = self._next_id, self._next_id + 1
+            self._blocks.setdefault(kind, {})[block_id] = np.empty((rows, *value.shape), value.dtype)
+            self._used[(kind, block_id)] = 0
+            free.extend((block_id, r) for r in range(rows - 1, -1, -1))
+        block_id, row = free.pop()
+        slot = self._blocks[kind][block_id][row]
+        slot[...] = value
+        self._used[(kind, block_id)] += 1
+        return slot, (kind, block_id, row)
+
+    def release(self, handle: tuple) -> None:
+        kind, block_id, row = handle
+        self._used[(kind, block_id)] -= 1
+        if self._used[(kind, block_id)] == 0:  # the whole block is free: give it back
+            del self._used[(kind, block_id)], self._blocks[kind][block_id]
+            self._free[kind] = [(b, r) for b, r in self._free[kind] if b != block_id]
+        else:
+            self._free[kind].append((block_id, row))
+
+    @property
+    def block_bytes(self) -> int:
+        return sum(b.nbytes for blocks in self._blocks.values() for b in blocks.values())
+
+
 class ByteLRU:
     """``get(key, make)``: the cached array of ``key``, or ``make()`` stored under it; evicts least recently
-    used entries beyond ``max_bytes`` (an entry larger than the budget is returned but not kept)."""
+    used entries beyond ``max_bytes`` (an entry larger than the budget is returned but not kept).
+
+    Arrays of under ``SMALL_BYTES`` are copied into slots of large blocks (:class:`_Slabs`), so that memory
+    stays near the budget without any allocator setting; ``get`` and ``peek`` return a read-only copy of an
+    entry (a slot is reused once its entry is evicted, so the cache never lends out its own memory; copying a
+    small image costs microseconds)."""
+
+    SMALL_BYTES = 1 << 20
 
     def __init__(self, max_bytes: int):
         if max_bytes < 1:
             raise ValueError(f"ByteLRU: max_bytes must be >= 1 (got {max_bytes})")
         self.max_bytes = int(max_bytes)
-        self._items: collections.OrderedDict = collections.OrderedDict()
+        self._items: collections.OrderedDict = collections.OrderedDict()  # key -> (array, slot handle)
+        self._slabs = _Slabs(max_items=self.max_bytes)
         self.bytes = 0
         self.hits = self.misses = 0
 
@@ -39,32 +94,48 @@ class ByteLRU:
         if value is None:
             value = make()
             self.put(key, value)
+            value = self.peek(key, count=False) if key in self._items else value
         return value
 
-    def peek(self, key: Hashable) -> np.ndarray | None:
-        """The cached array of ``key`` (now the most recently used), or None (counted as a miss)."""
+    def peek(self, key: Hashable, count: bool = True) -> np.ndarray | None:
+        """A read-only copy of the cached array of ``key`` (now the most recently used), or None (counted as
+        a miss)."""
         if key in self._items:
             self._items.move_to_end(key)
-            self.hits += 1
-            return self._items[key]
-        self.misses += 1
+            self.hits += count
+            value, handle = self._items[key]
+            if handle is not None:
+                value = value.copy()
+                value.flags.writeable = False
+            return value
+        self.misses += count
         return None
 
     def put(self, key: Hashable, value: np.ndarray) -> None:
         """Keep ``value`` under ``key`` (a value larger than the budget is not kept)."""
         size = int(getattr(value, "nbytes", 0))
         if key in self._items:
-            self.bytes -= int(getattr(self._items.pop(key), "nbytes", 0))
-        if size <= self.max_bytes:
-            self._items[key] = value
-            self.bytes += size
-            while self.bytes > self.max_bytes:
-                _, old = self._items.popitem(last=False)
-                self.bytes -= int(getattr(old, "nbytes", 0))
+            self._drop(key)
+        if size > self.max_bytes:
+            return
+        while self._items and self.bytes + size > self.max_bytes:
+            self._drop(next(iter(self._items)))
+        handle = None
+        if isinstance(value, np.ndarray) and 0 < size < self.SMALL_BYTES:
+            self._slabs.max_items = max(1, self.max_bytes // size)
+            value, handle = self._slabs.store(value)
+        self._items[key] = (value, handle)
+        self.bytes += size
+
+    def _drop(self, key: Hashable) -> None:
+        value, handle = self._items.pop(key)
+        self.bytes -= int(getattr(value, "nbytes", 0))
+        if handle is not None:
+            self._slabs.release(handle)
 
     def clear(self) -> None:
-        self._items.clear()
-        self.bytes = 0
+        for key in list(self._items):
+            self._drop(key)
 
 
 class DiskArrays:
@@ -93,20 +164,3 @@ class DiskArrays:
             with open(tmp, "wb") as fh:
                 np.save(fh, value, allow_pickle=False)
         return value
-
-
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
-
-
-def pin_mmap_threshold(nbytes: int = 128 << 10) -> bool:
-    """Keep glibc's mmap threshold at ``nbytes`` (its initial 128 kB). glibc raises the threshold each time
-    a large mmapped block is freed; the float temporaries of a training sample then come from the heap, and
-    the small long-lived images of a :class:`ByteLRU` pin its pages, so resident memory grows to a multiple
-    of the cache's budget (``reports/benchmarks/cache_rss.md``). Returns False where the C library is not
-    glibc (nothing is changed there). The allocator only: no result changes."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False
-    return bool(mallopt(M_MMAP_THRESHOLD, int(nbytes)))

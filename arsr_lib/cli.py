@@ -166,6 +166,18 @@ def _train_parser(sub) -> None:
     p.set_defaults(func=commands.cmd_train)
 
 
+def _recognisers_parser(sub) -> None:
+    p = sub.add_parser(
+        "recognisers",
+        help="train the recognisers (TSN RGB, TSN flow, ST-ResNet) of a profile on HR",
+        description="Train or reuse the three recognisers on the HR training split; a killed run resumes "
+        "from its last checkpoint, and a notebook asking for them meanwhile waits and reuses them.",
+    )
+    _add_experiment_args(p)
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=commands.cmd_recognisers)
+
+
 def _recognize_parser(sub) -> None:
     p = sub.add_parser(
         "recognize",
@@ -244,6 +256,7 @@ SUBCOMMANDS = (
     _synth_parser,
     _sr_parser,
     _train_parser,
+    _recognisers_parser,
     _recognize_parser,
     _reproduce_parser,
     _evaluate_parser,

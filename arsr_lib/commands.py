@@ -150,14 +150,12 @@ def cmd_sr(args) -> int:
 def _experiment(args):
     """The experiment a command runs: ``--config FILE`` when given, else ``--profile``."""
     from arsr_lib import config
-    from arsr_lib.cache import pin_mmap_threshold
     from arsr_lib.devices import pin_cpu_numerics
 
     exp = config.from_file(args.config) if args.config else config.load(args.profile)
     if getattr(args, "device", None):
         exp = config.override(exp, {"compute": {"device": args.device}})
     pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa, exp.compute.blas_threads)
-    pin_mmap_threshold()  # caches of small images stay near their byte budget (benchmarks/cache_rss.py)
     return exp
 
 
@@ -171,6 +169,17 @@ def cmd_train(args) -> int:
     val = [ds.path(i) for i in ds.val]  # the validation split; never the test split
     final = train_recipe(args.recipe, exp, train, val, progress=not args.quiet, iters=args.iters)
     print(f"{args.recipe} ({exp.name}): {final}")
+    return 0
+
+
+def cmd_recognisers(args) -> int:
+    from arsr_lib.prep import prepare_dataset
+    from arsr_lib.rectrain import train_experiment_recognisers
+
+    exp = _experiment(args)
+    ds = prepare_dataset(exp, progress=not args.quiet)
+    for kind, final in train_experiment_recognisers(exp, ds, progress=not args.quiet).items():
+        print(f"{kind} ({exp.name}): {final}")
     return 0
 
 

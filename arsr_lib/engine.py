@@ -11,12 +11,16 @@ steps); the engine owns everything around it:
   and auto-resume from them; ``final.pt`` (model weights and specs) when done;
 * a progress bar that works in notebooks and terminals, and a CSV log of losses and validation;
 * DDP when launched with ``torchrun`` (each rank takes its slice of every step's global batch,
-  the step-seeded equivalent of a DistributedSampler; rank 0 alone writes).
+  the step-seeded equivalent of a DistributedSampler; rank 0 alone writes);
+* one process at a time per run folder: ``run`` holds an exclusive lock on ``<out>/.lock``, so a second
+  process asking for the same run (a notebook while ``arsr recognisers`` trains them beside the SR stages)
+  waits, then reuses the finished run or resumes its checkpoint.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import math
 import os
@@ -277,9 +281,32 @@ class Engine:
             if self.step_no % cfg.ckpt_every == 0 and self.step_no < cfg.iters:
                 self._save(self.out / "last.pt", full=True)
 
+    @contextlib.contextmanager
+    def _exclusive(self):
+        """Hold ``<out>/.lock`` (rank 0; other ranks follow it through the collectives): another process on
+        this run folder waits here until this one is done."""
+        if not self.is_main:
+            yield
+            return
+        with open(self.out / ".lock", "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"{self.desc}: another process is training {self.out}; waiting for it", flush=True)
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     def run(self) -> dict:
-        """Train to ``cfg.iters`` steps, resuming a checkpoint of this configuration, or reuse a done run."""
+        """Train to ``cfg.iters`` steps, resuming a checkpoint of this configuration, or reuse a done run
+        (after waiting for another process that trains in the same folder)."""
         self.out.mkdir(parents=True, exist_ok=True)
+        with self._exclusive():
+            return self._run()
+
+    def _run(self) -> dict:
         if self._reuse_final():
             return {"step": self.cfg.iters, "resumed": True, "cached": True}
         resumed = self._resume()

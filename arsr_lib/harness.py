@@ -44,7 +44,7 @@ from arsr_lib.inference import load_sr_model, super_resolve_indices
 from arsr_lib.models.pretrained import is_pretrained
 from arsr_lib.recipes import method_checkpoints
 from arsr_lib.recognition import protocol_frames, score_videos
-from arsr_lib.rectrain import load_recogniser, train_recognisers
+from arsr_lib.rectrain import load_recogniser, train_experiment_recognisers
 from arsr_lib.sreval import checkpoint_digest
 from arsr_lib.tables import flow_consumers
 from arsr_lib.video import iter_frames
@@ -84,7 +84,7 @@ class Harness:
     streams: dict = field(default_factory=dict)  # method -> the streams its frames were made for
     device: str = "cpu"
     bf16: bool = False
-    workers: int = 0
+    workers: int = 0  # DataLoader workers reading the test inputs while a recogniser scores
     shard: tuple[int, int] = (1, 1)  # this process's share of the test videos (k, n)
 
     def protocol(self) -> dict:
@@ -419,8 +419,8 @@ def run_harness(
     shard: tuple[int, int] = (1, 1),
     evaluated: str = "test",
 ) -> Harness:
-    """Train (or reuse) the recognisers, make every method's rawframes of the evaluated videos ``ds.test``
-    (of shard ``(k, n)``), return the harness. ``evaluated="val"`` when ``ds`` is
+    """Make every method's rawframes of the evaluated videos ``ds.test`` (of shard ``(k, n)``), train (or
+    reuse) the recognisers, return the harness. ``evaluated="val"`` when ``ds`` is
     ``SplitDataset.validation()``: its scores are cached apart (``runs/<experiment>/scores-val``)."""
     if evaluated not in ("test", "val"):
         raise ValueError(f"run_harness: evaluated must be 'test' or 'val' (got {evaluated!r})")
@@ -432,19 +432,10 @@ def run_harness(
         raise FileNotFoundError(
             f"SR checkpoints missing for {missing}: run notebooks 02 and 03 (or `arsr train`) first"
         )
-    recognisers = train_recognisers(
-        ds,
-        exp.frames_root("hr"),
-        exp.runs_dir(),
-        exp.recognition,
-        exp.seed,
-        progress,
-        exp.data.dataset,
-        device=exp.compute.device,
-        workers=exp.workers,
-        cache_bytes=exp.loader_cache_bytes,
-    )
+    # the SR frames first: they need no recogniser, and the recognisers may be training in another process
+    # (``arsr recognisers``, which ``make reproduce`` runs beside the SR stages): its lock is waited for below
     roots, tags, streams = prepare_method_frames(exp, ds, methods, progress, shard)
+    recognisers = train_experiment_recognisers(exp, ds, progress)
     return Harness(
         exp.name,
         ds,
@@ -457,7 +448,7 @@ def run_harness(
         streams=streams,
         device=exp.compute.device,
         bf16=exp.compute.bf16_inference,
-        workers=exp.workers,
+        workers=exp.score_workers,
         shard=shard,
     )
 

@@ -11,7 +11,6 @@ import matplotlib.pyplot as plt
 from IPython.display import Image, display
 
 from arsr_lib import config
-from arsr_lib.cache import pin_mmap_threshold
 from arsr_lib.config import Experiment
 from arsr_lib.datasets import SplitDataset
 from arsr_lib.devices import pin_cpu_numerics
@@ -67,7 +66,6 @@ class Session:
 def start(exp: Experiment, load_data: bool = True, progress: bool = False) -> Session:
     """Make the report folder and (``load_data``) prepare the dataset; returns the notebook's session."""
     pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa, exp.compute.blas_threads)
-    pin_mmap_threshold()  # caches of small images stay near their byte budget (benchmarks/cache_rss.py)
     out = exp.reports_dir()
     out.mkdir(parents=True, exist_ok=True)
     return Session(exp, out, prepare_dataset(exp, progress=progress) if load_data else None)

@@ -9,7 +9,7 @@ from pathlib import Path
 from arsr_lib.atomic import MARKER, file_digest, files_tag
 from arsr_lib.checkpoint import CheckpointError, load_final
 from arsr_lib.codekey import code_digest
-from arsr_lib.config import RecognitionConfig, to_dict
+from arsr_lib.config import Experiment, RecognitionConfig, to_dict
 from arsr_lib.engine import Engine, Task, TrainConfig, seed_everything
 from arsr_lib.frames import output_dir
 from arsr_lib.models import build_model, model_from_checkpoint
@@ -32,15 +32,18 @@ DATASET_LABELS = {
 def recogniser_spec(kind: str, n_classes: int, rec: RecognitionConfig) -> dict:
     """``{"arch", "kwargs"}`` of a recogniser: what its checkpoint records to rebuild it."""
     common = dict(num_classes=n_classes, depth=rec.depth, width=rec.width, new_length=rec.new_length)
+    # TSN's backbone in NHWC order when asked (ST-ResNet's steps are slower so: reports/benchmarks/
+    # channels_last.md); recorded only when set, so the specs of checkpoints made before it stay the same
+    tsn = dict(common, channels_last=True) if rec.channels_last else common
     if kind == "tsn_rgb":
         return {
             "arch": "tsn",
-            "kwargs": dict(common, modality="rgb", dropout=rec.dropout_rgb, partial_bn=rec.partial_bn),
+            "kwargs": dict(tsn, modality="rgb", dropout=rec.dropout_rgb, partial_bn=rec.partial_bn),
         }
     if kind == "tsn_flow":
         return {
             "arch": "tsn",
-            "kwargs": dict(common, modality="flow", dropout=rec.dropout_flow, partial_bn=rec.partial_bn),
+            "kwargs": dict(tsn, modality="flow", dropout=rec.dropout_flow, partial_bn=rec.partial_bn),
         }
     if kind == "stresnet":
         return {"arch": "stresnet", "kwargs": common}
@@ -141,6 +144,23 @@ def train_recognisers(
         ).run()
         done[kind] = Path(runs_dir) / kind / "final.pt"
     return done
+
+
+def train_experiment_recognisers(exp: Experiment, ds, progress: bool = True) -> dict[str, Path]:
+    """:func:`train_recognisers` with everything taken from experiment ``exp`` (what the harness and ``arsr
+    recognisers`` both call, so that either reuses the other's runs)."""
+    return train_recognisers(
+        ds,
+        exp.frames_root("hr"),
+        exp.runs_dir(),
+        exp.recognition,
+        exp.seed,
+        progress,
+        exp.data.dataset,
+        device=exp.compute.device,
+        workers=exp.workers,
+        cache_bytes=exp.loader_cache_bytes,
+    )
 
 
 def load_recogniser(path, device: str = "cpu"):

@@ -5,6 +5,13 @@ each is read into a notebook and executed, and the executed copy goes to ``repor
 their tables (CSV + Markdown) and figures (PNG) are written there by the notebooks themselves. A failing cell
 stops the run with a non-zero exit naming the notebook and the cell.
 
+The recognisers train on HR frames alone, so with ``compute.recogniser_lane`` the runner starts ``arsr
+recognisers`` in a second process as soon as stage 01 has made the data, beside the SR stages 02-04 (on
+a 2-core CPU two one-thread processes do more than one two-thread process:
+``reports/benchmarks/channels_last.md``); stage 05 waits for each run's lock and reuses it
+(:class:`arsr_lib.engine.Engine`). The lane's output goes to ``reports/<profile>/.stages/recognisers.log``;
+a lane that fails is an error of the run.
+
 Stages are skipped when their cached outputs are complete. After a notebook succeeds the
 runner writes ``reports/<profile>/.stages/<notebook>.json`` (atomically, last) with the stage's
 key and the SHA-256 of every file the stage wrote. The key chains the notebook's source, its
@@ -21,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,6 +43,11 @@ from arsr_lib.recipes import STAGE_METHODS, stage_recipes
 STAGES = ".stages"
 # the training runs each stage makes (the SR videos of their methods go with them)
 RECOGNISER_RUNS = ("tsn_rgb", "tsn_flow", "stresnet")
+# the recogniser lane starts once the data stage is done, for the stage that reads the recognisers
+LANE_AFTER, LANE_FOR = "01", "05"
+# notebook parameters that change the experiment the notebooks build: with any of them given, stage 05's
+# recognisers may differ from the lane's, so no lane is started
+LANE_BLOCKERS = ("flow_method", "workers")
 
 
 def stage_caches(exp: config.Experiment, stage: str) -> list[Path]:
@@ -196,6 +209,31 @@ def write_timings(out_dir: Path, sources: list[Path], started_empty: bool) -> Pa
     return path
 
 
+class RecogniserLane:
+    """``arsr recognisers`` of the run's experiment in a second process (see the module's docstring)."""
+
+    def __init__(self, profile: str, config_file: str | None, device: str | None, log: Path):
+        cmd = [sys.executable, "-m", "arsr_lib", "recognisers", "--quiet"]
+        cmd += ["--config", str(Path(config_file).resolve())] if config_file else ["--profile", profile]
+        cmd += ["--device", device] if device else []
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self.log = log
+        with open(log, "w") as fh:
+            self.proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=str(project_root()))
+
+    def finish(self) -> None:
+        """Wait for the lane; an error naming its log when it failed."""
+        if self.proc.wait() != 0:
+            raise NotebookFailed(
+                f"the recogniser lane (arsr recognisers) exited with {self.proc.returncode}; see {self.log}"
+            )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+
+
 def _experiment_and_parameters(profile: str, config_file: str | None) -> tuple[config.Experiment, dict]:
     if config_file:
         path = Path(config_file).resolve()
@@ -235,55 +273,90 @@ def reproduce(
     out_dir.mkdir(parents=True, exist_ok=True)
     code = code_digest()
     started_empty = not exp.runs_dir().exists() and not exp.dataset_root().exists()
-    previous, times, t_all = "", {}, time.time()
-    for nb in notebooks(folder):
-        key = stage_key(nb, key_params, previous, code)
-        previous = key
-        executed = f"{nb.stem}.ipynb"
-        if only and not any(nb.name.startswith(o) for o in only):
-            continue
-        if not force and stage_is_complete(out_dir, nb, key):
-            print(
-                f"[reproduce:{name}] {executed} skipped: outputs complete for this code and parameters",
-                flush=True,
-            )
-            times[executed] = 0.0
-            continue
-        print(f"[reproduce:{name}] {executed} ...", flush=True)
-        _record_path(out_dir, nb).unlink(missing_ok=True)
-        if force:
-            for cache in stage_caches(exp, nb.name[:2]):
-                if cache.exists():
-                    print(f"[reproduce:{name}] --force: clearing {cache}", flush=True)
-                    shutil.rmtree(cache)
-        before = _snapshot(out_dir)
-        extra = {**(parameters or {}), **({"device": device} if device else {})}
-        nb_params = {
-            **{k: v for k, v in params.items() if k not in (parameters or {})},
-            **{k: v for k, v in extra.items() if _declares(nb, k)},
-        }
-        times[executed] = run_notebook(nb, out_dir / executed, nb_params)
-        after = _snapshot(out_dir)
-        written = sorted(r for r, m in after.items() if before.get(r) != m)
-        if executed not in written:
-            written.append(executed)
-        write_json_atomic(
-            _record_path(out_dir, nb),
-            {
-                "notebook": executed,
-                "key": key,
-                "seconds": round(times[executed], 1),
-                "outputs": {r: _sha(out_dir / r) for r in written},
-            },
+    sources, keys, previous = notebooks(folder), {}, ""
+    for nb in sources:
+        keys[nb] = previous = stage_key(nb, key_params, previous, code)
+    selected = [nb for nb in sources if not only or any(nb.name.startswith(o) for o in only)]
+    # the recogniser lane: when the recognisers' stage will run and its notebook builds the lane's experiment
+    lane_wanted = (
+        exp.compute.recogniser_lane
+        and any(
+            nb.name.startswith(LANE_FOR) and (force or not stage_is_complete(out_dir, nb, keys[nb]))
+            for nb in selected
         )
-        print(f"[reproduce:{name}] {executed} done in {times[executed]:.1f} s", flush=True)
-    write_timings(out_dir, notebooks(folder), started_empty)
+        and not any((parameters or {}).get(k) is not None for k in LANE_BLOCKERS)
+    )
+    lane_runs = [exp.runs_dir() / r for r in RECOGNISER_RUNS]
+    lane, times, t_all = None, {}, time.time()
+    try:
+        for nb in selected:
+            times[f"{nb.stem}.ipynb"] = _run_stage(
+                exp, nb, keys[nb], out_dir, force, params, parameters, device, keep=lane_runs if lane else ()
+            )
+            if lane_wanted and lane is None and nb.name.startswith(LANE_AFTER):
+                if force:
+                    _clear(name, [p for p in lane_runs if p in stage_caches(exp, LANE_FOR)])
+                lane = RecogniserLane(profile, config_file, device, out_dir / STAGES / "recognisers.log")
+                print(
+                    f"[reproduce:{name}] recognisers training beside the next stages ({lane.log})", flush=True
+                )
+        if lane is not None:
+            lane.finish()
+    finally:
+        if lane is not None:
+            lane.stop()
+    write_timings(out_dir, sources, started_empty)
     ran = sum(1 for t in times.values() if t > 0)
     print(
         f"[reproduce:{name}] {len(times)} notebook(s), {ran} run, {len(times) - ran} skipped, "
         f"{time.time() - t_all:.1f} s in all; outputs in {out_dir}"
     )
     return times
+
+
+def _clear(name: str, caches: list[Path]) -> None:
+    for cache in caches:
+        if cache.exists():
+            print(f"[reproduce:{name}] --force: clearing {cache}", flush=True)
+            shutil.rmtree(cache)
+
+
+def _run_stage(exp, nb, key, out_dir, force, params, parameters, device, keep=()) -> float:
+    """Run stage ``nb`` unless its outputs are complete for ``key`` (0.0 then); ``--force`` clears its caches
+    first, except those in ``keep`` (the recogniser runs a lane started with)."""
+    name, executed = exp.name, f"{nb.stem}.ipynb"
+    if not force and stage_is_complete(out_dir, nb, key):
+        print(
+            f"[reproduce:{name}] {executed} skipped: outputs complete for this code and parameters",
+            flush=True,
+        )
+        return 0.0
+    print(f"[reproduce:{name}] {executed} ...", flush=True)
+    _record_path(out_dir, nb).unlink(missing_ok=True)
+    if force:
+        _clear(name, [c for c in stage_caches(exp, nb.name[:2]) if c not in keep])
+    before = _snapshot(out_dir)
+    extra = {**(parameters or {}), **({"device": device} if device else {})}
+    nb_params = {
+        **{k: v for k, v in params.items() if k not in (parameters or {})},
+        **{k: v for k, v in extra.items() if _declares(nb, k)},
+    }
+    seconds = run_notebook(nb, out_dir / executed, nb_params)
+    after = _snapshot(out_dir)
+    written = sorted(r for r, m in after.items() if before.get(r) != m)
+    if executed not in written:
+        written.append(executed)
+    write_json_atomic(
+        _record_path(out_dir, nb),
+        {
+            "notebook": executed,
+            "key": key,
+            "seconds": round(seconds, 1),
+            "outputs": {r: _sha(out_dir / r) for r in written},
+        },
+    )
+    print(f"[reproduce:{name}] {executed} done in {seconds:.1f} s", flush=True)
+    return seconds
 
 
 def main(

@@ -137,22 +137,10 @@ def quality_table(
     return df
 
 
-def detail_recovery_table(
-    ds,
-    methods: dict,
-    root,
-    pairs,
-    items=None,
-    scale: int = 4,
-    max_twins: int | None = None,
-    progress: bool = True,
-    device="cpu",
-) -> pd.DataFrame:
-    """Per SR method (``name -> checkpoint | None``): the share of the HR detail
-    (:func:`metrics.detail_recovery`, in %) its outputs restore, per twin pair of classes ``(a, b)`` that
-    differ only in that detail (SynthActions' ``DETAIL_PAIRS``), averaged over the test videos of ``a`` whose
-    twin (same group and clip) is in ``items`` too (at most ``max_twins`` per pair of classes, in list
-    order). SR videos are made where missing. Bicubic is the floor to beat, HR is 100."""
+def detail_twins(ds, pairs, items=None, max_twins: int | None = None) -> dict[tuple[str, str], list]:
+    """``(a, b) -> [(video of a, its twin of b), ...]``: the test videos of class ``a`` (of ``items``) whose
+    twin (same group and clip) is among them too, at most ``max_twins`` per pair, in list order (what
+    :func:`detail_recovery_table` reads)."""
     items = list(ds.test if items is None else items)
     by_rel = {it.rel_path: it for it in items}
     twins = {}
@@ -169,6 +157,26 @@ def detail_recovery_table(
                 f"detail_recovery_table: no test video of {a!r} has its {b!r} twin among the items"
             )
         twins[(a, b)] = twins[(a, b)][:max_twins]
+    return twins
+
+
+def detail_recovery_table(
+    ds,
+    methods: dict,
+    root,
+    pairs,
+    items=None,
+    scale: int = 4,
+    max_twins: int | None = None,
+    progress: bool = True,
+    device="cpu",
+) -> pd.DataFrame:
+    """Per SR method (``name -> checkpoint | None``): the share of the HR detail
+    (:func:`metrics.detail_recovery`, in %) its outputs restore, per twin pair of classes ``(a, b)`` that
+    differ only in that detail (SynthActions' ``DETAIL_PAIRS``), averaged over the test videos of ``a`` whose
+    twin (same group and clip) is in ``items`` too (at most ``max_twins`` per pair of classes, in list
+    order). SR videos are made where missing. Bicubic is the floor to beat, HR is 100."""
+    twins = detail_twins(ds, pairs, items, max_twins)
     needed = [x for lst in twins.values() for pair in lst for x in pair]
     make_sr_videos(ds, methods, root, needed, scale=scale, device=device, progress=progress)
     hr = {it.rel_path: modcrop(ds.read(it), scale) for it in needed}

@@ -37,12 +37,12 @@ import pandas as pd
 from IPython.display import display
 
 from arsr_lib import protocol, tables
-from arsr_lib.harness import run_harness
+from arsr_lib.harness import prepare_method_frames, run_harness
 from arsr_lib.notebook import experiment, start
 from arsr_lib.recipes import method_checkpoints
 from arsr_lib.reporting.io import save_table
 from arsr_lib.reporting.recognition_figures import flip_picks, prediction_flip_figure
-from arsr_lib.sreval import detail_recovery_table, make_sr_videos
+from arsr_lib.sreval import detail_recovery_table, detail_twins, make_sr_videos
 from arsr_lib.synth import DETAIL_PAIRS
 
 exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
@@ -50,6 +50,29 @@ exp = experiment(profile, config_file, data=dict(flow_method=flow_method, worker
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
+
+# %% [markdown]
+# ## SR first: everything the tables read that needs no recogniser
+#
+# The LR validation and test frames each stream reads, super-resolved by every method (the spatial stream's
+# snippet frames; for a method the temporal stream reads, also its flows' frame pairs), and on SynthActions
+# the whole SR videos of the detail-recovery twins. `make reproduce` trains the recognisers meanwhile in a
+# second process (`arsr recognisers`); the harness below waits for them.
+
+# %%
+evaluated = [ds.test_subset(exp.data.eval_videos)]
+if ds.val:
+    evaluated.append(ds.validation().test_subset(exp.data.eval_videos))
+for split in evaluated:
+    prepare_method_frames(exp, split, method_checkpoints(exp), progress=False)
+if session.is_synth:
+    # every twin pair of the test split; with an evaluation budget (data.eval_videos), about one per class
+    budget = exp.data.eval_videos
+    max_twins = exp.data.detail_twins or (None if budget is None else max(1, budget // len(ds.classes)))
+    twins = [v for pairs in detail_twins(ds, DETAIL_PAIRS, max_twins=max_twins).values()
+             for pair in pairs for v in pair]
+    make_sr_videos(ds, method_checkpoints(exp), exp.sr_root(), twins, device=exp.compute.device,
+                   progress=False)
 
 # %% [markdown]
 # ## Validation first: calibration and the power calculation
@@ -134,9 +157,6 @@ for stream, name, shown in (("rgb", "spatial", methods), ("flow", "temporal", te
 
 # %%
 if session.is_synth:
-    # every twin pair of the test split; with an evaluation budget (data.eval_videos), about one per class
-    budget = exp.data.eval_videos
-    max_twins = exp.data.detail_twins or (None if budget is None else max(1, budget // len(ds.classes)))
     sr_methods = method_checkpoints(exp, [m for m in methods if m != "HR"])
     recovery = detail_recovery_table(ds, sr_methods, exp.sr_root(), DETAIL_PAIRS, max_twins=max_twins,
                                      device=exp.compute.device, progress=False)

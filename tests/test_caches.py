@@ -1,7 +1,6 @@
 """Caches keyed on the code that made them, bounded in memory, cleared by ``reproduce --force``."""
 
-import argparse
-import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -128,15 +127,41 @@ def test_byte_lru_peek_and_put():
     assert lru.peek("big") is None and lru.bytes == 1000
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
-def test_the_mmap_threshold_is_pinned_by_notebooks_and_the_command_line(tmp_path, monkeypatch):
+def test_byte_lru_keeps_small_arrays_in_reused_slab_slots():
+    """Small entries live in slots of shared blocks: what the cache returns is an equal read-only copy, an
+    evicted entry's slot is reused (no new block), writing a returned array cannot change the cache, and a
+    block whose entries are all gone is released."""
+    lru = ByteLRU(max_bytes=4 * 300)
+    images = {k: np.full((10, 10, 3), k, np.uint8) for k in range(12)}
+    for k, image in images.items():
+        got = lru.get(k, lambda image=image: image)
+        assert np.array_equal(got, image) and not got.flags.writeable
+    assert len(lru) == 4 and lru.bytes == 1200
+    assert len(lru._slabs._blocks[((10, 10, 3), "|u1")]) == 1  # 12 entries through one 4-slot block
+    assert lru._slabs.block_bytes == 1200
+    copy = lru.peek(11)
+    with pytest.raises(ValueError, match="read-only"):
+        copy[0, 0, 0] = 0
+    writable = copy.copy()
+    writable[...] = 0
+    assert lru.peek(11)[0, 0, 0] == 11
+    lru.put("other", np.zeros(150, np.float32))  # another shape: evicts two, own block
+    assert list(lru._items) == [10, 11, "other"] and lru.bytes == 1200
+    assert lru._slabs.block_bytes == 1200 + 2 * 600
+    lru.clear()
+    assert lru.bytes == 0 and lru._slabs.block_bytes == 0  # every block released
+    big = np.zeros(2 << 20, np.uint8)  # above SMALL_BYTES: kept as it is
+    roomy = ByteLRU(8 << 20)
+    roomy.put("big", big)
+    assert roomy.peek("big") is big and roomy._slabs.block_bytes == 0
+
+
+def test_notebooks_and_the_command_line_leave_the_allocator_alone():
+    """glibc's mmap threshold pinned at 128 kB (60fe183) made every large temporary of a training step an
+    mmap of its own: smoke's TSN-RGB steps took 1.8x as long (reports/benchmarks/cache_rss.md). The slabs
+    bound the cache's memory without it; nothing sets it any more."""
     from arsr_lib import cache, commands, notebook
 
-    assert cache.pin_mmap_threshold() is True  # glibc accepts it (reports/benchmarks/cache_rss.md)
-    calls = []
-    monkeypatch.setattr(notebook, "pin_mmap_threshold", lambda: calls.append("notebook"))
-    exp = tmp_experiment(tmp_path)
-    notebook.start(exp, load_data=False)
-    monkeypatch.setattr(cache, "pin_mmap_threshold", lambda: calls.append("cli"))
-    commands._experiment(argparse.Namespace(config=None, profile="ci", device=None))
-    assert calls == ["notebook", "cli"]
+    for module in (cache, commands, notebook):
+        source = Path(module.__file__).read_text()
+        assert "mallopt" not in source and "pin_mmap_threshold" not in source

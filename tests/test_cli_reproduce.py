@@ -173,3 +173,72 @@ def test_reproduce_runs_an_experiment_from_a_config_file(tmp_path):
     cfg.write_text("base: smoke\nname: smoke-farneback\ndata: {flow_method: farneback}\n")
     reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg))
     assert (nbs / "seen.txt").read_text().splitlines()[-1] == "smoke-farneback farneback"
+
+
+def test_the_recogniser_lane_starts_after_the_data_stage_and_must_succeed(tmp_path, monkeypatch):
+    """With ``compute.recogniser_lane`` the runner starts ``arsr recognisers`` once stage 01 is done, before
+    the SR stages, and waits for it at the end (stage 05 itself waits on the runs' locks); a failed lane fails
+    the run; no lane when stage 05 will not run or a notebook parameter changes the experiment."""
+    from arsr_lib import reproduce as runner
+
+    nbs, rep = tmp_path / "notebooks", tmp_path / "reports"
+    nbs.mkdir()
+    for stage in ("01_data", "02_sr", "05_recognition"):
+        _notebook(nbs / f"{stage}.py", f"open('ran.log', 'a').write('{stage[:2]} ')")
+    events, exit_code = [], [0]
+
+    class FakeLane:
+        def __init__(self, profile, config_file, device, log):
+            events.append(("start", (nbs / "ran.log").read_text(), profile, config_file is not None))
+            self.log = log
+
+        def finish(self):
+            events.append(("finish", (nbs / "ran.log").read_text()))
+            if exit_code[0]:
+                raise NotebookFailed(f"the recogniser lane exited with {exit_code[0]}; see {self.log}")
+
+        def stop(self):
+            events.append(("stop",))
+
+    monkeypatch.setattr(runner, "RecogniserLane", FakeLane)
+    cfg = tmp_path / "lane.yaml"
+    cfg.write_text("base: smoke\nname: smoke-lane\ncompute: {recogniser_lane: true}\n")
+    reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg))
+    assert events == [("start", "01 ", "smoke", True), ("finish", "01 02 05 "), ("stop",)]
+
+    events.clear()
+    reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg))  # stage 05 complete: no lane
+    assert events == []
+    reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg), force=True, parameters={"workers": 1})
+    assert events == []  # the notebooks' experiment differs from the lane's: stage 05 trains them itself
+
+    exit_code[0] = 3
+    with pytest.raises(NotebookFailed, match="recogniser lane exited with 3"):
+        reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg), force=True)
+    assert events[-1] == ("stop",)
+    reproduce("smoke", folder=nbs, out_dir=rep, force=True)  # the profile has no lane
+    assert events[-1] == ("stop",) and len(events) == 3
+
+
+def test_the_recogniser_lane_runs_arsr_recognisers_of_the_same_experiment(tmp_path, monkeypatch):
+    from arsr_lib import reproduce as runner
+
+    seen = {}
+    monkeypatch.setattr(runner.subprocess, "Popen", lambda cmd, **kw: seen.update(cmd=cmd, **kw) or None)
+    cfg = tmp_path / "exp.yaml"
+    runner.RecogniserLane("smoke", str(cfg), "cpu", tmp_path / "lane.log")
+    assert seen["cmd"][1:] == [
+        "-m",
+        "arsr_lib",
+        "recognisers",
+        "--quiet",
+        "--config",
+        str(cfg.resolve()),
+        "--device",
+        "cpu",
+    ]
+    runner.RecogniserLane("synth", None, None, tmp_path / "lane.log")
+    assert seen["cmd"][-2:] == ["--profile", "synth"] and seen["cwd"] == str(ROOT)
+    with pytest.raises(SystemExit) as done:
+        main(["recognisers", "--help"])
+    assert done.value.code == 0

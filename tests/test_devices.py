@@ -125,8 +125,10 @@ def test_cpu_numerics_are_pinned_for_the_cpu_profiles(monkeypatch):
     from arsr_lib import config
     from arsr_lib.devices import pin_cpu_numerics
 
-    compute = config.load("smoke").compute
-    assert (compute.threads, compute.cpu_isa) == (2, "AVX2") and config.load("synth").compute == compute
+    smoke, synth = config.load("smoke").compute, config.load("synth").compute
+    # smoke: one thread in each of two processes (the recogniser lane); synth: the committed run's 2 threads
+    assert (smoke.threads, smoke.cpu_isa, smoke.recogniser_lane) == (1, "AVX2", True)
+    assert (synth.threads, synth.cpu_isa, synth.recogniser_lane) == (2, "AVX2", False)
     before = torch.get_num_threads()
     monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
     monkeypatch.setenv("MKL_CBWR", "COMPATIBLE")  # one the user set is kept

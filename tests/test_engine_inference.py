@@ -301,3 +301,49 @@ def test_cli_sr_streams_real_footage_and_fails_cleanly(realdata, tmp_path):
     )
     assert res.returncode == 2 and "garbage.avi" in res.stderr
     assert not list(tmp_path.glob("never*")) and not list(tmp_path.glob(".never*"))
+
+
+class _Points(torch.utils.data.Dataset):
+    def __len__(self):
+        return 64
+
+    def __getitem__(self, i):
+        x = torch.full((2,), float(i % 7))
+        return {"x": x, "y": x.sum(0, keepdim=True)}
+
+
+def _fit_step(batch, optimisers, autocast, models):
+    optimisers["g"].zero_grad(set_to_none=True)
+    loss = torch.nn.functional.mse_loss(models["g"](batch["x"]), batch["y"])
+    loss.backward()
+    optimisers["g"].step()
+    return {"loss": loss.item()}
+
+
+def test_a_run_folder_is_trained_by_one_process_at_a_time(tmp_path):
+    """While another process holds a run folder (``arsr recognisers`` beside the notebooks), ``Engine.run``
+    waits for it, then reuses the finished run instead of training it again."""
+    import fcntl
+    import threading
+
+    from arsr_lib.engine import Task, TrainConfig
+
+    def engine():
+        torch.manual_seed(0)
+        task = Task(models={"g": torch.nn.Linear(2, 1)}, step=_fit_step, signature={"test": 1})
+        cfg = TrainConfig(iters=20, batch=4, lr=1e-2)
+        return Engine(task, _Points(), cfg, tmp_path / "run", "cpu", progress=False)
+
+    (tmp_path / "run").mkdir()
+    holder = open(tmp_path / "run" / ".lock", "a")
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another process's lock (flock is per open file)
+    results = []
+    waiting = threading.Thread(target=lambda: results.append(engine().run()))
+    waiting.start()
+    time.sleep(1.0)
+    assert waiting.is_alive() and not results and not (tmp_path / "run" / "final.pt").exists()
+    assert engine()._run()["cached"] is False  # the holder trains the run meanwhile
+    fcntl.flock(holder, fcntl.LOCK_UN)
+    holder.close()
+    waiting.join(60)
+    assert results == [{"step": 20, "resumed": True, "cached": True}]  # the waiter reused it

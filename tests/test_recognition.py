@@ -174,7 +174,7 @@ def test_training_clips_are_the_same_with_the_decoded_image_cache(tmp_path):
     lru = cached._images
     assert lru.hits > 0 and len(lru) <= 2 * (10 + 9)  # 10 frames and 9 flows of each of two videos, at most
     assert len(lru) == lru.misses and len(tiny._images) == 0
-    image = next(iter(lru._items.values()))
+    image = lru.peek(next(iter(lru._items)))
     with pytest.raises(ValueError, match="read-only"):
         image[0, 0] = 0
     with pytest.raises(ValueError, match="cache_bytes"):
@@ -237,3 +237,41 @@ def test_power_table_sizes_each_claim_from_its_validation_discordance():
     )
     paired = tables.paired_tests(harness)
     assert list(paired["comparison"]) == [c for c, _ in names]
+
+
+def test_nhwc_tsn_and_reading_workers_score_like_the_default(tmp_path):
+    """TSN built in NHWC order computes the same function as NCHW (to float rounding) and its spec records
+    the order; a DataLoader worker reading the test inputs (``compute.score_workers``) gives the same bits
+    as reading them in the scoring process."""
+    from dataclasses import asdict, replace
+
+    from arsr_lib.atomic import atomic_folder
+    from arsr_lib.config import RecognitionConfig
+    from arsr_lib.flow import compute_flow
+    from arsr_lib.frames import FramesConfig, write_rawframes
+    from arsr_lib.recognition import score_videos
+    from arsr_lib.rectrain import recogniser_spec
+
+    from conftest import textured_frames
+
+    folders = []
+    for k in range(3):
+        frames = textured_frames(t=8, h=40, w=40, shift=(1, k), seed=k)
+        with atomic_folder(tmp_path / f"v{k}", asdict(FramesConfig())) as (tmp, info):
+            info.update(write_rawframes(tmp, frames, compute_flow(frames, "dis"), FramesConfig()))
+        folders.append(str(tmp_path / f"v{k}"))
+    rec = RecognitionConfig(channels_last=True)
+    spec = recogniser_spec("tsn_rgb", 4, rec)["kwargs"]
+    assert (
+        spec["channels_last"] is True and "channels_last" not in recogniser_spec("stresnet", 4, rec)["kwargs"]
+    )
+    assert "channels_last" not in recogniser_spec("tsn_rgb", 4, replace(rec, channels_last=False))["kwargs"]
+    torch.manual_seed(0)
+    nchw = TSN(4, "rgb", "tiny", 8, dropout=0.0, partial_bn=False)
+    nhwc = TSN(4, "rgb", "tiny", 8, dropout=0.0, partial_bn=False, channels_last=True)
+    nhwc.load_state_dict(nchw.state_dict())
+    assert nhwc.base.conv1.weight.is_contiguous(memory_format=torch.channels_last)
+    args = (folders, "rgb", 3, 1, 32, 5)
+    plain = score_videos(nchw.eval(), *args)
+    np.testing.assert_allclose(score_videos(nhwc.eval(), *args), plain, rtol=1e-4, atol=1e-5)
+    assert np.array_equal(score_videos(nchw, *args, workers=1), plain)

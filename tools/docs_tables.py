@@ -60,7 +60,9 @@ BENCHMARKS = [
     ),
     ("The smoke tables on another CPU kernel path (`benchmarks/report_spread.py`)", "report_spread_smoke"),
     ("The synth run's SR training, every recipe (`tools/sr_training_table.py`)", "sr_training_synth"),
-    ("The decoded-image cache's resident memory (`benchmarks/cache_rss.py`)", "cache_rss"),
+    ("The decoded-image cache's resident memory and step time (`benchmarks/cache_rss.py`)", "cache_rss"),
+    ("Recogniser steps: memory order, threads, processes (`benchmarks/channels_last.py`)", "channels_last"),
+    ("smoke: the allocator fix, then NHWC TSN and the recogniser lane", "smoke_lane"),
 ]
 
 

@@ -141,6 +141,9 @@ class ComputeConfig:
     # decoded frames kept in memory by SR / recogniser training and the LR test frames (split among loaders)
     cache_mb: int = 1024
     workers: int | None = None  # DataLoader workers of training and scoring (None: data.workers)
+    # DataLoader workers that read the test inputs while a recogniser scores (None: as ``workers``). Reading
+    # is not computing: the scores are the same bits with any number (tests/test_harness_frames.py)
+    score_workers: int | None = None
     # torch CPU threads (None: one per core). The thread count changes the bits of CPU results, so the CPU
     # profiles pin it to make their tables reproduce on other machines (docs/reproducibility.md)
     threads: int | None = None
@@ -149,12 +152,17 @@ class ComputeConfig:
     # resize matrices), and its idle threads spin beside torch's: 1 is faster, and the bits do not change
     # (reports/benchmarks/blas_threads.md)
     blas_threads: int | None = 1
+    # make reproduce: train the recognisers in a second process beside the SR stages (arsr_lib.reproduce); on
+    # a 2-core CPU with threads=1, two processes do more than one (reports/benchmarks/channels_last.md)
+    recogniser_lane: bool = False
 
     def __post_init__(self):
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             raise ValueError(f"compute.device must be auto, cpu, cuda or cuda:N (got {self.device!r})")
         if self.cache_mb < 1:
             raise ValueError(f"compute.cache_mb must be >= 1 (got {self.cache_mb})")
+        if self.score_workers is not None and self.score_workers < 0:
+            raise ValueError(f"compute.score_workers must be >= 0 or None (got {self.score_workers})")
         for name in ("threads", "blas_threads"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -229,6 +237,8 @@ class RecognitionConfig:
     partial_bn: bool = False
     flip_flow: bool = False
     schedule: EngineSchedule = EngineSchedule()
+    # TSN's backbone weights in NHWC memory order (models.resnet.ResNet): faster CPU kernels, other bits
+    channels_last: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "iters", frozen_map(self.iters))
@@ -324,6 +334,11 @@ class Experiment:
     def workers(self) -> int:
         """DataLoader / process-pool workers of training and scoring."""
         return self.data.workers if self.compute.workers is None else self.compute.workers
+
+    @property
+    def score_workers(self) -> int:
+        """DataLoader workers reading the test inputs while a recogniser scores them."""
+        return self.workers if self.compute.score_workers is None else self.compute.score_workers
 
     @property
     def loader_cache_bytes(self) -> int:

@@ -63,9 +63,16 @@ DEPTHS = {18: (BasicBlock, (2, 2, 2, 2)), 34: (BasicBlock, (3, 4, 6, 3)), 50: (B
 
 
 class ResNet(nn.Module):
-    """``depth`` 18/34/50 (torchvision layout) or ``depth="tiny"``: BasicBlocks (1, 1, 1, 1) of ``width``."""
+    """``depth`` 18/34/50 (torchvision layout) or ``depth="tiny"``: BasicBlocks (1, 1, 1, 1) of ``width``.
 
-    def __init__(self, depth=18, num_classes: int = 1000, in_ch: int = 3, width: int = 64):
+    ``channels_last`` keeps the convolution weights in NHWC memory order, so that oneDNN runs its NHWC
+    kernels, faster on the CPU (``reports/benchmarks/channels_last.md``). The function is the same; the
+    float sums run in another order, so the bits are not (a pinned setting of
+    a profile, ``recognition.channels_last``, recorded in the checkpoint's spec)."""
+
+    def __init__(
+        self, depth=18, num_classes: int = 1000, in_ch: int = 3, width: int = 64, channels_last: bool = False
+    ):
         super().__init__()
         if depth == "tiny":
             block, layers = BasicBlock, (1, 1, 1, 1)
@@ -91,6 +98,8 @@ class ResNet(nn.Module):
             elif isinstance(m, nn.BatchNorm2d):
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
+        if channels_last:
+            self.to(memory_format=torch.channels_last)
 
     def _make(self, block, planes, n, stride):
         down = None

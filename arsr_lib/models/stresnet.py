@@ -33,11 +33,18 @@ class TemporalConv(nn.Module):
 
 class STResNet(nn.Module):
     def __init__(
-        self, num_classes: int, depth=18, width: int = 64, new_length: int = 5, dropout: float = 0.5
+        self,
+        num_classes: int,
+        depth=18,
+        width: int = 64,
+        new_length: int = 5,
+        dropout: float = 0.5,
+        channels_last: bool = False,
     ):
         super().__init__()
-        self.appearance = ResNet(depth, num_classes, in_ch=3, width=width)
-        self.motion = ResNet(depth, num_classes, in_ch=2 * new_length, width=width)
+        layout = dict(width=width, channels_last=channels_last)  # memory order of both backbones (ResNet)
+        self.appearance = ResNet(depth, num_classes, in_ch=3, **layout)
+        self.motion = ResNet(depth, num_classes, in_ch=2 * new_length, **layout)
         stages = (
             self.appearance.layer1,
             self.appearance.layer2,

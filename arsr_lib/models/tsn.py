@@ -4,7 +4,7 @@
 snippets x crops at test time); each snippet is scored by the backbone and the scores are
 averaged (average consensus). RGB: C = 3 (one frame per snippet); flow: C = 2 * new_length
 (x/y of ``new_length`` consecutive flow frames, 10 by default). Partial BN freezes every BN but
-the first; dropout before the classifier.
+the first; dropout before the classifier. ``channels_last``: the backbone's memory order (:class:`ResNet`).
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ class TSN(nn.Module):
         new_length: int = 5,
         dropout: float = 0.8,
         partial_bn: bool = True,
+        channels_last: bool = False,
     ):
         super().__init__()
         if modality not in ("rgb", "flow"):
             raise ValueError(f"TSN modality must be 'rgb' or 'flow' (got {modality!r})")
         self.modality, self.new_length = modality, new_length
         in_ch = 3 if modality == "rgb" else 2 * new_length
-        self.base = ResNet(depth, num_classes, in_ch=in_ch, width=width)
+        self.base = ResNet(depth, num_classes, in_ch=in_ch, width=width, channels_last=channels_last)
         self.dropout = nn.Dropout(dropout)
         self.partial_bn = partial_bn
 
