@@ -23,8 +23,8 @@ class _Slabs:
 
     Why: many small long-lived arrays (decoded 96x96 frames, a few tens of kB each), each a ``malloc`` of its
     own, end up scattered among the freed temporaries of the work around them, and pin the heap's pages:
-    resident memory grew to 3.95x the bytes cached (``reports/benchmarks/cache_rss.md``). Kept in a few
-    large blocks instead, they occupy only those blocks. A block whose slots are all free is released.
+    resident memory grew to several times the bytes cached (``reports/benchmarks/cache_rss.md``). Kept in a
+    few large blocks instead, they occupy only those blocks. A block whose slots are all free is released.
     """
 
     BLOCK_BYTES = 64 << 20  # above glibc's largest dynamic mmap threshold (32 MiB): blocks are mmapped

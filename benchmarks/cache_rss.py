@@ -1,6 +1,6 @@
 """Resident memory and time of recogniser training's decoded-image cache under three storage schemes.
 
-``python benchmarks/cache_rss.py --root data/rawframes/synth-smoke/hr --samples 6000 --steps 150``
+``python benchmarks/cache_rss.py --root data/rawframes/synth-smoke/hr --samples 6000 --steps 100 --repeats 2``
 (writes ``reports/benchmarks/cache_rss.md``; the root is any rawframes variant folder: ``<class>/<video>/``)
 
 Each row is a fresh process with one storage scheme of :class:`arsr_lib.cache.ByteLRU`:
@@ -17,7 +17,8 @@ Each row is a fresh process with one storage scheme of :class:`arsr_lib.cache.By
 Part 1 reads ``--samples`` TSN-RGB training samples (3 segments, 80-px crops) with a 1 GiB cache and reports
 the growth of resident memory against the bytes cached. Part 2 runs ``--steps`` steps of smoke's TSN-RGB
 training (tiny ResNet, width 32, batch 8, the same loader) after it and reports their time and the minor page
-faults the process took during them.
+faults the process took during them. Each scheme runs ``--repeats`` times (the heap's growth varies from one
+process to the next).
 """
 
 from __future__ import annotations
@@ -81,11 +82,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, required=True, help="a rawframes variant folder (<class>/<video>/)")
     ap.add_argument("--samples", type=int, default=6000)
-    ap.add_argument("--steps", type=int, default=150)
+    ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks" / "cache_rss.md")
     args = ap.parse_args(argv)
     rows = []
-    for mode in NAMES:
+    for mode in [m for m in NAMES for _ in range(args.repeats)]:
         res = subprocess.run(
             [sys.executable, "-c", CHILD, mode, str(args.root), str(args.samples), str(args.steps)],
             capture_output=True,
@@ -98,8 +100,9 @@ def main(argv=None) -> int:
     lines = [
         "# Recogniser training's decoded-image cache: resident memory and step time by storage scheme",
         "",
-        f"`benchmarks/cache_rss.py --samples {args.samples} --steps {args.steps}` on {rows[0][1]['videos']} "
-        f"videos' rawframes (`{args.root.name}` of `{args.root.parent.name}`); TSN-RGB samples, 1 GiB cache; "
+        f"`benchmarks/cache_rss.py --samples {args.samples} --steps {args.steps} --repeats {args.repeats}`"
+        f" on {rows[0][1]['videos']} videos' rawframes (`{args.root.name}` of `{args.root.parent.name}`); "
+        "TSN-RGB samples, 1 GiB cache; "
         f"then {args.steps} TSN-RGB training steps of smoke's size (2 torch threads); "
         "one fresh process per row; "
         f"Python {sys.version.split()[0]}, {sys.platform}.",
@@ -109,9 +112,17 @@ def main(argv=None) -> int:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for mode, r in rows:
-        ratio = f'{r["rss_growth_mb"] / r["cached_mb"]:.2f}' if r["cached_mb"] else "-"
-        cells = (NAMES[mode], args.samples, r["cached_mb"], r["rss_growth_mb"], ratio, r["load_s"],
-                 r["step_ms"], r["faults_per_step"])
+        ratio = f"{r['rss_growth_mb'] / r['cached_mb']:.2f}" if r["cached_mb"] else "-"
+        cells = (
+            NAMES[mode],
+            args.samples,
+            r["cached_mb"],
+            r["rss_growth_mb"],
+            ratio,
+            r["load_s"],
+            r["step_ms"],
+            r["faults_per_step"],
+        )
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

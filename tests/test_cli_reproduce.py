@@ -209,15 +209,23 @@ def test_the_recogniser_lane_starts_after_the_data_stage_and_must_succeed(tmp_pa
     events.clear()
     reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg))  # stage 05 complete: no lane
     assert events == []
-    reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg), force=True, parameters={"workers": 1})
+    stage_05 = rep / ".stages" / "05_recognition.json"  # (not --force: it clears the profile's real caches)
+    stage_05.unlink()
+    reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg), parameters={"workers": 1})
     assert events == []  # the notebooks' experiment differs from the lane's: stage 05 trains them itself
 
     exit_code[0] = 3
+    stage_05.unlink()
     with pytest.raises(NotebookFailed, match="recogniser lane exited with 3"):
-        reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg), force=True)
-    assert events[-1] == ("stop",)
-    reproduce("smoke", folder=nbs, out_dir=rep, force=True)  # the profile has no lane
-    assert events[-1] == ("stop",) and len(events) == 3
+        reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(cfg), only=["01", "05"])
+    (start, ran_then, *_), (finish, ran_at_end) = events[:2]
+    assert (start, finish, events[2:]) == ("start", "finish", [("stop",)])
+    assert ran_then.endswith("01 ") and ran_at_end.endswith("01 05 ")  # --only 01 05: started after 01
+    no_lane = tmp_path / "no-lane.yaml"
+    no_lane.write_text("base: smoke\nname: smoke-lane\ncompute: {recogniser_lane: false}\n")
+    stage_05.unlink()
+    reproduce("smoke", folder=nbs, out_dir=rep, config_file=str(no_lane))
+    assert len(events) == 3 and (nbs / "ran.log").read_text().endswith("01 02 05 ")  # ran, without a lane
 
 
 def test_the_recogniser_lane_runs_arsr_recognisers_of_the_same_experiment(tmp_path, monkeypatch):
