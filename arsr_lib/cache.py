@@ -29,19 +29,19 @@ class _Slabs:
 
     BLOCK_BYTES = 64 << 20  # above glibc's largest dynamic mmap threshold (32 MiB): blocks are mmapped
 
-    def __init__(self, max_items: int):
-        self.max_items = max(1, int(max_items))
+    def __init__(self):
         self._blocks: dict[tuple, dict[int, np.ndarray]] = {}  # (shape, dtype) -> block id -> block
         self._free: dict[tuple, list[tuple[int, int]]] = {}  # (shape, dtype) -> free (block, row)
         self._used: dict[tuple[tuple, int], int] = {}  # ((shape, dtype), block) -> rows in use
         self._next_id = 0
 
-    def store(self, value: np.ndarray) -> tuple[np.ndarray, tuple]:
-        """Copy ``value`` into a free slot; returns (the slot's array, the slot's handle)."""
+    def store(self, value: np.ndarray, max_rows: int) -> tuple[np.ndarray, tuple]:
+        """Copy ``value`` into a free slot (a new block holds at most ``max_rows``); returns (the slot's
+        array, the slot's handle)."""
         kind = (value.shape, value.dtype.str)
         free = self._free.setdefault(kind, [])
         if not free:
-            rows = max(1, min(self.max_items, self.BLOCK_BYTES // max(1, value.nbytes)))
+            rows = max(1, min(max_rows, self.BLOCK_BYTES // max(1, value.nbytes)))
             block_id, self._next_id = self._next_id, self._next_id + 1
             self._blocks.setdefault(kind, {})[block_id] = np.empty((rows, *value.shape), value.dtype)
             self._used[(kind, block_id)] = 0
@@ -82,7 +82,7 @@ class ByteLRU:
             raise ValueError(f"ByteLRU: max_bytes must be >= 1 (got {max_bytes})")
         self.max_bytes = int(max_bytes)
         self._items: collections.OrderedDict = collections.OrderedDict()  # key -> (array, slot handle)
-        self._slabs = _Slabs(max_items=self.max_bytes)
+        self._slabs = _Slabs()
         self.bytes = 0
         self.hits = self.misses = 0
 
@@ -122,8 +122,7 @@ class ByteLRU:
             self._drop(next(iter(self._items)))
         handle = None
         if isinstance(value, np.ndarray) and 0 < size < self.SMALL_BYTES:
-            self._slabs.max_items = max(1, self.max_bytes // size)
-            value, handle = self._slabs.store(value)
+            value, handle = self._slabs.store(value, max_rows=self.max_bytes // size)
         self._items[key] = (value, handle)
         self.bytes += size
 

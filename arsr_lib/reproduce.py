@@ -295,7 +295,7 @@ def reproduce(
             )
             if lane_wanted and lane is None and nb.name.startswith(LANE_AFTER):
                 if force:
-                    _clear(name, [p for p in lane_runs if p in stage_caches(exp, LANE_FOR)])
+                    _clear(name, lane_runs)  # not while the lane trains them (see _run_stage's keep)
                 lane = RecogniserLane(profile, config_file, device, out_dir / STAGES / "recognisers.log")
                 print(
                     f"[reproduce:{name}] recognisers training beside the next stages ({lane.log})", flush=True
