@@ -150,12 +150,13 @@ def cmd_sr(args) -> int:
 def _experiment(args):
     """The experiment a command runs: ``--config FILE`` when given, else ``--profile``."""
     from arsr_lib import config
-    from arsr_lib.devices import pin_cpu_numerics
+    from arsr_lib.devices import pin_cpu_numerics, pin_malloc
 
     exp = config.from_file(args.config) if args.config else config.load(args.profile)
     if getattr(args, "device", None):
         exp = config.override(exp, {"compute": {"device": args.device}})
     pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa, exp.compute.blas_threads)
+    pin_malloc(exp.compute.malloc_mmap_mb, exp.compute.malloc_trim_mb)
     return exp
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
+import warnings
 
 import torch
 from threadpoolctl import ThreadpoolController
@@ -59,3 +62,43 @@ def pin_cpu_numerics(threads: int | None, isa: str | None, blas_threads: int | N
             raise ValueError(f"compute.blas_threads must be >= 1 or None (got {blas_threads})")
         # numpy's own BLAS only: torch's kernels keep ``threads``
         ThreadpoolController().select(internal_api="openblas").limit(limits=blas_threads)
+
+
+# mallopt parameters (glibc's malloc.h)
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+
+
+def pin_malloc(mmap_mb: int | None, trim_mb: int | None, libc=None) -> bool:
+    """Set glibc malloc's mmap and trim thresholds (``compute.malloc_mmap_mb`` / ``malloc_trim_mb``) in this
+    process and the processes it forks; True when set. glibc starts with an mmap threshold of 128 kB that it
+    raises as large blocks are freed, and returns the heap's free top to the system once it exceeds twice
+    that: a training step's temporaries are then given back at the end of each step and their pages faulted
+    in again at the next (``reports/benchmarks/malloc.md``: the faults, and the step times with and without).
+    Fixed thresholds keep them. Memory stays bounded: at most ``trim_mb`` of free heap is kept, and blocks of
+    ``mmap_mb`` or more (the caches' 64 MiB slabs) are still mapped and unmapped on their own. An allocator
+    setting changes no bits. Both None leaves glibc's dynamic thresholds; a C library without ``mallopt``
+    (not glibc) is warned about and left alone."""
+    if mmap_mb is None and trim_mb is None:
+        return False
+    if mmap_mb is None or trim_mb is None or mmap_mb < 1 or trim_mb < 1:
+        raise ValueError(
+            "compute.malloc_mmap_mb and compute.malloc_trim_mb: both >= 1 or both None "
+            f"(got {mmap_mb}, {trim_mb})"
+        )
+    if libc is None:
+        name = ctypes.util.find_library("c")
+        libc = ctypes.CDLL(name) if name else None
+    if libc is None or not hasattr(libc, "mallopt"):
+        warnings.warn(
+            "compute.malloc_mmap_mb / malloc_trim_mb are glibc settings and this C library has no mallopt: "
+            "the allocator keeps its own thresholds",
+            stacklevel=2,
+        )
+        return False
+    for param, name, mb in (
+        (M_MMAP_THRESHOLD, "malloc_mmap_mb", mmap_mb),
+        (M_TRIM_THRESHOLD, "malloc_trim_mb", trim_mb),
+    ):
+        if libc.mallopt(param, ctypes.c_int(mb << 20)) != 1:
+            raise ValueError(f"compute.{name} = {mb}: glibc's mallopt refused {mb << 20} bytes")
+    return True

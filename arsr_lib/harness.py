@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ from arsr_lib.inference import load_sr_model, super_resolve_indices
 from arsr_lib.models.pretrained import is_pretrained
 from arsr_lib.recipes import method_checkpoints
 from arsr_lib.recognition import protocol_frames, score_videos
-from arsr_lib.rectrain import load_recogniser, train_experiment_recognisers
+from arsr_lib.rectrain import Recognisers, load_recogniser
 from arsr_lib.sreval import checkpoint_digest
 from arsr_lib.tables import flow_consumers
 from arsr_lib.video import iter_frames
@@ -77,7 +78,7 @@ class Harness:
     ds: object  # SplitDataset
     frames_roots: dict  # method -> rawframes root
     tags: dict  # method -> source tag (SR checkpoint digest, code, streams)
-    recognisers: dict  # kind -> final.pt
+    recognisers: Mapping  # kind -> final.pt (rectrain.Recognisers: each trained when first scored)
     cache_dir: Path
     recognition: RecognitionConfig
     flow_method: str = "dis"
@@ -433,15 +434,15 @@ def run_harness(
             f"SR checkpoints missing for {missing}: run notebooks 02 and 03 (or `arsr train`) first"
         )
     # the SR frames first: they need no recogniser, and the recognisers may be training in another process
-    # (``arsr recognisers``, which ``make reproduce`` runs beside the SR stages): its lock is waited for below
+    # (``arsr recognisers``, which ``make reproduce`` runs beside the SR stages). Each recogniser is trained
+    # or waited for when first scored, so the TSN streams can be scored while ST-ResNet still trains
     roots, tags, streams = prepare_method_frames(exp, ds, methods, progress, shard)
-    recognisers = train_experiment_recognisers(exp, ds, progress)
     return Harness(
         exp.name,
         ds,
         roots,
         tags,
-        recognisers,
+        Recognisers(exp, ds, progress),
         exp.runs_dir() / ("scores" if evaluated == "test" else "scores-val"),
         exp.recognition,
         exp.data.flow_method,

@@ -13,7 +13,7 @@ from IPython.display import Image, display
 from arsr_lib import config
 from arsr_lib.config import Experiment
 from arsr_lib.datasets import SplitDataset
-from arsr_lib.devices import pin_cpu_numerics
+from arsr_lib.devices import pin_cpu_numerics, pin_malloc
 from arsr_lib.prep import prepare_dataset
 from arsr_lib.reporting.io import save_figure
 
@@ -66,6 +66,7 @@ class Session:
 def start(exp: Experiment, load_data: bool = True, progress: bool = False) -> Session:
     """Make the report folder and (``load_data``) prepare the dataset; returns the notebook's session."""
     pin_cpu_numerics(exp.compute.threads, exp.compute.cpu_isa, exp.compute.blas_threads)
+    pin_malloc(exp.compute.malloc_mmap_mb, exp.compute.malloc_trim_mb)
     out = exp.reports_dir()
     out.mkdir(parents=True, exist_ok=True)
     return Session(exp, out, prepare_dataset(exp, progress=progress) if load_data else None)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -85,10 +86,13 @@ def train_recognisers(
     device: str = "auto",
     workers: int = 0,
     cache_bytes: int = 0,
+    upto: str | None = None,
 ) -> dict[str, Path]:
     """Train (or reuse) the three recognisers in order on ``device`` with ``workers`` DataLoader processes
     reading the sampled frames, each keeping up to ``cache_bytes`` of decoded images; returns
-    ``kind -> final.pt``."""
+    ``kind -> final.pt``. ``upto``: stop after that one (it and those it starts from)."""
+    if upto is not None and upto not in KINDS:
+        raise ValueError(f"train_recognisers: upto must be one of {list(KINDS)} (got {upto!r})")
     folders = [str(output_dir(hr_frames_root, i.rel_path)) for i in ds.train]
     labels = [i.label for i in ds.train]
     n_classes = len(ds.classes)
@@ -143,10 +147,14 @@ def train_recognisers(
             desc=kind,
         ).run()
         done[kind] = Path(runs_dir) / kind / "final.pt"
+        if kind == upto:
+            break
     return done
 
 
-def train_experiment_recognisers(exp: Experiment, ds, progress: bool = True) -> dict[str, Path]:
+def train_experiment_recognisers(
+    exp: Experiment, ds, progress: bool = True, upto: str | None = None
+) -> dict[str, Path]:
     """:func:`train_recognisers` with everything taken from experiment ``exp`` (what the harness and ``arsr
     recognisers`` both call, so that either reuses the other's runs)."""
     return train_recognisers(
@@ -160,7 +168,32 @@ def train_experiment_recognisers(exp: Experiment, ds, progress: bool = True) -> 
         device=exp.compute.device,
         workers=exp.workers,
         cache_bytes=exp.loader_cache_bytes,
+        upto=upto,
     )
+
+
+class Recognisers(Mapping):
+    """``kind -> final.pt`` of experiment ``exp``'s recognisers, each trained, reused or waited for (while
+    another process holds its run: the recogniser lane) when it is first asked for, with those it starts
+    from. A harness thus scores the TSN streams while ST-ResNet, the last of the three, still trains in the
+    lane; iterating gives every kind in training order."""
+
+    def __init__(self, exp: Experiment, ds, progress: bool = True):
+        self._exp, self._ds, self._progress = exp, ds, progress
+        self._paths: dict[str, Path] = {}
+
+    def __getitem__(self, kind: str) -> Path:
+        if kind not in KINDS:
+            raise KeyError(f"no recogniser {kind!r}; the recognisers are {list(KINDS)}")
+        if kind not in self._paths:
+            self._paths.update(train_experiment_recognisers(self._exp, self._ds, self._progress, upto=kind))
+        return self._paths[kind]
+
+    def __iter__(self):
+        return iter(KINDS)
+
+    def __len__(self) -> int:
+        return len(KINDS)
 
 
 def load_recogniser(path, device: str = "cpu"):

@@ -1,4 +1,4 @@
-"""Resident memory and time of recogniser training's decoded-image cache under three storage schemes.
+"""Resident memory and time of recogniser training's decoded-image cache under five storage schemes.
 
 ``python benchmarks/cache_rss.py --root data/rawframes/synth-smoke/hr --samples 6000 --steps 100 --repeats 2``
 (writes ``reports/benchmarks/cache_rss.md``; the root is any rawframes variant folder: ``<class>/<video>/``)
@@ -12,6 +12,11 @@ Each row is a fresh process with one storage scheme of :class:`arsr_lib.cache.By
   and the command line did at 60fe183): every large temporary, a training step's activations included, is
   then mmapped and unmapped each time, and its pages are faulted in anew;
 * ``slabs`` (the library's): small images copied into slots of 64 MiB blocks, the threshold left alone;
+* ``slabs, fixed``: the slabs with the fixed thresholds the profiles set (``compute.malloc_mmap_mb`` /
+  ``malloc_trim_mb``: 32 MiB and 256 MiB, ``devices.pin_malloc``): a step's temporaries come from the heap
+  and stay there; the 64 MiB slab blocks are still mapped on their own;
+* ``slabs, fixed, one arena``: the same in a process started with ``MALLOC_ARENA_MAX=1`` (every thread
+  allocates from the main heap): whether the growth of some processes sits in a secondary arena;
 * ``none``: no cache at all, for the loader's own growth (its temporaries) and time.
 
 Part 1 reads ``--samples`` TSN-RGB training samples (3 segments, 80-px crops) with a 1 GiB cache and reports
@@ -35,7 +40,7 @@ import ctypes, glob, json, resource, sys, time
 import torch
 import torch.nn.functional as F
 from arsr_lib import cache
-from arsr_lib.devices import pin_cpu_numerics
+from arsr_lib.devices import pin_cpu_numerics, pin_malloc
 from arsr_lib.models.tsn import TSN
 from arsr_lib.recognition import ClipConfig, RawframeClips
 mode, root, samples, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -44,6 +49,8 @@ if mode in ("free", "pinned"):
     cache.ByteLRU.SMALL_BYTES = 0  # no slabs: every entry its own allocation
 if mode == "pinned":
     assert ctypes.CDLL("libc.so.6").mallopt(-3, 128 << 10)
+if mode in ("fixed", "arena1"):
+    assert pin_malloc(32, 256)
 def rss():
     return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) >> 10
 folders = sorted(glob.glob(root + "/*/*"))
@@ -74,6 +81,8 @@ NAMES = {
     "free": "per-array, glibc's dynamic threshold",
     "pinned": "per-array, threshold pinned at 128 kB",
     "slabs": "slabs (`cache.ByteLRU`), dynamic threshold",
+    "fixed": "slabs, fixed thresholds (mmap 32 MiB, trim 256 MiB: the profiles')",
+    "arena1": "slabs, fixed thresholds, `MALLOC_ARENA_MAX=1`",
     "none": "no cache (every image decoded each time), dynamic threshold",
 }
 
@@ -94,7 +103,7 @@ def main(argv=None) -> int:
             text=True,
             check=True,
             cwd=ROOT,
-            env={"PYTHONPATH": str(ROOT)},
+            env={"PYTHONPATH": str(ROOT), **({"MALLOC_ARENA_MAX": "1"} if mode == "arena1" else {})},
         )
         rows.append((mode, json.loads(res.stdout.strip().splitlines()[-1])))
     lines = [

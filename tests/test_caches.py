@@ -1,6 +1,5 @@
 """Caches keyed on the code that made them, bounded in memory, cleared by ``reproduce --force``."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -154,14 +153,3 @@ def test_byte_lru_keeps_small_arrays_in_reused_slab_slots():
     roomy = ByteLRU(8 << 20)
     roomy.put("big", big)
     assert roomy.peek("big") is big and roomy._slabs.block_bytes == 0
-
-
-def test_notebooks_and_the_command_line_leave_the_allocator_alone():
-    """glibc's mmap threshold pinned at 128 kB (60fe183) made every large temporary of a training step an
-    mmap of its own: smoke's TSN-RGB steps took 1.8x as long (reports/benchmarks/cache_rss.md). The slabs
-    bound the cache's memory without it; nothing sets it any more."""
-    from arsr_lib import cache, commands, notebook
-
-    for module in (cache, commands, notebook):
-        source = Path(module.__file__).read_text()
-        assert "mallopt" not in source and "pin_mmap_threshold" not in source

@@ -2,6 +2,7 @@
 GPU check's code path on the CPU."""
 
 import os
+import platform
 import subprocess
 import sys
 
@@ -17,7 +18,7 @@ from arsr_lib.inference import save_sr, super_resolve, super_resolve_stream
 from arsr_lib.metrics import psnr_y
 from arsr_lib.models import build_model, pretrained
 
-from conftest import ROOT
+from conftest import ROOT, tmp_experiment
 
 
 def test_device_switch():
@@ -164,3 +165,57 @@ def test_numpy_blas_threads_are_limited_at_run_time():
             lib.set_num_threads(n)
     with pytest.raises(ValueError, match="compute.blas_threads"):
         ComputeConfig(blas_threads=0)
+
+
+class _Libc:
+    """A C library's ``mallopt`` that records its calls (1: accepted, 0: refused)."""
+
+    def __init__(self, answer=1):
+        self.calls, self.answer = [], answer
+
+    def mallopt(self, param, value):
+        self.calls.append((param, value.value))
+        return self.answer
+
+
+def test_malloc_thresholds_are_set_together_and_checked():
+    from arsr_lib.config.schema import ComputeConfig
+    from arsr_lib.devices import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, pin_malloc
+
+    libc = _Libc()
+    assert pin_malloc(32, 256, libc=libc) is True
+    assert libc.calls == [(M_MMAP_THRESHOLD, 32 << 20), (M_TRIM_THRESHOLD, 256 << 20)]
+    assert pin_malloc(None, None, libc=libc) is False and len(libc.calls) == 2  # glibc's dynamic thresholds
+    with pytest.raises(ValueError, match="compute.malloc_mmap_mb = 32: glibc's mallopt refused"):
+        pin_malloc(32, 256, libc=_Libc(answer=0))
+    with pytest.warns(UserWarning, match="no mallopt"):
+        assert pin_malloc(32, 256, libc=object()) is False
+    with pytest.raises(ValueError, match="set together"):
+        ComputeConfig(malloc_mmap_mb=32)
+    with pytest.raises(ValueError, match="compute.malloc_trim_mb must be <= 2047"):
+        ComputeConfig(malloc_mmap_mb=32, malloc_trim_mb=4096)
+    if platform.libc_ver()[0] == "glibc":  # this process's own allocator accepts them
+        assert pin_malloc(32, 256) is True
+
+
+def test_the_cpu_profiles_keep_the_heap_and_every_entry_point_sets_it(monkeypatch, tmp_path):
+    """glibc's threshold pinned at its initial 128 kB (60fe183) made every large temporary of a training step
+    an mmap of its own (reports/benchmarks/cache_rss.md); the profiles' threshold is far above a step's
+    temporaries and below the caches' 64 MiB slabs, which stay mapped on their own."""
+    import argparse
+
+    from arsr_lib import commands, devices, notebook
+
+    for name in ("ci", "smoke", "synth"):
+        c = config.load(name).compute
+        assert (c.malloc_mmap_mb, c.malloc_trim_mb) == (32, 256)
+    seen = []
+    monkeypatch.setattr(devices, "pin_malloc", lambda m, t: seen.append(("command", m, t)))
+    monkeypatch.setattr(notebook, "pin_malloc", lambda m, t: seen.append(("notebook", m, t)))
+    before = torch.get_num_threads()
+    try:
+        commands._experiment(argparse.Namespace(config=None, profile="ci", device=None))
+        notebook.start(tmp_experiment(tmp_path, "ci"), load_data=False)
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [("command", 32, 256), ("notebook", 32, 256)]

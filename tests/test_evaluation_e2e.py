@@ -11,7 +11,7 @@ from arsr_lib.engine import Engine
 from arsr_lib.frames import FramesConfig, extract_dataset
 from arsr_lib.harness import Harness, prepare_method_frames
 from arsr_lib.recipes import build_recipe
-from arsr_lib.rectrain import train_recognisers
+from arsr_lib.rectrain import Recognisers, train_experiment_recognisers, train_recognisers
 from arsr_lib.reporting.recognition_figures import prediction_flip_figure
 
 from conftest import tmp_experiment
@@ -30,8 +30,14 @@ def test_tiny_end_to_end(tmp_path):
     runs = exp.runs_dir()
     task, dset, tcfg, out = build_recipe("vdsr", exp, [ds.path(i) for i in ds.train], None, iters=2)
     Engine(task, dset, tcfg, out, progress=False).run()
-    recs = train_recognisers(ds, exp.frames_root("hr"), runs, exp.recognition, progress=False)
+    recs = Recognisers(exp, ds, progress=False)
     assert set(recs) == {"tsn_rgb", "tsn_flow", "stresnet"}
+    # each recogniser is trained when first asked for, with those it starts from: the TSN streams can be
+    # scored while ST-ResNet, the last, still trains (in the recogniser lane)
+    assert recs["tsn_flow"] == runs / "tsn_flow" / "final.pt" and (runs / "tsn_rgb" / "final.pt").is_file()
+    assert not (runs / "stresnet").exists()
+    with pytest.raises(ValueError, match="upto must be one of"):
+        train_recognisers(ds, exp.frames_root("hr"), runs, exp.recognition, progress=False, upto="tsn")
     methods = {"VDSR": out / "final.pt", "SoSR-VDSR": out / "final.pt"}
     roots, tags, streams = prepare_method_frames(exp, ds, methods, progress=False)
     assert streams["VDSR"] == ("rgb", "flow") and streams["SoSR-VDSR"] == ("rgb",)  # SoSR feeds RGB alone
@@ -65,6 +71,10 @@ def test_tiny_end_to_end(tmp_path):
     fused = 1.0 * h.scores("tsn_rgb", "rgb", "HR") + 1.5 * h.scores("tsn_flow", "flow", "HR")
     acc = 100 * np.mean(fused.argmax(1) == h.labels)
     assert fusion.loc[0, "TSN top-1 (%)"] == pytest.approx(acc)
+    # the harness's scoring trained ST-ResNet; training them all at once reuses the three runs
+    finals = {k: recs[k].stat().st_mtime_ns for k in recs}
+    assert train_experiment_recognisers(exp, ds, progress=False) == dict(recs)
+    assert {k: recs[k].stat().st_mtime_ns for k in recs} == finals
     _recognize_command_line(tmp_path, ds, h, runs)
 
 

@@ -62,7 +62,8 @@ BENCHMARKS = [
     ("The synth run's SR training, every recipe (`tools/sr_training_table.py`)", "sr_training_synth"),
     ("The decoded-image cache's resident memory and step time (`benchmarks/cache_rss.py`)", "cache_rss"),
     ("Recogniser steps: memory order, threads, processes (`benchmarks/channels_last.py`)", "channels_last"),
-    ("smoke: the allocator fix, then NHWC TSN and the recogniser lane", "smoke_lane"),
+    ("Recogniser steps: glibc's malloc thresholds (`benchmarks/malloc.py`)", "malloc"),
+    ("smoke: the allocator fix, NHWC TSN, the recogniser lane, fixed malloc thresholds", "smoke_lane"),
 ]
 
 

@@ -155,6 +155,13 @@ class ComputeConfig:
     # make reproduce: train the recognisers in a second process beside the SR stages (arsr_lib.reproduce); on
     # a 2-core CPU with threads=1, two processes do more than one (reports/benchmarks/channels_last.md)
     recogniser_lane: bool = False
+    # glibc malloc, both or neither (None: glibc's dynamic thresholds): allocations of at least
+    # ``malloc_mmap_mb`` MiB are mmapped, smaller ones come from the heap, and up to ``malloc_trim_mb`` MiB of
+    # free heap top is kept instead of being returned to the system. With glibc's dynamic thresholds each
+    # training step's temporaries are given back and faulted in anew (reports/benchmarks/malloc.md); a speed
+    # setting, not a numerics one: the bits do not change (devices.pin_malloc)
+    malloc_mmap_mb: int | None = None
+    malloc_trim_mb: int | None = None
 
     def __post_init__(self):
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
@@ -163,7 +170,16 @@ class ComputeConfig:
             raise ValueError(f"compute.cache_mb must be >= 1 (got {self.cache_mb})")
         if self.score_workers is not None and self.score_workers < 0:
             raise ValueError(f"compute.score_workers must be >= 0 or None (got {self.score_workers})")
-        for name in ("threads", "blas_threads"):
+        if (self.malloc_mmap_mb is None) != (self.malloc_trim_mb is None):
+            raise ValueError(
+                "compute.malloc_mmap_mb and compute.malloc_trim_mb are set together (setting either turns "
+                f"glibc's dynamic thresholds off; got {self.malloc_mmap_mb} and {self.malloc_trim_mb})"
+            )
+        for name in ("malloc_mmap_mb", "malloc_trim_mb"):
+            value = getattr(self, name)
+            if value is not None and value > 2047:  # mallopt takes a C int of bytes
+                raise ValueError(f"compute.{name} must be <= 2047 (MiB; got {value})")
+        for name in ("threads", "blas_threads", "malloc_mmap_mb", "malloc_trim_mb"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"compute.{name} must be >= 1 or None (got {value})")

@@ -103,8 +103,17 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
         # one-thread processes do more than one two-thread process on 2 cores (reports/benchmarks/
         # channels_last.md). The thread count and AVX2 kernels on any x86 machine are pinned: both change the
         # bits (docs/reproducibility.md)
-        # scoring (after the lane): one process reads the test inputs while the other core scores them
+        # scoring (after the lane): one process reads the test inputs while the other core scores them.
+        # glibc's fixed thresholds keep each training step's temporaries instead of faulting them in anew
+        # every step (reports/benchmarks/malloc.md)
         compute=ComputeConfig(
-            device="auto", workers=0, score_workers=1, threads=1, cpu_isa="AVX2", recogniser_lane=True
+            device="auto",
+            workers=0,
+            score_workers=1,
+            threads=1,
+            cpu_isa="AVX2",
+            recogniser_lane=True,
+            malloc_mmap_mb=32,
+            malloc_trim_mb=256,
         ),
     )
