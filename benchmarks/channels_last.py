@@ -24,27 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, sys, time
-import torch
-import torch.nn.functional as F
 from arsr_lib.devices import pin_cpu_numerics
-from arsr_lib.models import build_model
+from recogniser_step import training_step
 kind, order, threads, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 pin_cpu_numerics(threads, "AVX2", 1)
-torch.manual_seed(0)
-common = dict(num_classes=10, depth="tiny", width=32, new_length=5, channels_last=order == "NHWC")
-if kind == "stresnet":
-    model = build_model("stresnet", **common)
-else:
-    model = build_model("tsn", modality=kind[4:], dropout=0.5, partial_bn=False, **common)
-rgb, flow = torch.randn(8, 3, 3, 80, 80), torch.randn(8, 3, 10, 80, 80)
-label = torch.randint(0, 10, (8,))
-opt = torch.optim.Adam(model.parameters(), 1e-3)
-def step():
-    opt.zero_grad(set_to_none=True)
-    out = model(rgb, flow) if kind == "stresnet" else model(rgb if kind == "tsn_rgb" else flow)
-    F.cross_entropy(out, label).backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 20.0)
-    opt.step()
+step = training_step(kind, channels_last=order == "NHWC")
 for _ in range(5):
     step()
 t = time.perf_counter()
@@ -60,7 +44,7 @@ def _start(kind: str, order: str, threads: int, steps: int) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "benchmarks")])},
     )
 
 
