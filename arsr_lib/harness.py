@@ -420,8 +420,9 @@ def run_harness(
     shard: tuple[int, int] = (1, 1),
     evaluated: str = "test",
 ) -> Harness:
-    """Make every method's rawframes of the evaluated videos ``ds.test`` (of shard ``(k, n)``), train (or
-    reuse) the recognisers, return the harness. ``evaluated="val"`` when ``ds`` is
+    """Make every method's rawframes of the evaluated videos ``ds.test`` (of shard ``(k, n)``) and return the
+    harness, whose recognisers are trained, reused or waited for when it first scores with each
+    (:class:`arsr_lib.rectrain.Recognisers`). ``evaluated="val"`` when ``ds`` is
     ``SplitDataset.validation()``: its scores are cached apart (``runs/<experiment>/scores-val``)."""
     if evaluated not in ("test", "val"):
         raise ValueError(f"run_harness: evaluated must be 'test' or 'val' (got {evaluated!r})")
