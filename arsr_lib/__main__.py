@@ -1,3 +1,3 @@
-from arsr_lib.cli import main
+from arsr_lib.run.cli import main
 
 raise SystemExit(main())

@@ -22,8 +22,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arsr_lib.degrade import _round_uint8, bicubic_upscale, downscale, imresize, modcrop, resize_matrix  # noqa: E402
-from arsr_lib.metrics import psnr_y  # noqa: E402
+from arsr_lib.data.degrade import _round_uint8, bicubic_upscale, downscale, imresize, modcrop, resize_matrix  # noqa: E402
+from arsr_lib.sr.metrics import psnr_y  # noqa: E402
 
 SET5 = ROOT.parent / "shared" / "benchmarks" / "set5"
 

@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from arsr_lib.flow import compute_flow  # noqa: E402
+from arsr_lib.data.flow import compute_flow  # noqa: E402
 
 
 def frames_for(h: int, w: int, n: int) -> np.ndarray:
@@ -58,9 +58,9 @@ def bench_flow(pairs: int) -> list[dict]:
 
 
 def bench_rawframes(tmp: Path) -> list[dict]:
-    from arsr_lib import synth
-    from arsr_lib.datasets import load_ucf101
-    from arsr_lib.frames import FramesConfig, extract_dataset
+    from arsr_lib.data import synth
+    from arsr_lib.data.datasets import load_ucf101
+    from arsr_lib.data.frames import FramesConfig, extract_dataset
 
     cfg = synth.SynthConfig(groups=3, clips_per_group=2, frames=32)
     root = synth.generate(tmp / "synth", cfg, workers=2, progress=False)

@@ -30,9 +30,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arsr_lib.inference import load_sr_model, super_resolve  # noqa: E402
+from arsr_lib.data.video import write_video  # noqa: E402
 from arsr_lib.models import build_model  # noqa: E402
-from arsr_lib.video import write_video  # noqa: E402
+from arsr_lib.sr.inference import load_sr_model, super_resolve  # noqa: E402
 
 
 def conv_gflops(h: int, w: int, batch: int, repeats: int = 10) -> float:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from arsr_lib import config  # noqa: E402
 from arsr_lib.models import build_model  # noqa: E402
-from arsr_lib.rectrain import recogniser_spec  # noqa: E402
+from arsr_lib.recognition.training import recogniser_spec  # noqa: E402
 
 
 @torch.no_grad()

@@ -57,11 +57,11 @@ def experiment(work: Path):
 
 def stage(name: str, work: Path, n: int) -> dict:
     """Run one stage in this process; returns what it did."""
-    from arsr_lib import synth
-    from arsr_lib.harness import Harness, prepare_method_frames
-    from arsr_lib.prep import extract_variants, prepare_dataset
-    from arsr_lib.recipes import train_recipe
-    from arsr_lib.rectrain import train_recognisers
+    from arsr_lib.data import synth
+    from arsr_lib.data.prep import extract_variants, prepare_dataset
+    from arsr_lib.recognition.harness import Harness, prepare_method_frames
+    from arsr_lib.recognition.training import train_recognisers
+    from arsr_lib.sr.recipes import train_recipe
 
     exp = experiment(work)
     if name == "generate":

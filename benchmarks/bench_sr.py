@@ -22,8 +22,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from arsr_lib import config  # noqa: E402
-from arsr_lib.inference import super_resolve  # noqa: E402
 from arsr_lib.models import build_model  # noqa: E402
+from arsr_lib.sr.inference import super_resolve  # noqa: E402
 
 
 def bench_inference(device: str, amp: bool, sizes=("smoke", "paper"), n_frames: int = 32) -> list[dict]:
@@ -57,9 +57,9 @@ def bench_inference(device: str, amp: bool, sizes=("smoke", "paper"), n_frames: 
 
 
 def bench_training(tmp: Path, iters: int = 20) -> list[dict]:
-    from arsr_lib import synth
-    from arsr_lib.engine import Engine
-    from arsr_lib.recipes import build_recipe
+    from arsr_lib.data import synth
+    from arsr_lib.sr.recipes import build_recipe
+    from arsr_lib.train.engine import Engine
 
     root = synth.generate(
         tmp / "s", synth.SynthConfig(groups=3, clips_per_group=1, frames=16), progress=False

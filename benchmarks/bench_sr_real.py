@@ -27,11 +27,11 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arsr_lib.degrade import bicubic_upscale, downscale, modcrop  # noqa: E402
-from arsr_lib.inference import load_sr_model, super_resolve  # noqa: E402
-from arsr_lib.metrics import psnr_y, ssim_y  # noqa: E402
-from arsr_lib.recipes import METHODS  # noqa: E402
-from arsr_lib.video import read_video  # noqa: E402
+from arsr_lib.data.degrade import bicubic_upscale, downscale, modcrop  # noqa: E402
+from arsr_lib.data.video import read_video  # noqa: E402
+from arsr_lib.sr.inference import load_sr_model, super_resolve  # noqa: E402
+from arsr_lib.sr.metrics import psnr_y, ssim_y  # noqa: E402
+from arsr_lib.sr.recipes import METHODS  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 

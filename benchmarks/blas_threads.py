@@ -33,7 +33,7 @@ def _child(setting: str, n_frames: int) -> None:
     from threadpoolctl import ThreadpoolController
 
     sys.path.insert(0, str(ROOT))
-    from arsr_lib.degrade import bicubic_upscale, downscale
+    from arsr_lib.data.degrade import bicubic_upscale, downscale
 
     torch.set_num_threads(2)
     controller = ThreadpoolController()

@@ -3,7 +3,7 @@
 ``python benchmarks/cache_rss.py --root data/rawframes/synth-smoke/hr --samples 6000 --steps 100 --repeats 2``
 (writes ``reports/benchmarks/cache_rss.md``; the root is any rawframes variant folder: ``<class>/<video>/``)
 
-Each row is a fresh process with one storage scheme of :class:`arsr_lib.cache.ByteLRU`:
+Each row is a fresh process with one storage scheme of :class:`arsr_lib.core.cache.ByteLRU`:
 
 * ``per-array``: every cached image its own ``malloc`` (the cache before the slabs), glibc's dynamic mmap
   threshold. glibc raises the threshold each time a large mmapped block is freed; the sample's temporaries
@@ -39,10 +39,10 @@ CHILD = r"""
 import ctypes, glob, json, resource, sys, time
 import torch
 import torch.nn.functional as F
-from arsr_lib import cache
-from arsr_lib.devices import pin_cpu_numerics, pin_malloc
+from arsr_lib.core import cache
+from arsr_lib.core.devices import pin_cpu_numerics, pin_malloc
 from arsr_lib.models.tsn import TSN
-from arsr_lib.recognition import ClipConfig, RawframeClips
+from arsr_lib.recognition.clips import ClipConfig, RawframeClips
 mode, root, samples, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 pin_cpu_numerics(2, "AVX2", 1)
 if mode in ("free", "pinned"):

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, sys, time
-from arsr_lib.devices import pin_cpu_numerics
+from arsr_lib.core.devices import pin_cpu_numerics
 from recogniser_step import training_step
 kind, order, threads, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 pin_cpu_numerics(threads, "AVX2", 1)

@@ -19,9 +19,9 @@ steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv el
 sys.path.insert(0, tree)
 import torch  # noqa: E402
 
-from arsr_lib.datasets import load_dataset  # noqa: E402
-from arsr_lib.engine import Engine  # noqa: E402
-from arsr_lib.recipes import build_recipe  # noqa: E402
+from arsr_lib.data.datasets import load_dataset  # noqa: E402
+from arsr_lib.sr.recipes import build_recipe  # noqa: E402
+from arsr_lib.train.engine import Engine  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "synth-smoke"
 ds = load_dataset("synth", None, 1, DATA)

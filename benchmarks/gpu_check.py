@@ -44,14 +44,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from arsr_lib import config  # noqa: E402
-from arsr_lib.devices import autocast, resolve_device  # noqa: E402
-from arsr_lib.engine import Engine, Task, TrainConfig  # noqa: E402
-from arsr_lib.flow import compute_flow  # noqa: E402
-from arsr_lib.losses import FeatureLoss, vgg19_features  # noqa: E402
+from arsr_lib.core.devices import autocast, resolve_device  # noqa: E402
+from arsr_lib.data.flow import compute_flow  # noqa: E402
 from arsr_lib.models import build_model  # noqa: E402
-from arsr_lib.recognition import protocol_frames  # noqa: E402
-from arsr_lib.rectrain import STRESNET_STREAMS_WEIGHT, recogniser_spec  # noqa: E402
-from arsr_lib.steps import ClassifierStep, GanStep, PixelStep, SiameseStep  # noqa: E402
+from arsr_lib.recognition.clips import protocol_frames  # noqa: E402
+from arsr_lib.recognition.training import STRESNET_STREAMS_WEIGHT, recogniser_spec  # noqa: E402
+from arsr_lib.train.engine import Engine, Task, TrainConfig  # noqa: E402
+from arsr_lib.train.losses import FeatureLoss, vgg19_features  # noqa: E402
+from arsr_lib.train.steps import ClassifierStep, GanStep, PixelStep, SiameseStep  # noqa: E402
 
 # UCF101 split 1 (official lists) and its clips: 7.21 s mean length at 25 fps (the UCF101 paper)
 UCF101 = {"train": 9537, "test": 3783, "classes": 101, "frames": 180}

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, resource, sys, time
-from arsr_lib.devices import pin_cpu_numerics, pin_malloc
+from arsr_lib.core.devices import pin_cpu_numerics, pin_malloc
 from recogniser_step import training_step
 kind, scheme, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
 pin_cpu_numerics(1, "AVX2", 1)

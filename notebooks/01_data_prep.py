@@ -40,12 +40,13 @@ import matplotlib
 matplotlib.use("Agg")
 from IPython.display import display
 
-from arsr_lib import config, protocol
-from arsr_lib.datasets import load_dataset
-from arsr_lib.notebook import experiment, start
-from arsr_lib.prep import extract_variants
-from arsr_lib.reporting import data_figures as figures
-from arsr_lib.reporting.io import save_table
+from arsr_lib import config
+from arsr_lib.core import protocol
+from arsr_lib.data.datasets import load_dataset
+from arsr_lib.data.prep import extract_variants
+from arsr_lib.report import data_figures as figures
+from arsr_lib.report.io import save_table
+from arsr_lib.run.notebook import experiment, start
 
 data = dict(dataset=dataset, root=data_root, split_dir=split_dir, split=split, flow_method=flow_method,
             workers=workers)

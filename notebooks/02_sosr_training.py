@@ -36,13 +36,20 @@ import matplotlib
 matplotlib.use("Agg")
 from IPython.display import display
 
-from arsr_lib import config, protocol
-from arsr_lib.notebook import experiment, start
-from arsr_lib.recipes import VALIDATION_VIDEOS, method_checkpoints, stage_methods, stage_recipes, train_recipe
-from arsr_lib.reporting import sr_figures as figures
-from arsr_lib.reporting.data_figures import class_examples
-from arsr_lib.reporting.io import save_table
-from arsr_lib.sreval import make_sr_videos, quality_table, training_report
+from arsr_lib import config
+from arsr_lib.core import protocol
+from arsr_lib.report import sr_figures as figures
+from arsr_lib.report.data_figures import class_examples
+from arsr_lib.report.io import save_table
+from arsr_lib.run.notebook import experiment, start
+from arsr_lib.sr.recipes import (
+    VALIDATION_VIDEOS,
+    method_checkpoints,
+    stage_methods,
+    stage_recipes,
+    train_recipe,
+)
+from arsr_lib.sr.sreval import make_sr_videos, quality_table, training_report
 
 exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
                  compute=dict(device=device))

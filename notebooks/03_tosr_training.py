@@ -36,12 +36,19 @@ import matplotlib
 matplotlib.use("Agg")
 from IPython.display import display
 
-from arsr_lib import config, protocol
-from arsr_lib.notebook import experiment, start
-from arsr_lib.recipes import VALIDATION_VIDEOS, method_checkpoints, stage_methods, stage_recipes, train_recipe
-from arsr_lib.reporting import sr_figures as figures
-from arsr_lib.reporting.io import save_table
-from arsr_lib.sreval import make_sr_videos, quality_table, training_report
+from arsr_lib import config
+from arsr_lib.core import protocol
+from arsr_lib.report import sr_figures as figures
+from arsr_lib.report.io import save_table
+from arsr_lib.run.notebook import experiment, start
+from arsr_lib.sr.recipes import (
+    VALIDATION_VIDEOS,
+    method_checkpoints,
+    stage_methods,
+    stage_recipes,
+    train_recipe,
+)
+from arsr_lib.sr.sreval import make_sr_videos, quality_table, training_report
 
 exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
                  compute=dict(device=device))
@@ -53,8 +60,8 @@ print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config
 # ## Siamese training pairs (motion-ranked, warp-checked)
 
 # %%
-from arsr_lib.recipes import video_source
-from arsr_lib.srdata import PairConfig, ToSRPairDataset
+from arsr_lib.sr.recipes import video_source
+from arsr_lib.sr.srdata import PairConfig, ToSRPairDataset
 
 pair_cfg = PairConfig(patch=48, gap=exp.pairs.gap, top_k=exp.pairs.top_k, stride=(12, 10), margin=3)
 pairs = ToSRPairDataset(video_source(exp, session.train_videos[:6]), pair_cfg, pairs_per_video=2,

@@ -35,12 +35,12 @@ import matplotlib
 matplotlib.use("Agg")
 from IPython.display import display
 
-from arsr_lib import protocol
-from arsr_lib.notebook import experiment, start
-from arsr_lib.recipes import method_checkpoints
-from arsr_lib.reporting import flow_figures as figures
-from arsr_lib.reporting.io import save_table
-from arsr_lib.sreval import make_sr_videos, quality_table
+from arsr_lib.core import protocol
+from arsr_lib.report import flow_figures as figures
+from arsr_lib.report.io import save_table
+from arsr_lib.run.notebook import experiment, start
+from arsr_lib.sr.recipes import method_checkpoints
+from arsr_lib.sr.sreval import make_sr_videos, quality_table
 
 exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
                  compute=dict(device=device))

@@ -36,14 +36,15 @@ matplotlib.use("Agg")
 import pandas as pd
 from IPython.display import display
 
-from arsr_lib import protocol, tables
-from arsr_lib.harness import prepare_method_frames, run_harness
-from arsr_lib.notebook import experiment, start
-from arsr_lib.recipes import method_checkpoints
-from arsr_lib.reporting.io import save_table
-from arsr_lib.reporting.recognition_figures import flip_picks, prediction_flip_figure
-from arsr_lib.sreval import detail_recovery_table, detail_twins, make_sr_videos
-from arsr_lib.synth import DETAIL_PAIRS
+from arsr_lib.core import protocol
+from arsr_lib.data.synth import DETAIL_PAIRS
+from arsr_lib.recognition import tables
+from arsr_lib.recognition.harness import prepare_method_frames, run_harness
+from arsr_lib.report.io import save_table
+from arsr_lib.report.recognition_figures import flip_picks, prediction_flip_figure
+from arsr_lib.run.notebook import experiment, start
+from arsr_lib.sr.recipes import method_checkpoints
+from arsr_lib.sr.sreval import detail_recovery_table, detail_twins, make_sr_videos
 
 exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
                  compute=dict(device=device))

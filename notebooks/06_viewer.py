@@ -43,10 +43,10 @@ data_root = None      # None: the parent of frames_root (SynthActions masks live
 # %%
 from IPython.display import Image, display
 
-from arsr_lib import protocol
-from arsr_lib.notebook import experiment, start
-from arsr_lib.viewer import Catalogue, montage, save_png
-from arsr_lib.viewer_widget import Viewer
+from arsr_lib.core import protocol
+from arsr_lib.report.viewer import Catalogue, montage, save_png
+from arsr_lib.report.viewer_widget import Viewer
+from arsr_lib.run.notebook import experiment, start
 
 exp = experiment(profile, config_file)
 out = start(exp, load_data=False).out

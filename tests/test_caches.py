@@ -4,34 +4,35 @@
 import numpy as np
 import pytest
 
-from arsr_lib import codekey, synth
-from arsr_lib.cache import ByteLRU, DiskArrays
-from arsr_lib.datasets import load_ucf101
-from arsr_lib.frames import FramesConfig, extract_dataset
-from arsr_lib.recipes import stage_recipes, train_recipe
-from arsr_lib.reproduce import stage_caches
-from arsr_lib.sreval import checkpoint_digest
+from arsr_lib.core import codekey
+from arsr_lib.core.cache import ByteLRU, DiskArrays
+from arsr_lib.data import synth
+from arsr_lib.data.datasets import load_ucf101
+from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.run.reproduce import stage_caches
+from arsr_lib.sr.recipes import stage_recipes, train_recipe
+from arsr_lib.sr.sreval import checkpoint_digest
 
 from conftest import tmp_experiment
 
 
 def test_code_digests_follow_the_producing_modules():
     before = {a: codekey.code_digest(a) for a in codekey.PRODUCERS}
-    codekey.set_override("losses", "# a changed loss")
+    codekey.set_override("train.losses", "# a changed loss")
     try:
         after = {a: codekey.code_digest(a) for a in codekey.PRODUCERS}
     finally:
-        codekey.set_override("losses", None)
+        codekey.set_override("train.losses", None)
     changed = {a for a in before if before[a] != after[a]}
     assert changed == {
         "sr_training"
     }  # rawframes, flow, pairs, SR videos, recognisers, scores keep their keys
     assert {a: codekey.code_digest(a) for a in codekey.PRODUCERS} == before
-    codekey.set_override("harness", "# a changed frame picker")
+    codekey.set_override("recognition.harness", "# a changed frame picker")
     try:
         after = {a: codekey.code_digest(a) for a in codekey.PRODUCERS}
     finally:
-        codekey.set_override("harness", None)
+        codekey.set_override("recognition.harness", None)
     # the harness makes the sparse SR test frames and the scores; whole SR videos and training keep theirs
     assert {a for a in before if before[a] != after[a]} == {"sr_frames", "scores"}
     with pytest.raises(ValueError, match="unknown artefact"):
@@ -54,7 +55,7 @@ def test_a_loss_change_retrains_and_rescores_but_reuses_rawframes(tmp_path):
     first = train_recipe("vdsr", exp, train, progress=False, iters=2)
     digest = checkpoint_digest(first)
     log = (first.parent / "log.csv").stat().st_mtime_ns
-    codekey.set_override("losses", "# a changed loss")
+    codekey.set_override("train.losses", "# a changed loss")
     try:
         counts = extract_dataset(ds, frames, FramesConfig(flow_method="dis"), progress=False)
         assert counts == {"done": 0, "skipped": len(ds.train) + len(ds.test), "failed": 0}  # reused
@@ -63,13 +64,13 @@ def test_a_loss_change_retrains_and_rescores_but_reuses_rawframes(tmp_path):
         assert (again.parent / "log.csv").stat().st_mtime_ns != log
         assert checkpoint_digest(again) != digest
     finally:
-        codekey.set_override("losses", None)
-    codekey.set_override("frames", "# a changed rawframes writer")
+        codekey.set_override("train.losses", None)
+    codekey.set_override("data.frames", "# a changed rawframes writer")
     try:
         counts = extract_dataset(ds, frames, FramesConfig(flow_method="dis"), progress=False)
         assert counts["done"] == len(ds.train) + len(ds.test)  # a fix in the rawframes code redoes them
     finally:
-        codekey.set_override("frames", None)
+        codekey.set_override("data.frames", None)
 
 
 def test_byte_lru_holds_its_budget():

@@ -5,8 +5,8 @@ import sys
 import jupytext
 import pytest
 
-from arsr_lib.cli import main
-from arsr_lib.reproduce import NotebookFailed, reproduce
+from arsr_lib.run.cli import main
+from arsr_lib.run.reproduce import NotebookFailed, reproduce
 
 from conftest import ROOT
 
@@ -159,7 +159,7 @@ def test_reproduce_runs_an_experiment_from_a_config_file(tmp_path):
     nbs, rep = tmp_path / "notebooks", tmp_path / "reports"
     nbs.mkdir()
     code = (
-        "from arsr_lib import notebook\n"
+        "from arsr_lib.run import notebook\n"
         "exp = notebook.experiment(profile, config_file)\n"
         "open('seen.txt', 'a').write(f'{exp.name} {exp.data.flow_method}\\n')"
     )
@@ -179,7 +179,7 @@ def test_the_recogniser_lane_starts_after_the_data_stage_and_must_succeed(tmp_pa
     """With ``compute.recogniser_lane`` the runner starts ``arsr recognisers`` once stage 01 is done, before
     the SR stages, and waits for it at the end (stage 05 itself waits on the runs' locks); a failed lane fails
     the run; no lane when stage 05 will not run or a notebook parameter changes the experiment."""
-    from arsr_lib import reproduce as runner
+    from arsr_lib.run import reproduce as runner
 
     nbs, rep = tmp_path / "notebooks", tmp_path / "reports"
     nbs.mkdir()
@@ -229,7 +229,7 @@ def test_the_recogniser_lane_starts_after_the_data_stage_and_must_succeed(tmp_pa
 
 
 def test_the_recogniser_lane_runs_arsr_recognisers_of_the_same_experiment(tmp_path, monkeypatch):
-    from arsr_lib import reproduce as runner
+    from arsr_lib.run import reproduce as runner
 
     seen = {}
     monkeypatch.setattr(runner.subprocess, "Popen", lambda cmd, **kw: seen.update(cmd=cmd, **kw) or None)

@@ -11,11 +11,11 @@ import torch
 
 from arsr_lib import config
 from arsr_lib.config import Experiment, SRRecipe
-from arsr_lib.engine import Engine, Task, TrainConfig
-from arsr_lib.inference import load_sr_model
 from arsr_lib.models import VDSR, build_model
-from arsr_lib.rectrain import load_recogniser, recogniser_spec
-from arsr_lib.steps import ClassifierStep
+from arsr_lib.recognition.training import load_recogniser, recogniser_spec
+from arsr_lib.sr.inference import load_sr_model
+from arsr_lib.train.engine import Engine, Task, TrainConfig
+from arsr_lib.train.steps import ClassifierStep
 
 from conftest import ROOT
 

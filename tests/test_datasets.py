@@ -1,7 +1,7 @@
 import pytest
 
-from arsr_lib.datasets import load_dataset, load_folder, load_hmdb51, load_ucf101, safe_join
-from arsr_lib.errors import DatasetError
+from arsr_lib.core.errors import DatasetError
+from arsr_lib.data.datasets import load_dataset, load_folder, load_hmdb51, load_ucf101, safe_join
 
 UCF_COUNTS = {1: (9537, 3783), 2: (9586, 3734), 3: (9624, 3696)}
 
@@ -129,7 +129,7 @@ def test_folder_dataset(tmp_path):
 
 def test_prepare_dataset_says_how_many_are_missing(realdata, tmp_path, capsys):
     from arsr_lib import config
-    from arsr_lib.prep import prepare_dataset
+    from arsr_lib.data.prep import prepare_dataset
 
     root = realdata / "clips" / "ucf101"
     exp = config.load(

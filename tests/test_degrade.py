@@ -3,9 +3,7 @@
 import numpy as np
 import pytest
 
-from arsr_lib.degrade import bicubic_upscale, cubic, downscale, imresize, modcrop, resize_matrix
-
-from conftest import ROOT
+from arsr_lib.data.degrade import bicubic_upscale, cubic, downscale, imresize, modcrop, resize_matrix
 
 
 def test_kernel_values():
@@ -83,28 +81,25 @@ def test_uint8_rounding_and_clipping():
     np.testing.assert_array_equal(up, np.clip(np.floor(f + 0.5), 0, 255).astype(np.uint8))
 
 
-SET5 = ROOT.parent / "shared" / "benchmarks" / "set5"
-
-
-def _set5():
+def _set5(root):
     import cv2
 
     pairs = []
-    for hr_path in sorted(SET5.glob("*_HR.png")):
+    for hr_path in sorted(root.glob("*_HR.png")):
         hr = cv2.cvtColor(cv2.imread(str(hr_path)), cv2.COLOR_BGR2RGB)
         lr = cv2.cvtColor(cv2.imread(str(hr_path).replace("_HR", "_LR")), cv2.COLOR_BGR2RGB)
         pairs.append((hr_path.name, hr, lr))
-    assert len(pairs) == 5, f"expected the five Set5 images in {SET5}"
+    assert len(pairs) == 5, f"expected the five Set5 images in {root}"
     return pairs
 
 
-def test_downscale_matches_matlab_imresize_on_set5():
+def test_downscale_matches_matlab_imresize_on_set5(set5):
     """Golden test: our x4 LR of Set5 against the LR images MATLAB's imresize made. MATLAB rounds to uint8
     after each 1-D pass (rows first): with that, every pixel two or more pixels from the border is identical
     (rounding once at the end agrees on only about 89 %); the border rows and columns match exactly when the
     kernel replicates the edge pixel instead of mirroring the image (MATLAB's source mirrors)."""
     same = total = 0
-    for name, hr, lr_matlab in _set5():
+    for name, hr, lr_matlab in _set5(set5):
         lr = downscale(hr)
         assert lr.shape == lr_matlab.shape, name
         np.testing.assert_array_equal(lr[2:-2, 2:-2], lr_matlab[2:-2, 2:-2], err_msg=name)
@@ -115,10 +110,10 @@ def test_downscale_matches_matlab_imresize_on_set5():
     assert same / total > 0.98, f"only {100 * same / total:.2f} % of the LR pixels equal MATLAB's"
 
 
-def test_bicubic_baseline_reproduces_the_published_set5_psnr():
+def test_bicubic_baseline_reproduces_the_published_set5_psnr(set5):
     """Bicubic x4 on Set5 (MATLAB's LR, our MATLAB-exact upscale): 28.42 dB PSNR-Y (Y of BT.601, 4-px
     border)."""
-    from arsr_lib.metrics import psnr_y
+    from arsr_lib.sr.metrics import psnr_y
 
-    values = [psnr_y(bicubic_upscale(lr), modcrop(hr)) for _, hr, lr in _set5()]
+    values = [psnr_y(bicubic_upscale(lr), modcrop(hr)) for _, hr, lr in _set5(set5)]
     assert np.mean(values) == pytest.approx(28.42, abs=0.02)

@@ -12,11 +12,11 @@ import pytest
 import torch
 
 from arsr_lib import config
-from arsr_lib.devices import resolve_device
-from arsr_lib.errors import SRMemoryError
-from arsr_lib.inference import save_sr, super_resolve, super_resolve_stream
-from arsr_lib.metrics import psnr_y
+from arsr_lib.core.devices import resolve_device
+from arsr_lib.core.errors import SRMemoryError
 from arsr_lib.models import build_model, pretrained
+from arsr_lib.sr.inference import save_sr, super_resolve, super_resolve_stream
+from arsr_lib.sr.metrics import psnr_y
 
 from conftest import ROOT, tmp_experiment
 
@@ -35,10 +35,9 @@ def test_device_switch():
 
 
 @pytest.mark.slow
-def test_bf16_inference_matches_fp32_within_005_db(tmp_path):
+def test_bf16_inference_matches_fp32_within_005_db(tmp_path, set5):
     """The pretrained RRDBNet (23 blocks) on five Set5 crops (the MATLAB x4 LR): PSNR-Y over the batch with
     bf16 autocast within 0.05 dB of fp32 (CPU bf16 here; the GPU path is the same autocast)."""
-    set5 = ROOT.parent / "shared" / "benchmarks" / "set5"
     s = 24
     lr = np.stack(
         [
@@ -124,7 +123,7 @@ def test_gpu_check_runs_tiny_on_the_cpu(tmp_path):
 
 def test_cpu_numerics_are_pinned_for_the_cpu_profiles(monkeypatch):
     from arsr_lib import config
-    from arsr_lib.devices import pin_cpu_numerics
+    from arsr_lib.core.devices import pin_cpu_numerics
 
     smoke, synth = config.load("smoke").compute, config.load("synth").compute
     # smoke: one thread in each of two processes (the recogniser lane); synth: the committed run's 2 threads
@@ -148,7 +147,7 @@ def test_numpy_blas_threads_are_limited_at_run_time():
 
     from arsr_lib import config
     from arsr_lib.config.schema import ComputeConfig
-    from arsr_lib.devices import pin_cpu_numerics
+    from arsr_lib.core.devices import pin_cpu_numerics
 
     assert config.load("smoke").compute.blas_threads == 1 and config.load("paper").compute.blas_threads == 1
     openblas = ThreadpoolController().select(internal_api="openblas")
@@ -180,7 +179,7 @@ class _Libc:
 
 def test_malloc_thresholds_are_set_together_and_checked():
     from arsr_lib.config.schema import ComputeConfig
-    from arsr_lib.devices import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, pin_malloc
+    from arsr_lib.core.devices import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, pin_malloc
 
     libc = _Libc()
     assert pin_malloc(32, 256, libc=libc) is True
@@ -204,7 +203,8 @@ def test_the_cpu_profiles_keep_the_heap_and_every_entry_point_sets_it(monkeypatc
     temporaries and below the caches' 64 MiB slabs, which stay mapped on their own."""
     import argparse
 
-    from arsr_lib import commands, devices, notebook
+    from arsr_lib.core import devices
+    from arsr_lib.run import commands, notebook
 
     for name in ("ci", "smoke", "synth"):
         c = config.load(name).compute

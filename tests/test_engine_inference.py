@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from arsr_lib import synth
-from arsr_lib.checkpoint import load_final
-from arsr_lib.engine import Engine
-from arsr_lib.inference import load_sr_model, save_sr, super_resolve
+from arsr_lib.data import synth
+from arsr_lib.data.video import read_video
 from arsr_lib.models import DUF, VDSR
-from arsr_lib.recipes import build_recipe
-from arsr_lib.srdata import PairConfig, PatchConfig, SRPatchDataset, ToSRPairDataset, VideoSource
-from arsr_lib.video import read_video
+from arsr_lib.sr.inference import load_sr_model, save_sr, super_resolve
+from arsr_lib.sr.recipes import build_recipe
+from arsr_lib.sr.srdata import PairConfig, PatchConfig, SRPatchDataset, ToSRPairDataset, VideoSource
+from arsr_lib.train.checkpoint import load_final
+from arsr_lib.train.engine import Engine
 
 from conftest import ROOT, tmp_experiment
 
@@ -48,7 +48,7 @@ def test_tosr_pairs_mined_by_motion_and_warp_check(videos):
     )
     s = ds[0]
     assert s["lr1"].shape == (7, 3, 8, 8) and s["hr1"].shape == (3, 32, 32) and s["flow"].shape == (32, 32, 2)
-    from arsr_lib.flow import warp
+    from arsr_lib.data.flow import warp
 
     w, valid = warp(s["hr2"][None], s["flow"][None])
     m = valid.bool().expand_as(w)
@@ -57,8 +57,8 @@ def test_tosr_pairs_mined_by_motion_and_warp_check(videos):
 
 
 def test_pair_mining_in_parallel_cached_on_disk_and_short_clips(videos, tmp_path, monkeypatch):
-    from arsr_lib import srdata
-    from arsr_lib.video import write_video
+    from arsr_lib.data.video import write_video
+    from arsr_lib.sr import srdata
 
     cfg = PairConfig(patch=32, stride=(8, 8), margin=2, top_k=3)
     alone = ToSRPairDataset(VideoSource(videos), cfg, pairs_per_video=2, seed=0)
@@ -111,9 +111,9 @@ def test_every_recipe_builds_and_twenty_steps_lower_the_loss(videos, tmp_path):
 _TRAIN = """
 import sys, torch
 torch.set_num_threads(1)
-from arsr_lib.engine import Engine
+from arsr_lib.train.engine import Engine
 from arsr_lib import config
-from arsr_lib.recipes import build_recipe
+from arsr_lib.sr.recipes import build_recipe
 videos, out = sys.argv[1].split(","), sys.argv[2]
 exp = config.load("smoke", paths={"project": out, "reports_root": out})
 task, ds, cfg, _ = build_recipe("vdsr", exp, videos, None, iters=150)
@@ -202,9 +202,9 @@ def test_cli_sr_with_checkpoint_and_bicubic(videos, tmp_path):
 
 _DDP = """
 import sys, torch
-from arsr_lib.engine import Engine
+from arsr_lib.train.engine import Engine
 from arsr_lib import config
-from arsr_lib.recipes import build_recipe
+from arsr_lib.sr.recipes import build_recipe
 videos, out = sys.argv[1].split(","), sys.argv[2]
 exp = config.load("smoke", paths={"project": out, "reports_root": out})
 task, ds, cfg, _ = build_recipe("vdsr", exp, videos, None, iters=4)
@@ -326,7 +326,7 @@ def test_a_run_folder_is_trained_by_one_process_at_a_time(tmp_path):
     import fcntl
     import threading
 
-    from arsr_lib.engine import Task, TrainConfig
+    from arsr_lib.train.engine import Task, TrainConfig
 
     def engine():
         torch.manual_seed(0)

@@ -5,14 +5,15 @@ import numpy as np
 import pytest
 import torch
 
-from arsr_lib import synth, tables
-from arsr_lib.datasets import load_ucf101
-from arsr_lib.engine import Engine
-from arsr_lib.frames import FramesConfig, extract_dataset
-from arsr_lib.harness import Harness, prepare_method_frames
-from arsr_lib.recipes import build_recipe
-from arsr_lib.rectrain import Recognisers, train_experiment_recognisers, train_recognisers
-from arsr_lib.reporting.recognition_figures import prediction_flip_figure
+from arsr_lib.data import synth
+from arsr_lib.data.datasets import load_ucf101
+from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.recognition import tables
+from arsr_lib.recognition.harness import Harness, prepare_method_frames
+from arsr_lib.recognition.training import Recognisers, train_experiment_recognisers, train_recognisers
+from arsr_lib.report.recognition_figures import prediction_flip_figure
+from arsr_lib.sr.recipes import build_recipe
+from arsr_lib.train.engine import Engine
 
 from conftest import tmp_experiment
 
@@ -81,9 +82,9 @@ def test_tiny_end_to_end(tmp_path):
 def _sparse_frames_equal_whole_video_frames(exp, ds, checkpoint, sparse_root, tmp_path):
     """SR of only the frames the test protocol reads gives the test inputs the whole-video path gives (SR
     video -> rawframes of every frame -> flow of every pair)."""
-    from arsr_lib.frames import extract_many, output_dir
-    from arsr_lib.recognition import test_inputs
-    from arsr_lib.sreval import make_sr_videos, sr_video_path
+    from arsr_lib.data.frames import extract_many, output_dir
+    from arsr_lib.recognition.clips import test_inputs
+    from arsr_lib.sr.sreval import make_sr_videos, sr_video_path
 
     make_sr_videos(ds, {"VDSR": checkpoint}, tmp_path / "sr", ds.test, progress=False)
     jobs = [
@@ -122,10 +123,10 @@ def _recognize_command_line(tmp_path, ds, h, runs):
     labelled so; a tiny clip is super-resolved first; a clip too short is an error naming the file."""
     import shutil
 
-    from arsr_lib.cli import main
-    from arsr_lib.video import read_video, write_video
+    from arsr_lib.data.video import read_video, write_video
+    from arsr_lib.run.cli import main
 
-    from conftest import REALDATA
+    from conftest import REALDATA, shared
 
     right = np.flatnonzero(h.fused_tsn("HR", "HR").argmax(1) == h.labels)
     assert len(right), "the tiny recogniser gets no test video right"
@@ -156,7 +157,7 @@ def _recognize_command_line(tmp_path, ds, h, runs):
     lines = out.getvalue().splitlines()
     assert "recogniser trained on SynthActions, 3 classes" in out.getvalue()
     assert lines[2].split()[1] == item.class_name, out.getvalue()
-    real = sorted((REALDATA / "clips" / "ucf101").rglob("*.avi"))[0]
+    real = sorted((shared(REALDATA) / "clips" / "ucf101").rglob("*.avi"))[0]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert run(real, "--recogniser", str(runs)) == 0

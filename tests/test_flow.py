@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from arsr_lib import flow as F
-from arsr_lib.errors import FlowError
+from arsr_lib.core.errors import FlowError
+from arsr_lib.data import flow as F
 
 from conftest import textured_frames
 

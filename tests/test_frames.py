@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from arsr_lib.atomic import MARKER, read_marker
-from arsr_lib.datasets import load_folder
-from arsr_lib.errors import ExtractionError
-from arsr_lib.frames import FramesConfig, extract_dataset, extract_video, load_rawframes, parse_shard
-from arsr_lib.video import write_video
+from arsr_lib.core.atomic import MARKER, read_marker
+from arsr_lib.core.errors import ExtractionError
+from arsr_lib.data.datasets import load_folder
+from arsr_lib.data.frames import FramesConfig, extract_dataset, extract_video, load_rawframes, parse_shard
+from arsr_lib.data.video import write_video
 
 from conftest import ROOT, textured_frames
 
@@ -65,7 +65,7 @@ def test_png_frames_are_lossless(tmp_path):
     video = next(src.rglob("*.avi"))
     extract_video(video, tmp_path / "o", FramesConfig(image_ext="png", flow_method=None, min_frames=1))
     frames, flow = load_rawframes(tmp_path / "o")
-    from arsr_lib.video import read_video
+    from arsr_lib.data.video import read_video
 
     np.testing.assert_array_equal(frames, read_video(video))
     assert flow is None
@@ -191,9 +191,9 @@ def test_kill_midway_then_resume_equals_uninterrupted_run(tmp_path):
 
 def test_one_reader_serves_recognition_and_the_viewer(tmp_path):
     """read_rawframes gives the stored uint8 frames / quantised flow; load_rawframes is it, dequantised."""
-    from arsr_lib.flow import dequantize
-    from arsr_lib.frames import read_rawframes
-    from arsr_lib.recognition import read_snippets
+    from arsr_lib.data.flow import dequantize
+    from arsr_lib.data.frames import read_rawframes
+    from arsr_lib.recognition.clips import read_snippets
 
     src = _make_videos(tmp_path / "src", 1, t=4, h=32, w=40)
     out = tmp_path / "hr"

@@ -4,13 +4,13 @@ and some are not divisible by 4), with a multi-frame model on a clip shorter tha
 import numpy as np
 import torch
 
-from arsr_lib import recognition
-from arsr_lib.datasets import load_folder
-from arsr_lib.frames import FramesConfig, extract_dataset, output_dir, read_rawframes
-from arsr_lib.harness import ConsumedFrames, make_method_frames
-from arsr_lib.inference import super_resolve, super_resolve_indices
+from arsr_lib.data.datasets import load_folder
+from arsr_lib.data.frames import FramesConfig, extract_dataset, output_dir, read_rawframes
+from arsr_lib.data.video import write_video
 from arsr_lib.models import DUF
-from arsr_lib.video import write_video
+from arsr_lib.recognition import clips
+from arsr_lib.recognition.harness import ConsumedFrames, make_method_frames
+from arsr_lib.sr.inference import super_resolve, super_resolve_indices
 
 from conftest import textured_frames
 
@@ -30,7 +30,7 @@ def test_sparse_sr_frames_on_mixed_widths(tmp_path):
     assert tag.startswith("bicubic-")
     for it in ds.test:
         folder = output_dir(sr_root, it.rel_path)
-        rgb, _ = recognition.protocol_frames(12, 3, 5, True)
+        rgb, _ = clips.protocol_frames(12, 3, 5, True)
         frames = read_rawframes(folder, "rgb", rgb)
         assert frames.shape[1:] == (
             48,
@@ -38,7 +38,7 @@ def test_sparse_sr_frames_on_mixed_widths(tmp_path):
             3,
         )  # modcropped, then x4 of x1/4
         for stream in ("rgb", "flow"):
-            x = recognition.test_inputs(str(folder), stream, 3, 1, 32, 5)
+            x = clips.test_inputs(str(folder), stream, 3, 1, 32, 5)
             assert x.shape[0] == 3 and x.shape[-2:] == (32, 32)
     # a second call finds every folder complete and makes nothing
     mtimes = {p: p.stat().st_mtime_ns for p in sr_root.rglob(".done.json")}
@@ -60,8 +60,8 @@ def test_duf_on_a_clip_shorter_than_its_window():
 def test_lr_frames_shared_by_the_methods_are_decoded_once(tmp_path, monkeypatch):
     """The LR frames a cache serves equal the decoded ones; a video whose needed frames are all cached is not
     decoded again, and one with a frame missing is decoded only up to that frame."""
-    from arsr_lib import harness
-    from arsr_lib.cache import ByteLRU
+    from arsr_lib.core.cache import ByteLRU
+    from arsr_lib.recognition import harness
 
     video = tmp_path / "v.avi"
     write_video(video, textured_frames(t=10, h=32, w=32))

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from arsr_lib import losses as L
-from arsr_lib import metrics as M
-from arsr_lib.flow import motion_weight_map
+from arsr_lib.data.flow import motion_weight_map
+from arsr_lib.sr import metrics as M
+from arsr_lib.train import losses as L
 
 
 def test_weighted_mse_forms():

@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from arsr_lib.degrade import bicubic_upscale, imresize
-from arsr_lib.inference import super_resolve
+from arsr_lib.data.degrade import bicubic_upscale, imresize
 from arsr_lib.models import (
     DUF,
     VDSR,
@@ -14,6 +13,7 @@ from arsr_lib.models import (
     build_model,
     convert_esrgan_state_dict,
 )
+from arsr_lib.sr.inference import super_resolve
 
 
 @pytest.mark.parametrize("model", [BicubicSR(), VDSR(depth=4, nf=8), RRDBNet(nf=8, nb=1, gc=4)])

@@ -6,7 +6,7 @@ import subprocess
 import jupytext
 import pytest
 
-from arsr_lib.reproduce import build_notebooks, notebooks
+from arsr_lib.run.reproduce import build_notebooks, notebooks
 
 from conftest import ROOT
 

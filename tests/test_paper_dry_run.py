@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 import torch
 
-from arsr_lib.losses import vgg19_features
 from arsr_lib.models import build_model
-from arsr_lib.reproduce import reproduce
+from arsr_lib.run.reproduce import reproduce
+from arsr_lib.train.losses import vgg19_features
 
 
 def _ucf101_root(tmp: Path, realdata: Path) -> Path:

@@ -9,13 +9,13 @@ import pytest
 import torch
 
 from arsr_lib import config
-from arsr_lib.checkpoint import CheckpointError, load_final
-from arsr_lib.errors import ArsrError
-from arsr_lib.inference import load_sr_model
+from arsr_lib.core.errors import ArsrError
 from arsr_lib.models import pretrained
 from arsr_lib.models.ncnn import NcnnModelError, parse_param, rrdbnet_state_dict
 from arsr_lib.models.rrdbnet import RRDBNet
-from arsr_lib.recipes import _generator
+from arsr_lib.sr.inference import load_sr_model
+from arsr_lib.sr.recipes import _generator
+from arsr_lib.train.checkpoint import CheckpointError, load_final
 
 ncnn = pytest.importorskip("ncnn", reason="ncnn is a test dependency (pip install ncnn)")
 NAMES = sorted(pretrained.PACKAGES)

@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 import torch
 
-from arsr_lib import stats, tables
 from arsr_lib.models.resnet import ResNet, cross_modality_conv1, load_imagenet
 from arsr_lib.models.stresnet import STResNet
 from arsr_lib.models.tsn import TSN
-from arsr_lib.recognition import _flip, crops_of, snippet_starts
+from arsr_lib.recognition import stats, tables
+from arsr_lib.recognition.clips import _flip, crops_of, snippet_starts
 
 
 def test_resnet_has_torchvision_names_and_loads_local_weights(tmp_path):
@@ -122,16 +122,16 @@ def test_paired_tests():
 def test_training_clips_flip_only_when_allowed(tmp_path):
     """Rightward motion stays rightward without flips (mirror-image classes keep their labels); with flips
     about half the clips show it leftward."""
-    from arsr_lib.frames import FramesConfig, write_rawframes
-    from arsr_lib.recognition import ClipConfig, RawframeClips
+    from arsr_lib.data.frames import FramesConfig, write_rawframes
+    from arsr_lib.recognition.clips import ClipConfig, RawframeClips
 
     from conftest import textured_frames
 
     frames = textured_frames(t=8, h=40, w=40, shift=(2, 0))
     from dataclasses import asdict
 
-    from arsr_lib.atomic import atomic_folder
-    from arsr_lib.flow import compute_flow
+    from arsr_lib.core.atomic import atomic_folder
+    from arsr_lib.data.flow import compute_flow
 
     with atomic_folder(tmp_path / "v", asdict(FramesConfig())) as (tmp, info):
         info.update(write_rawframes(tmp, frames, compute_flow(frames, "dis"), FramesConfig()))
@@ -150,10 +150,10 @@ def test_training_clips_are_the_same_with_the_decoded_image_cache(tmp_path):
     nothing; cached images cannot be changed in place."""
     from dataclasses import asdict
 
-    from arsr_lib.atomic import atomic_folder
-    from arsr_lib.flow import compute_flow
-    from arsr_lib.frames import FramesConfig, write_rawframes
-    from arsr_lib.recognition import ClipConfig, RawframeClips
+    from arsr_lib.core.atomic import atomic_folder
+    from arsr_lib.data.flow import compute_flow
+    from arsr_lib.data.frames import FramesConfig, write_rawframes
+    from arsr_lib.recognition.clips import ClipConfig, RawframeClips
 
     from conftest import textured_frames
 
@@ -245,12 +245,12 @@ def test_nhwc_tsn_and_reading_workers_score_like_the_default(tmp_path):
     as reading them in the scoring process."""
     from dataclasses import asdict, replace
 
-    from arsr_lib.atomic import atomic_folder
     from arsr_lib.config import RecognitionConfig
-    from arsr_lib.flow import compute_flow
-    from arsr_lib.frames import FramesConfig, write_rawframes
-    from arsr_lib.recognition import score_videos
-    from arsr_lib.rectrain import recogniser_spec
+    from arsr_lib.core.atomic import atomic_folder
+    from arsr_lib.data.flow import compute_flow
+    from arsr_lib.data.frames import FramesConfig, write_rawframes
+    from arsr_lib.recognition.clips import score_videos
+    from arsr_lib.recognition.training import recogniser_spec
 
     from conftest import textured_frames
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from arsr_lib import synth
-from arsr_lib.datasets import load_ucf101
-from arsr_lib.sreval import detail_recovery_table
+from arsr_lib.data import synth
+from arsr_lib.data.datasets import load_ucf101
+from arsr_lib.sr.sreval import detail_recovery_table
 
 
 def test_detail_recovery_table_pairs_twins_and_bicubic_keeps_a_faint_trace(tmp_path):
@@ -46,7 +46,7 @@ def test_detail_recovery_table_pairs_twins_and_bicubic_keeps_a_faint_trace(tmp_p
 
 
 def test_training_report_reads_the_logs_tail_and_names_the_validation_set(tmp_path):
-    from arsr_lib.sreval import training_report
+    from arsr_lib.sr.sreval import training_report
 
     run = tmp_path / "sosr"
     run.mkdir()
@@ -69,7 +69,7 @@ def test_training_report_reads_the_logs_tail_and_names_the_validation_set(tmp_pa
 
 
 def test_training_table_window_means_damp_a_noisy_last_point(tmp_path):
-    from arsr_lib.sreval import training_table
+    from arsr_lib.sr.sreval import training_table
 
     run = tmp_path / "duf"
     run.mkdir()

@@ -8,10 +8,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from arsr_lib import config, losses
+from arsr_lib import config
 from arsr_lib.models import build_model
-from arsr_lib.recipes import _step
-from arsr_lib.steps import ClassifierStep, GanStep, PixelStep, SiameseStep, pixel_loss
+from arsr_lib.sr.recipes import _step
+from arsr_lib.train import losses
+from arsr_lib.train.steps import ClassifierStep, GanStep, PixelStep, SiameseStep, pixel_loss
 
 SETTINGS = config.load("smoke").sr_loss
 NO_AUTOCAST = contextlib.nullcontext

@@ -5,10 +5,10 @@ import cv2
 import numpy as np
 import pytest
 
-from arsr_lib import synth
-from arsr_lib.datasets import load_ucf101
-from arsr_lib.flow import warp
-from arsr_lib.video import read_video
+from arsr_lib.data import synth
+from arsr_lib.data.datasets import load_ucf101
+from arsr_lib.data.flow import warp
+from arsr_lib.data.video import read_video
 
 TINY = synth.SynthConfig(
     classes=synth.BASE_CLASSES, groups=3, clips_per_group=1, frames=6, height=64, width=64
@@ -73,7 +73,7 @@ def test_wheel_classes_differ_only_in_the_motion_of_detail_that_lr_erases():
     """TurnWheelCW / CCW / HoldWheel: identical first frames, a wheel whose spokes turn one way, the other
     or not at all (the true flow's curl), and x4 LR frames of the turning wheels that differ far less than
     the HR frames do (the spokes are erased)."""
-    from arsr_lib.degrade import imresize
+    from arsr_lib.data.degrade import imresize
 
     cfg = synth.SynthConfig(groups=3, clips_per_group=1, frames=8, height=96, width=96, noise_sigma=0.0)
     clips = {c: synth.render_clip(cfg, c, 1, 1) for c in synth.FINE_MOTION_CLASSES}
@@ -198,8 +198,8 @@ def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path, mo
     import time
 
     from arsr_lib import config
-    from arsr_lib.atomic import files_tag
-    from arsr_lib.prep import dataset_tag
+    from arsr_lib.core.atomic import files_tag
+    from arsr_lib.data.prep import dataset_tag
 
     prof = config.load("smoke", data={"root": str(tmp_path / "d")})
     tiny = dict(classes=("Wave", "Jump"), groups=3, clips_per_group=1, frames=3, height=32, width=32)
@@ -221,7 +221,7 @@ def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path, mo
     assert (
         dataset_tag(config.load("paper", data={"root": str(tmp_path)})) is None
     )  # real datasets do not change
-    from arsr_lib.datasets import generation_tag
+    from arsr_lib.data.datasets import generation_tag
 
     assert generation_tag(tmp_path / "d") == dataset_tag(prof) and generation_tag(None) is None
 
@@ -229,7 +229,7 @@ def test_a_regenerated_dataset_invalidates_what_was_derived_from_it(tmp_path, mo
 def _mesh_contrast_kept_at_x4(period: int, angle: float) -> float:
     """Std of a large mesh after the x4 antialiased downscale over its std at HR (centre, away from the
     rim)."""
-    from arsr_lib.degrade import downscale
+    from arsr_lib.data.degrade import downscale
 
     img = np.zeros((96, 96, 3), np.uint8)
     for prim in synth.drawing._mesh((200, 200, 200), (60, 60, 60), -40, 40, -40, 40, period):
@@ -249,7 +249,7 @@ def test_mesh_is_blurred_at_x4_not_erased(angle):
 def test_detail_pairs_differ_far_less_at_x4():
     """Racket/bat and bottle/cup share outline and mean colour: their LR frames differ, but far less than
     HR."""
-    from arsr_lib.degrade import downscale
+    from arsr_lib.data.degrade import downscale
 
     cfg = synth.SynthConfig(**{**TINY.__dict__, "noise_sigma": 0.0, "height": 96, "width": 96, "frames": 6})
     for a, b in synth.DETAIL_PAIRS:

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from arsr_lib.errors import VideoError
-from arsr_lib.video import count_frames, declared_info, read_video, write_video
+from arsr_lib.core.errors import VideoError
+from arsr_lib.data.video import count_frames, declared_info, read_video, write_video
 
 # decoded frame counts from ../shared/realdata/MANIFEST.md
 MANIFEST_FRAMES = {
@@ -82,7 +82,7 @@ def test_write_rejects_lossy_or_bad_input(tmp_path):
 
 
 def test_temporal_window_pads_with_black_frames():
-    from arsr_lib.video import temporal_window
+    from arsr_lib.data.video import temporal_window
 
     frames = np.arange(1, 5, dtype=np.uint8)[:, None, None, None] * np.ones((4, 2, 3, 3), np.uint8)
     window = temporal_window(frames, 0, 5)

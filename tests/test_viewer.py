@@ -6,11 +6,11 @@ import cv2
 import numpy as np
 import pytest
 
-from arsr_lib import synth
-from arsr_lib.datasets import load_ucf101
-from arsr_lib.frames import FramesConfig, extract_dataset
-from arsr_lib.viewer import VIEWS, Catalogue, Zoom, montage, render, tile
-from arsr_lib.viewer_widget import Viewer
+from arsr_lib.data import synth
+from arsr_lib.data.datasets import load_ucf101
+from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.report.viewer import VIEWS, Catalogue, Zoom, montage, render, tile
+from arsr_lib.report.viewer_widget import Viewer
 
 
 def make_catalogue(tmp) -> Catalogue:

@@ -18,7 +18,7 @@ import urllib.request
 import cv2
 import pytest
 
-from arsr_lib.reproduce import read_notebook
+from arsr_lib.run.reproduce import read_notebook
 
 from conftest import ROOT
 

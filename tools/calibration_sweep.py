@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from arsr_lib.frames import output_dir
+from arsr_lib.data.frames import output_dir
 from arsr_lib.models.resnet import ResNet
 
 torch.set_num_threads(2)
@@ -62,11 +62,11 @@ ap.add_argument("--work", default="/tmp/arsr-calibration")
 a = ap.parse_args()
 torch.manual_seed(0)
 rng = np.random.default_rng(0)
-from arsr_lib import synth
-from arsr_lib.datasets import load_ucf101
+from arsr_lib.data import synth
+from arsr_lib.data.datasets import load_ucf101
 
 a.period = a.period or synth.SynthConfig().mesh_period
-from arsr_lib.frames import FramesConfig, extract_dataset
+from arsr_lib.data.frames import FramesConfig, extract_dataset
 
 tag = (
     (a.classes.replace(",", "-") + "_" if a.classes else "")

@@ -23,11 +23,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arsr_lib.degrade import bicubic_upscale, downscale, modcrop  # noqa: E402
-from arsr_lib.inference import load_sr_model, super_resolve  # noqa: E402
-from arsr_lib.metrics import psnr_y, rgb_to_y  # noqa: E402
-from arsr_lib.reporting.io import save_figure  # noqa: E402
-from arsr_lib.video import read_video  # noqa: E402
+from arsr_lib.data.degrade import bicubic_upscale, downscale, modcrop  # noqa: E402
+from arsr_lib.data.video import read_video  # noqa: E402
+from arsr_lib.report.io import save_figure  # noqa: E402
+from arsr_lib.sr.inference import load_sr_model, super_resolve  # noqa: E402
+from arsr_lib.sr.metrics import psnr_y, rgb_to_y  # noqa: E402
 
 CLIP = ROOT.parent / "shared" / "realdata" / "clips" / "ucf101" / "Basketball" / "v_Basketball_g01_c01.avi"
 CROP = 96

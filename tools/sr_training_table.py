@@ -4,7 +4,7 @@
 
 Reads ``runs/<profile>/<recipe>/log.csv`` under ``--project`` (default: this checkout) for every SR recipe of
 the profile (the dataset must be there: it names the validation videos) and writes
-:func:`arsr_lib.sreval.training_report` of them (the table notebooks 02 and 03 save, with both measures of
+:func:`arsr_lib.sr.sreval.training_report` of them (the table notebooks 02 and 03 save, with both measures of
 what the last quarter of steps still gained on validation) to ``reports/benchmarks/sr_training_<profile>``
 (``.md``, ``.csv``). It reads logs only: nothing is trained or evaluated.
 """
@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from arsr_lib import config  # noqa: E402
-from arsr_lib.notebook import start  # noqa: E402
-from arsr_lib.recipes import VALIDATION_VIDEOS  # noqa: E402
-from arsr_lib.reporting.io import save_table  # noqa: E402
-from arsr_lib.sreval import training_report  # noqa: E402
+from arsr_lib.report.io import save_table  # noqa: E402
+from arsr_lib.run.notebook import start  # noqa: E402
+from arsr_lib.sr.recipes import VALIDATION_VIDEOS  # noqa: E402
+from arsr_lib.sr.sreval import training_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from arsr_lib import protocol
 from arsr_lib.config.schema import (
     ComputeConfig,
     DataConfig,
@@ -22,6 +21,7 @@ from arsr_lib.config.schema import (
     SRLossConfig,
     SRRecipe,
 )
+from arsr_lib.core import protocol
 
 # DUF / ToSR: 20 epochs of 8,584 steps, lr 1e-3 then 1e-4 from epoch 10 (authors' code)
 DUF_ITERS, DUF_DROP = 171_680, (85_840,)

@@ -14,7 +14,7 @@ from typing import Mapping
 SR_ARCHITECTURES = ("rrdbnet", "vdsr", "duf")
 STEP_KINDS = ("pixel", "gan", "siamese")
 PIXEL_LOSSES = ("l1", "mse", "flow_weighted_mse", "huber")
-WEIGHT_FORMS = ("code", "normalised", "batch")  # SoSR weight map normalisations (arsr_lib.losses)
+WEIGHT_FORMS = ("code", "normalised", "batch")  # SoSR weight map normalisations (arsr_lib.train.losses)
 RECOGNISERS = ("tsn_rgb", "tsn_flow", "stresnet")
 # named pretrained SR generators (arsr_lib.models.pretrained): usable as a recipe's init and as an SR model
 PRETRAINED_SR = ("realsr-df2k", "realesrgan-x4plus")
@@ -56,7 +56,7 @@ class DataConfig:
     """Which dataset, split and flow the run reads, and how many worker processes prepare it."""
 
     dataset: str = "synth"  # "synth" | "ucf101" | "hmdb51" | "folder"
-    synth_size: str | None = "smoke"  # SynthActions size (arsr_lib.synth.SIZES); None for real data
+    synth_size: str | None = "smoke"  # SynthActions size (arsr_lib.data.synth.SIZES); None for real data
     root: str | None = None  # dataset root; None: data/<dataset name>
     split_dir: str | None = None  # split files; None: <root>/ucfTrainTestlist
     split: int = 1
@@ -116,7 +116,7 @@ class SRLossConfig:
     feature: float = 1.0
     gan: float = 5e-3
     # SoSR weight map normalisation: "normalised" (per patch), "batch" (over the batch) or "code" (the
-    # authors' code form, mean(w^2 e^2)); arsr_lib.losses
+    # authors' code form, mean(w^2 e^2)); arsr_lib.train.losses
     weight_form: str = "normalised"
     weight_floor: float = 0.1
     weight_ref: float | None = None  # flow magnitude (px) of weight 1; None: each frame's 99th percentile
@@ -152,8 +152,9 @@ class ComputeConfig:
     # resize matrices), and its idle threads spin beside torch's: 1 is faster, and the bits do not change
     # (reports/benchmarks/blas_threads.md)
     blas_threads: int | None = 1
-    # make reproduce: train the recognisers in a second process beside the SR stages (arsr_lib.reproduce); on
-    # a 2-core CPU with threads=1, two processes do more than one (reports/benchmarks/channels_last.md)
+    # make reproduce: train the recognisers in a second process beside the SR stages
+    # (arsr_lib.run.reproduce); on a 2-core CPU with threads=1, two processes do more than one
+    # (reports/benchmarks/channels_last.md)
     recogniser_lane: bool = False
     # glibc malloc, both or neither (None: glibc's dynamic thresholds): allocations of at least
     # ``malloc_mmap_mb`` MiB are mmapped, smaller ones come from the heap, and up to ``malloc_trim_mb`` MiB of

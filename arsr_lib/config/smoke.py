@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from arsr_lib import protocol
 from arsr_lib.config.schema import (
     ComputeConfig,
     DataConfig,
@@ -21,6 +20,7 @@ from arsr_lib.config.schema import (
     SRLossConfig,
     SRRecipe,
 )
+from arsr_lib.core import protocol
 
 
 def recipes() -> dict[str, SRRecipe]:

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from arsr_lib.degrade import imresize, resize_matrix
+from arsr_lib.data.degrade import imresize, resize_matrix
 
 
 @functools.lru_cache(maxsize=64)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from arsr_lib.errors import ArsrError
+from arsr_lib.core.errors import ArsrError
 from arsr_lib.models.rrdbnet import RRDBNet
 
 MAGIC = "7767517"

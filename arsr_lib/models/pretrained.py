@@ -20,9 +20,9 @@ from pathlib import Path
 
 import torch
 
-from arsr_lib.atomic import atomic_path, files_tag
 from arsr_lib.config.schema import PRETRAINED_SR
-from arsr_lib.errors import ArsrError
+from arsr_lib.core.atomic import atomic_path, files_tag
+from arsr_lib.core.errors import ArsrError
 from arsr_lib.models import ncnn
 from arsr_lib.models.ncnn import RRDB_ARGS, rrdbnet_state_dict
 from arsr_lib.models.rrdbnet import RRDBNet

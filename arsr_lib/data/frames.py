@@ -1,0 +1,316 @@
+"""Video -> rawframes folder in the TSN / mmaction2 / denseflow layout.
+
+For each video ``<out_root>/<Class>/<video stem>/`` receives ``img_00001.jpg`` ... (1-based)
+and ``flow_x_00001.jpg`` / ``flow_y_00001.jpg`` ... (flow k = frame k -> k+1, quantised with
+bound 20). ``variant`` decides what is extracted:
+
+* ``hr``: the decoded frames as they are;
+* ``lr``: MATLAB-bicubic x1/scale (after modcrop), the paper's LR input;
+* ``bicubic``: ``lr`` upsampled back by MATLAB bicubic x scale, the paper's "Bicubic" baseline.
+
+Each video folder is filled under a temporary name and gets its marker ``.done.json`` last,
+then is renamed into place: a killed run leaves only temporary folders, which the next run
+removes and redoes. A folder is trusted only when its marker records the same config.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+
+import cv2
+import numpy as np
+
+from arsr_lib.core import protocol
+from arsr_lib.core.atomic import MARKER, atomic_folder, check_writable, clean_partials, is_complete, read_marker
+from arsr_lib.core.codekey import code_digest
+from arsr_lib.data.degrade import bicubic_upscale, downscale
+from arsr_lib.core.errors import ExtractionError, VideoError
+from arsr_lib.data.flow import compute_flow, dequantize, quantize
+from arsr_lib.data.video import read_video
+
+VARIANTS = ("hr", "lr", "bicubic")
+
+
+@dataclass(frozen=True)
+class FramesConfig:
+    """Everything that determines the content of one rawframes folder."""
+
+    variant: str = "hr"
+    scale: int = protocol.SCALE
+    flow_method: str | None = "dis"  # None: frames only
+    bound: float = protocol.FLOW_BOUND
+    image_ext: str = "jpg"  # "png" for lossless frames
+    jpeg_quality: int = protocol.FRAME_JPEG_QUALITY
+    flow_jpeg_quality: int = protocol.FLOW_JPEG_QUALITY
+    max_frames: int | None = None
+    min_frames: int = 2
+    source_tag: str | None = (
+        None  # identifies the source (e.g. the SR checkpoint digest) so a changed source is redone
+    )
+    # the source of the code writing rawframes (arsr_lib.core.codekey): a fix there redoes them, nothing else does
+    code: str = field(default_factory=lambda: code_digest("rawframes"))
+
+    def __post_init__(self):
+        if self.variant not in VARIANTS:
+            raise ValueError(f"FramesConfig.variant must be one of {VARIANTS}, got {self.variant!r}")
+        if self.image_ext not in ("jpg", "png"):
+            raise ValueError(f"FramesConfig.image_ext must be 'jpg' or 'png', got {self.image_ext!r}")
+        if self.min_frames < (2 if self.flow_method else 1):
+            raise ValueError("FramesConfig.min_frames must be >= 2 when flow is extracted")
+
+
+def transform_frames(frames: np.ndarray, variant: str, scale: int = protocol.SCALE) -> np.ndarray:
+    if variant == "hr":
+        return frames
+    lr = downscale(frames, scale)
+    return lr if variant == "lr" else bicubic_upscale(lr, scale)
+
+
+def _imwrite(path: Path, img: np.ndarray, quality: int) -> None:
+    if img.ndim == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+    params = (
+        [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+        if path.suffix == ".jpg"
+        else [cv2.IMWRITE_PNG_COMPRESSION, 3]
+    )
+    if not cv2.imwrite(str(path), img, params):
+        raise OSError(f"cannot write {path}")
+
+
+def write_rawframes(
+    folder: Path, frames: np.ndarray, flow: np.ndarray | None, cfg: FramesConfig, start: int = 1
+) -> dict:
+    """Write already computed frames/flow into ``folder`` (no marker; see :func:`extract_video`); the first
+    frame gets number ``start``."""
+    for i, f in enumerate(frames, start):
+        _imwrite(folder / protocol.IMG_TMPL.format(i, ext=cfg.image_ext), f, cfg.jpeg_quality)
+    if flow is not None:
+        q = quantize(flow, cfg.bound)
+        for i, fq in enumerate(q, 1):
+            _imwrite(
+                folder / protocol.FLOW_TMPL.format(i, axis="x", ext="jpg"), fq[..., 0], cfg.flow_jpeg_quality
+            )
+            _imwrite(
+                folder / protocol.FLOW_TMPL.format(i, axis="y", ext="jpg"), fq[..., 1], cfg.flow_jpeg_quality
+            )
+    return {
+        "frames": int(len(frames)),
+        "flows": 0 if flow is None else int(len(flow)),
+        "height": int(frames.shape[1]),
+        "width": int(frames.shape[2]),
+    }
+
+
+def extract_video(
+    video: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    cfg: FramesConfig = FramesConfig(),
+    force: bool = False,
+) -> str:
+    """Extract one video; returns ``"done"`` or ``"skipped"`` (already complete with this config)."""
+    video, out_dir = Path(video), Path(out_dir)
+    conf = asdict(cfg)
+    if not force and is_complete(out_dir, conf):
+        return "skipped"
+    clean_partials(out_dir.parent, out_dir.name)  # leftovers of a killed run of this video
+    frames = read_video(video, max_frames=cfg.max_frames, min_frames=cfg.min_frames)
+    frames = transform_frames(frames, cfg.variant, cfg.scale)
+    flow = compute_flow(frames, cfg.flow_method) if cfg.flow_method else None
+    with atomic_folder(out_dir, conf) as (tmp, info):
+        info.update(write_rawframes(tmp, frames, flow, cfg), source=str(video))
+    return "done"
+
+
+def parse_shard(shard: str | None) -> tuple[int, int]:
+    """``"k/n"`` (1-based k) -> (k, n); None -> (1, 1)."""
+    if shard is None:
+        return 1, 1
+    try:
+        k, n = (int(x) for x in str(shard).split("/"))
+    except ValueError:
+        raise ValueError(f"--shard must look like k/n (e.g. 2/8), got {shard!r}") from None
+    if not (n >= 1 and 1 <= k <= n):
+        raise ValueError(f"--shard {shard!r}: need 1 <= k <= n")
+    return k, n
+
+
+def output_dir(out_root: str | os.PathLike, rel_path: str) -> Path:
+    """``<out_root>/<Class>/<stem>`` for a dataset entry ``<Class>/<video>``."""
+    p = PurePosixPath(rel_path)
+    return Path(out_root).joinpath(*p.parent.parts, p.stem)
+
+
+def _job(args):
+    video, out_dir, cfg, force = args
+    cv2.setNumThreads(1)
+    try:
+        return str(video), extract_video(video, out_dir, cfg, force), None
+    except (VideoError, OSError, ValueError) as exc:
+        return str(video), "failed", f"{type(exc).__name__}: {exc}"
+    except Exception:  # unexpected: keep the traceback for the report
+        return str(video), "failed", traceback.format_exc(limit=3)
+
+
+def extract_many(
+    jobs: list[tuple[Path, Path]],
+    cfg: FramesConfig = FramesConfig(),
+    workers: int = 1,
+    shard: str | None = None,
+    progress: bool = True,
+    force: bool = False,
+    desc: str = "rawframes",
+) -> dict[str, int]:
+    """Extract ``(video, out_dir)`` jobs in parallel; resumable; returns status counts.
+
+    Failures do not stop the other videos; they are raised together at the end as one
+    :class:`ExtractionError` naming each failed video.
+    """
+    from tqdm.auto import tqdm
+
+    k, n = parse_shard(shard)
+    jobs = [j for i, j in enumerate(jobs) if i % n == k - 1]
+    for p in {Path(o).parent for _, o in jobs}:
+        check_writable(p)
+    counts = {"done": 0, "skipped": 0, "failed": 0}
+    failures: list[str] = []
+    args = [(v, o, cfg, force) for v, o in jobs]
+    bar = tqdm(total=len(args), desc=desc, disable=not progress, unit="video")
+    try:
+        if workers <= 1:
+            results = (_job(a) for a in args)
+            for video, status, err in results:
+                counts[status] += 1
+                if err:
+                    failures.append(f"{video}: {err}")
+                bar.update()
+        else:
+            with ProcessPoolExecutor(workers) as pool:
+                futs = [pool.submit(_job, a) for a in args]
+                for fut in as_completed(futs):
+                    video, status, err = fut.result()
+                    counts[status] += 1
+                    if err:
+                        failures.append(f"{video}: {err}")
+                    bar.update()
+    finally:
+        bar.close()
+    if failures:
+        raise ExtractionError(
+            f"{len(failures)} of {len(args)} video(s) failed:\n  " + "\n  ".join(sorted(failures))
+        )
+    return counts
+
+
+def extract_dataset(
+    dataset,
+    out_root: str | os.PathLike,
+    cfg: FramesConfig = FramesConfig(),
+    subsets: tuple[str, ...] = ("train", "test"),
+    **kw,
+) -> dict[str, int]:
+    """Extract every video of ``dataset`` (a :class:`~arsr_lib.data.datasets.SplitDataset`) in ``subsets``."""
+    items = []
+    for s in subsets:
+        items += getattr(dataset, s)
+    seen, jobs = set(), []
+    for it in items:
+        if it.rel_path not in seen:
+            seen.add(it.rel_path)
+            jobs.append((dataset.path(it), output_dir(out_root, it.rel_path)))
+    return extract_many(jobs, cfg, **kw)
+
+
+def write_sparse_rawframes(
+    folder: Path,
+    n_frames: int,
+    frames: dict[int, np.ndarray],
+    flows: dict[int, np.ndarray],
+    cfg: FramesConfig,
+) -> dict:
+    """Write some frames (``index -> frame``, 0-based) and flows (``k -> flow k -> k+1``) of an ``n_frames``
+    video under their usual numbers; the marker info records which are present (what a consumer reads)."""
+    for i, f in frames.items():
+        _imwrite(folder / protocol.IMG_TMPL.format(i + 1, ext=cfg.image_ext), f, cfg.jpeg_quality)
+    for k, flow in flows.items():
+        fq = quantize(flow[None], cfg.bound)[0]
+        for c, axis in enumerate("xy"):
+            _imwrite(
+                folder / protocol.FLOW_TMPL.format(k + 1, axis=axis, ext="jpg"),
+                fq[..., c],
+                cfg.flow_jpeg_quality,
+            )
+    first = next(iter(frames.values()))
+    return {
+        "frames": int(n_frames),
+        "flows": int(n_frames - 1) if flows else 0,
+        "present_frames": sorted(int(i) for i in frames),
+        "present_flows": sorted(int(k) for k in flows),
+        "height": int(first.shape[0]),
+        "width": int(first.shape[1]),
+    }
+
+
+def rawframes_info(folder: str | os.PathLike) -> dict:
+    """The marker of a complete rawframes folder (frame / flow counts, size, config); an error otherwise."""
+    meta = read_marker(folder)
+    if meta is None:
+        raise ExtractionError(f"{folder}: not a complete rawframes folder (no {Path(folder) / MARKER})")
+    return meta
+
+
+def read_rawframes(
+    folder: str | os.PathLike, modality: str, indices=None, meta: dict | None = None
+) -> np.ndarray:
+    """The one rawframes reader: uint8 RGB frames ``(N, H, W, 3)`` (``modality="rgb"``) or the quantised flow
+    ``(N, H, W, 2)`` as stored (``"flow"``) of a complete folder; all of them, or only ``indices`` (0-based,
+    in the order given): a consumer reads only the images it samples."""
+    folder = Path(folder)
+    meta = meta or rawframes_info(folder)
+    if modality not in ("rgb", "flow"):
+        raise ValueError(f"read_rawframes: modality must be 'rgb' or 'flow' (got {modality!r})")
+    n = meta["frames"] if modality == "rgb" else meta["flows"]
+    if modality == "flow" and not n:
+        raise ExtractionError(f"{folder}: has no flow images")
+    indices = list(range(n)) if indices is None else [int(i) for i in indices]
+    present = meta.get("present_frames" if modality == "rgb" else "present_flows")
+    present = None if present is None else set(present)
+    for i in indices:
+        if not 0 <= i < n or (present is not None and i not in present):
+            raise ExtractionError(
+                f"{folder}: {modality} image {i + 1} was not extracted (the folder holds "
+                f"{'all ' + str(n) if present is None else str(len(present)) + ' of ' + str(n)})"
+            )
+    loaded: dict[int, np.ndarray] = {}
+    ext = meta["config"]["image_ext"]
+    for i in indices:
+        if i in loaded:
+            continue
+        if modality == "rgb":
+            path = folder / protocol.IMG_TMPL.format(i + 1, ext=ext)
+            img = cv2.imread(str(path))
+            if img is None:
+                raise ExtractionError(f"{path}: missing or unreadable image")
+            loaded[i] = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        else:
+            axes = []
+            for axis in "xy":
+                path = folder / protocol.FLOW_TMPL.format(i + 1, axis=axis, ext="jpg")
+                img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+                if img is None:
+                    raise ExtractionError(f"{path}: missing or unreadable flow image")
+                axes.append(img)
+            loaded[i] = np.stack(axes, -1)
+    return np.stack([loaded[i] for i in indices])
+
+
+def load_rawframes(folder: str | os.PathLike, flow: bool = True, bound: float = protocol.FLOW_BOUND):
+    """Read back a complete rawframes folder: ``(frames (T,H,W,3) uint8, flow (T-1,H,W,2) float32 |
+    None)``."""
+    frames = read_rawframes(folder, "rgb")
+    has_flow = flow and read_marker(folder)["flows"]
+    return frames, dequantize(read_rawframes(folder, "flow"), bound) if has_flow else None

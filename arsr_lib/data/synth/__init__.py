@@ -1,0 +1,84 @@
+"""SynthActions: a procedurally generated action dataset in UCF101's layout.
+
+Built so that the paper's premises hold by construction:
+
+* **Detail on the moving actor decides some classes.** ``SwingRacket``/``SwingBat`` and
+  ``DrinkBottle``/``DrinkCup`` share appearance and joint trajectories exactly (same group and
+  clip number -> same seed); they differ only in the held object, and there only in a mesh of
+  1-px lines (a strung racket head vs a plain bat blade, ribbed glass vs a plain cup, each pair
+  with one outline and one mean colour as drawn). Its period, near LR's Nyquist period of 8 HR px,
+  leaves only a faint blurred trace after the x4 antialiased downscale: bicubic cannot bring it
+  back, an SR network may.
+* **Static background carries much of the high-frequency detail and no class information.**
+  Backgrounds are crops of the real brick / grass / gravel photographs bundled with
+  scikit-image, or procedural texture, chosen per group and shared by every class.
+* **Some classes differ only in motion.** ``WalkLeft``/``WalkRight`` are the same front-facing
+  stepping figure translating in opposite directions (single frames carry no cue);
+  ``Wave``/``ArmCircle`` and ``Jump``/``Squat`` differ mainly in motion.
+* **Some classes differ only in the motion of detail that x4 LR erases** (``FINE_MOTION_CLASSES``):
+  ``TurnWheelCW`` / ``TurnWheelCCW`` / ``HoldWheel`` hold one still pose and a spoked wheel (spokes 3-5 HR
+  px apart) that turns clockwise, anticlockwise or not at all. The wheel's outline never moves; HR flow
+  shows the spokes' rotation, the flow of x4 bicubic frames sees a uniform disk. (A limb or head moving by
+  1-3 HR px, below one LR pixel, is *not* such a case: measured, bicubic flow keeps its direction.)
+
+Every clip comes with ground truth no real dataset has, in ``<video stem>.gt.npz`` beside the
+video: per-frame actor masks (``masks``, bit-packed) and the exact forward optical flow of the
+rendered scene (``flow``, ``(T-1, H, W, 2)`` float16, pixels). Every body part is a rigid
+body with a known pose per frame, so the flow at a pixel is the motion of the front-most part
+there (background: the camera pan).
+
+Groups (``gXX``) share background, actor clothing and actor build; clips (``cYY``) vary
+position, scale, speed, phase and amplitude. Three train/test splits are made by group, as in
+UCF101, so train and test never share a group. Generation is deterministic from the seed
+(byte-identical videos and lists) and parallel over clips.
+"""
+
+from arsr_lib.core.atomic import is_complete
+from arsr_lib.data.synth.actor import clip_params, group_style, skeleton
+from arsr_lib.data.synth.dataset import (
+    generate,
+    gt_path,
+    load_ground_truth,
+    split_groups,
+    video_name,
+    write_split_files,
+)
+from arsr_lib.data.synth.render import render_clip
+from arsr_lib.data.synth.spec import (
+    ALL_CLASSES,
+    BASE_CLASSES,
+    CLASS_SPECS,
+    DETAIL_PAIRS,
+    FINE_MOTION_CLASSES,
+    MESH_PERIODS,
+    MOTION_PAIRS,
+    SIZES,
+    TEXTURES,
+    SynthConfig,
+    config_for,
+)
+
+__all__ = [
+    "ALL_CLASSES",
+    "BASE_CLASSES",
+    "CLASS_SPECS",
+    "DETAIL_PAIRS",
+    "MESH_PERIODS",
+    "MOTION_PAIRS",
+    "SIZES",
+    "FINE_MOTION_CLASSES",
+    "TEXTURES",
+    "SynthConfig",
+    "clip_params",
+    "config_for",
+    "generate",
+    "group_style",
+    "gt_path",
+    "is_complete",
+    "load_ground_truth",
+    "render_clip",
+    "skeleton",
+    "split_groups",
+    "video_name",
+    "write_split_files",
+]

@@ -1,0 +1,121 @@
+"""Single-video prediction: the two-stream TSN verdict on one video file (``arsr recognize``).
+
+The class names come from the recogniser checkpoints themselves (with the dataset they were trained on), so a
+verdict always says what it is a verdict over: the smoke recognisers know SynthActions' 10 classes, not the
+actions of real footage.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from arsr_lib.config import Experiment
+from arsr_lib.core.atomic import atomic_folder
+from arsr_lib.core.devices import resolve_device
+from arsr_lib.core.errors import VideoError
+from arsr_lib.data.flow import compute_flow
+from arsr_lib.data.frames import FramesConfig, write_rawframes
+from arsr_lib.data.video import read_video
+from arsr_lib.models.pretrained import is_pretrained
+from arsr_lib.recognition.clips import test_inputs
+from arsr_lib.recognition.training import load_recogniser, recogniser_classes
+from arsr_lib.sr.inference import load_sr_model, super_resolve
+from arsr_lib.sr.recipes import method_checkpoints
+
+
+@dataclass
+class Verdict:
+    top: list[tuple[str, float]]  # (class, fused score), best first
+    dataset: str  # what the recognisers were trained on
+    classes: int
+    streams: dict  # stream -> how its frames were made ("as decoded", or the SR method)
+
+
+def _stream_input(frames: np.ndarray, stream: str, folder: Path, exp: Experiment) -> torch.Tensor:
+    """Write one stream's rawframes for ``frames`` into ``folder`` and read back its test snippets."""
+    rec = exp.recognition
+    is_flow = stream == "flow"
+    cfg = FramesConfig(flow_method=exp.data.flow_method if is_flow else None, min_frames=2 if is_flow else 1)
+    flow = compute_flow(frames, exp.data.flow_method) if is_flow else None
+    with atomic_folder(folder, asdict(cfg)) as (tmp, info):
+        info.update(write_rawframes(tmp, frames, flow, cfg))
+    return test_inputs(str(folder), stream, rec.test_snippets, rec.test_crops, rec.crop, rec.new_length)
+
+
+def recogniser_paths(recogniser: str | Path | None, runs: Path) -> dict[str, Path]:
+    """``stream -> final.pt``: a folder holding ``tsn_rgb/`` and ``tsn_flow/`` (default: the experiment's
+    runs)."""
+    folder = Path(recogniser) if recogniser else runs
+    paths = {stream: folder / f"tsn_{stream}" / "final.pt" for stream in ("rgb", "flow")}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"no trained recogniser at {', '.join(missing)}: run notebook 05 (or "
+            "`make reproduce`) first, or pass --recogniser FOLDER with tsn_rgb/ and tsn_flow/"
+        )
+    return paths
+
+
+def recognize(
+    video,
+    exp: Experiment,
+    sr_rgb: str = "SoSR",
+    sr_flow: str = "ToSR-DUF",
+    top: int = 5,
+    runs_dir=None,
+    device: str = "auto",
+    recogniser: str | Path | None = None,
+) -> Verdict:
+    """Two-stream TSN prediction for one video file: the ``top`` classes with their fused scores.
+
+    When the video is smaller than the recogniser's input crop it is super-resolved first: frames by
+    ``sr_rgb`` for the spatial stream, by ``sr_flow`` for the temporal stream (the paper's pairing by
+    default); ``sr_rgb`` / ``sr_flow`` name an SR method of the experiment, a pretrained model or ``Bicubic``.
+    """
+    rec = exp.recognition
+    device = str(resolve_device(device))
+    runs = Path(runs_dir) if runs_dir else exp.runs_dir()
+    paths = recogniser_paths(recogniser, runs)
+    dataset, names = recogniser_classes(paths["rgb"])
+    frames = read_video(video, min_frames=rec.new_length + 1)
+    checkpoints = method_checkpoints(exp, runs_dir=runs)
+    scores, streams = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for stream, method in (("rgb", sr_rgb), ("flow", sr_flow)):
+            stream_frames, streams[stream] = frames, "as decoded"
+            if min(frames.shape[1:3]) < rec.crop:
+                model = load_sr_model(_sr_source(method, checkpoints), device=device)
+                stream_frames, streams[stream] = super_resolve(model, frames, device=device), method
+            if min(stream_frames.shape[1:3]) < rec.crop:
+                raise VideoError(
+                    f"{video}: frames {frames.shape[2]}x{frames.shape[1]} are too small for the "
+                    f"recogniser's {rec.crop}-px crop even after x4 SR"
+                )
+            x = _stream_input(stream_frames, stream, Path(tmp) / stream, exp)
+            with torch.no_grad():
+                scores[stream] = (
+                    load_recogniser(paths[stream], device)(x[None].to(device))[0].float().cpu().numpy()
+                )
+    w_rgb, w_flow = rec.fusion
+    fused = w_rgb * scores["rgb"] + w_flow * scores["flow"]
+    order = np.argsort(-fused)[:top]
+    return Verdict([(names[i], float(fused[i])) for i in order], dataset, len(names), streams)
+
+
+def _sr_source(method: str, checkpoints: dict):
+    """The SR model of a method name: an evaluation method of the experiment, or a pretrained model."""
+    if is_pretrained(method):
+        return method
+    if method not in checkpoints:
+        raise ValueError(
+            f"unknown SR method {method!r}; choose from {list(checkpoints)} or a pretrained model"
+        )
+    checkpoint = checkpoints[method]
+    if checkpoint is not None and not Path(checkpoint).is_file():
+        raise FileNotFoundError(f"SR method {method}: no trained model at {checkpoint} (run notebooks 02-03)")
+    return checkpoint or "bicubic"

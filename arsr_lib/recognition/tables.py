@@ -1,0 +1,220 @@
+"""Recognition tables over a :class:`~arsr_lib.recognition.harness.Harness`: accuracy per stream, per class,
+two-stream fusion, paired tests of the paper's claims, the calibration of the dataset and the prediction
+flips."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from arsr_lib.recognition import stats
+
+# the paper's pairing and the comparisons the tables show: name -> (frames method -> spatial, flow method ->
+# temporal)
+# "plain SR": the SR models trained for looks, not for recognition (ESRGAN is "off the shelf" only where the
+# experiment's ESRGAN is untouched pretrained weights: Experiment.off_the_shelf)
+PLAIN_PAIRING = "ESRGAN + VSR-DUF (plain SR)"
+PAPER_PAIRING = "SoSR + ToSR-DUF (paper)"
+PAIRINGS = {
+    "HR + HR": ("HR", "HR"),
+    "Bicubic + Bicubic": ("Bicubic", "Bicubic"),
+    "VDSR + VDSR": ("VDSR", "VDSR"),
+    PLAIN_PAIRING: ("ESRGAN", "VSR-DUF"),
+    "ESRGAN-FT + VSR-DUF": ("ESRGAN-FT", "VSR-DUF"),
+    PAPER_PAIRING: ("SoSR", "ToSR-DUF"),
+    "SoSR-VDSR + ToSR-VDSR": ("SoSR-VDSR", "ToSR-VDSR"),
+}
+COMPARISONS = {  # name -> (stream, a, b): is a better than b on the same videos?
+    "SoSR vs ESRGAN (spatial)": ("rgb", "SoSR", "ESRGAN"),
+    "SoSR vs ESRGAN-FT (spatial)": ("rgb", "SoSR", "ESRGAN-FT"),
+    "SoSR-VDSR vs VDSR (spatial)": ("rgb", "SoSR-VDSR", "VDSR"),
+    "ToSR-DUF vs VSR-DUF (temporal)": ("flow", "ToSR-DUF", "VSR-DUF"),
+    "ToSR-VDSR vs VDSR (temporal)": ("flow", "ToSR-VDSR", "VDSR"),
+}
+# two-stream comparisons of the paper's pairing (TSN late fusion and ST-ResNet): against these pairings
+TWO_STREAM_BASELINES = ("Bicubic + Bicubic", PLAIN_PAIRING)
+# the paper's temporal-stream table (its Table B), with HR as the ceiling
+TEMPORAL_TABLE = ("HR", "Bicubic", "VDSR", "VSR-DUF", "ToSR-VDSR", "ToSR-DUF")
+
+
+def flow_consumers() -> set[str]:
+    """Methods whose flow some table reads: the temporal table, the flow side of every pairing, the temporal
+    comparisons. The others (SoSR, SoSR-VDSR) feed the spatial stream alone, so only its frames are made."""
+    used = set(TEMPORAL_TABLE) | {flow for _, flow in PAIRINGS.values()}
+    return used | {m for stream, a, b in COMPARISONS.values() if stream == "flow" for m in (a, b)}
+
+
+def accuracy_cells(scores, labels, seed=0) -> dict:
+    """Top-1 and mean-class accuracy (%) with 95 % bootstrap intervals over the test videos."""
+    correct = np.argmax(scores, 1) == labels
+    lo, hi = stats.bootstrap_ci(correct, seed=seed)
+    mlo, mhi = stats.bootstrap_ci(stats.mean_class_accuracy, labels, scores=scores, n_boot=500, seed=seed)
+    return {
+        "top-1 (%)": 100 * correct.mean(),
+        "top-1 95% CI": f"[{100 * lo:.1f}, {100 * hi:.1f}]",
+        "mean-class (%)": 100 * stats.mean_class_accuracy(scores, labels),
+        "mean-class 95% CI": f"[{100 * mlo:.1f}, {100 * mhi:.1f}]",
+    }
+
+
+def stream_table(harness, stream: str, methods: list[str]) -> pd.DataFrame:
+    """TSN accuracy of one stream ("rgb" spatial, "flow" temporal) per SR method."""
+    rows = [
+        {"method": m, **accuracy_cells(harness.scores("tsn_" + stream, stream, m), harness.labels)}
+        for m in methods
+    ]
+    return pd.DataFrame(rows)
+
+
+def per_class_table(harness, stream: str, methods: list[str]) -> pd.DataFrame:
+    """TSN top-1 (%) of one stream per class (rows, with the number of test videos) and method (columns):
+    where a method wins back or loses accuracy, e.g. the detail pairs of SynthActions for the spatial
+    stream."""
+    y = harness.labels
+    table = {"videos": [int((y == c).sum()) for c in range(len(harness.ds.classes))]}
+    for m in methods:
+        pred = np.argmax(harness.scores("tsn_" + stream, stream, m), 1)
+        table[m] = [
+            100 * float((pred[y == c] == c).mean()) if (y == c).any() else float("nan")
+            for c in range(len(harness.ds.classes))
+        ]
+    return pd.DataFrame(table, index=pd.Index(list(harness.ds.classes), name="class"))
+
+
+def _has(harness, *methods) -> bool:
+    return all(m in harness.frames_roots for m in methods)
+
+
+def fusion_table(harness, pairings: dict = PAIRINGS) -> pd.DataFrame:
+    """Two-stream accuracy of each pairing (frames method + flow method), TSN late fusion and ST-ResNet."""
+    rows = []
+    for name, (frames_method, flow_method) in pairings.items():
+        if not _has(harness, frames_method, flow_method):
+            continue
+        tsn = harness.fused_tsn(frames_method, flow_method)
+        st = harness.scores("stresnet", "both", frames_method, flow_method)
+        row = {"pairing (frames + flow)": name}
+        row.update({f"TSN {k}": v for k, v in accuracy_cells(tsn, harness.labels).items() if "mean" not in k})
+        row.update(
+            {f"ST-ResNet {k}": v for k, v in accuracy_cells(st, harness.labels).items() if "mean" not in k}
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _paired_row(name: str, recogniser: str, scores_a, scores_b, y) -> dict:
+    correct_a, correct_b = np.argmax(scores_a, 1) == y, np.argmax(scores_b, 1) == y
+    return {
+        "comparison": name,
+        "recogniser": recogniser,
+        **stats.paired_bootstrap(correct_a, correct_b),
+        **stats.mcnemar_exact(correct_a, correct_b),
+    }
+
+
+def claims(harness):
+    """The paper's claims as paired comparisons on the harness's videos: ``(name, recogniser, scores of a,
+    scores of b)`` for each of :data:`COMPARISONS` (TSN, one stream) and the paper's pairing against each of
+    :data:`TWO_STREAM_BASELINES` (TSN late fusion and ST-ResNet); those whose methods the harness lacks are
+    left out."""
+    for name, (stream, a, b) in COMPARISONS.items():
+        if _has(harness, a, b):
+            kind = "tsn_" + stream
+            yield name, "TSN", harness.scores(kind, stream, a), harness.scores(kind, stream, b)
+    frames_method, flow_method = PAIRINGS[PAPER_PAIRING]
+    for baseline in TWO_STREAM_BASELINES:
+        base_frames, base_flow = PAIRINGS[baseline]
+        if not _has(harness, frames_method, flow_method, base_frames, base_flow):
+            continue
+        name = f"SoSR + ToSR-DUF vs {baseline} (two-stream)"
+        yield (
+            name,
+            "TSN",
+            harness.fused_tsn(frames_method, flow_method),
+            harness.fused_tsn(base_frames, base_flow),
+        )
+        yield (
+            name,
+            "ST-ResNet",
+            harness.scores("stresnet", "both", frames_method, flow_method),
+            harness.scores("stresnet", "both", base_frames, base_flow),
+        )
+
+
+def paired_tests(harness) -> pd.DataFrame:
+    """Paired bootstrap and exact McNemar of each of the paper's claims (:func:`claims`) on the same videos
+    (differences in points)."""
+    y = harness.labels
+    rows = [_paired_row(name, rec, a, b, y) for name, rec, a, b in claims(harness)]
+    df = pd.DataFrame(rows)
+    for c in ("diff", "ci_low", "ci_high"):
+        if c in df:
+            df[c] = 100 * df[c]
+    return df.rename(columns={"diff": "top-1 diff (pts)", "ci_low": "95% CI low", "ci_high": "95% CI high"})
+
+
+def power_table(val_harness, n_test: int, half_width: float = 0.03) -> pd.DataFrame:
+    """The power calculation of the test split: for each claim, the discordance rates measured on the
+    validation videos, the test videos a 95 % interval of ``half_width`` (0.03: 3 points) needs, and the
+    half-width expected with the ``n_test`` videos the test split has (normal approximation;
+    ``stats.paired_sample_size``)."""
+    y = val_harness.labels
+    rows = []
+    for name, rec, a, b in claims(val_harness):
+        rates = stats.discordance(np.argmax(a, 1) == y, np.argmax(b, 1) == y)
+        rows.append(
+            {
+                "comparison": name,
+                "recogniser": rec,
+                "validation videos": len(y),
+                "a only (%)": 100 * rates["a_only"],
+                "b only (%)": 100 * rates["b_only"],
+                f"test videos for +-{100 * half_width:g} pts": stats.paired_sample_size(
+                    rates["a_only"], rates["b_only"], half_width
+                ),
+                "test videos": n_test,
+                "expected half-width (pts)": 100
+                * stats.paired_half_width(n_test, rates["a_only"], rates["b_only"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def calibration_table(
+    spatial: pd.DataFrame, temporal: pd.DataFrame, split: str | None = None
+) -> pd.DataFrame:
+    """HR and Bicubic top-1 of each stream and the gap between them (the dataset's calibration); ``split``
+    names the videos it was measured on (a first column)."""
+    rows = [
+        {
+            **({"split": split} if split else {}),
+            "stream": name,
+            "HR top-1 (%)": t.loc[t.method == "HR", "top-1 (%)"].item(),
+            "Bicubic top-1 (%)": t.loc[t.method == "Bicubic", "top-1 (%)"].item(),
+        }
+        for name, t in (("spatial (TSN RGB)", spatial), ("temporal (TSN flow)", temporal))
+    ]
+    calib = pd.DataFrame(rows)
+    calib["gap (pts)"] = calib["HR top-1 (%)"] - calib["Bicubic top-1 (%)"]
+    return calib
+
+
+def flips(harness, method: str, reference: str = "Bicubic") -> pd.DataFrame:
+    """Test videos whose TSN spatial prediction changes between ``reference`` and ``method`` frames."""
+    y = harness.labels
+    pred_method = np.argmax(harness.scores("tsn_rgb", "rgb", method), 1)
+    pred_reference = np.argmax(harness.scores("tsn_rgb", "rgb", reference), 1)
+    rows = []
+    for i, it in enumerate(harness.ds.test):
+        if pred_method[i] != pred_reference[i] and (pred_method[i] == y[i] or pred_reference[i] == y[i]):
+            rows.append(
+                {
+                    "index": i,
+                    "video": it.rel_path,
+                    "true": harness.ds.classes[y[i]],
+                    reference: harness.ds.classes[pred_reference[i]],
+                    method: harness.ds.classes[pred_method[i]],
+                    "effect": "better" if pred_method[i] == y[i] else "worse",
+                }
+            )
+    return pd.DataFrame(rows, columns=["index", "video", "true", reference, method, "effect"])

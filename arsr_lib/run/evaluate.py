@@ -1,0 +1,78 @@
+"""``arsr evaluate``: notebook 05's recognition tables without a notebook, sharded over processes or jobs.
+
+* unsharded: the harness scores everything (reusing every cache) and the tables are written;
+* ``--shard k/n`` (a cluster array job): SR frames and scores of share k of the test videos only, cached as
+  shard files; a later unsharded run merges complete shards and computes nothing twice;
+* under ``torchrun``: each rank takes share ``rank + 1`` of ``world``, the ranks meet at a barrier, and rank
+  0 merges the shards and writes the tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from arsr_lib.config import Experiment
+from arsr_lib.core import protocol
+from arsr_lib.core.errors import ArsrError
+from arsr_lib.data.prep import prepare_dataset
+from arsr_lib.recognition import tables
+from arsr_lib.recognition.harness import parse_shard_arg, run_harness, score_all, torchrun_shard
+from arsr_lib.recognition.training import KINDS
+from arsr_lib.report.io import save_table
+
+
+def _barrier() -> None:
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("gloo")
+    torch.distributed.barrier()
+
+
+def write_tables(harness, out: Path, exp: Experiment) -> list[Path]:
+    """The spatial, temporal, two-stream and paired-test tables of a harness as CSV + Markdown."""
+    proto = harness.protocol()
+    caption = protocol.describe(
+        exp.data.flow_method,
+        profile=exp.name,
+        test=f"{proto['snippets']} snippets x {proto['crops']} crops of {proto['crop']} px",
+        fusion="RGB:flow = {}:{}".format(*proto["fusion rgb:flow"]),
+        videos=f"{len(harness.ds.test)} test videos of split {exp.data.split}",
+    )
+    methods = list(harness.frames_roots)
+    temporal = [m for m in methods if harness.has_stream(m, "flow")]
+    written = []
+    for name, table in (
+        ("spatial", tables.stream_table(harness, "rgb", methods)),
+        ("temporal", tables.stream_table(harness, "flow", temporal)),
+        ("fusion", tables.fusion_table(harness)),
+        ("paired_tests", tables.paired_tests(harness)),
+    ):
+        written += list(save_table(table.round(3), out / f"evaluate_{name}", caption=caption))
+    return written
+
+
+def evaluate(exp: Experiment, shard: str | None = None, progress: bool = True) -> list[Path]:
+    """Run the evaluation (or this process's share of it); returns the tables written (none for a share)."""
+    share = parse_shard_arg(shard)
+    sharded = share[1] > 1
+    untrained = [k for k in KINDS if not (exp.runs_dir() / k / "final.pt").is_file()]
+    if sharded and untrained:
+        raise ArsrError(
+            f"sharded evaluation needs trained recognisers; {untrained} are missing under {exp.runs_dir()}: "
+            "run `arsr evaluate` once without --shard / torchrun, or notebook 05, first"
+        )
+    ds = prepare_dataset(exp, progress=progress).test_subset(exp.data.eval_videos)
+    harness = run_harness(exp, ds, progress=progress, shard=share)
+    score_all(harness, tables.PAIRINGS, sharded=sharded)
+    if torchrun_shard() is not None:
+        _barrier()
+        if share[0] != 1:
+            return []
+    elif sharded:
+        return []
+    merged = run_harness(exp, ds, progress=progress) if sharded else harness  # every shard's frames are there
+    score_all(merged, tables.PAIRINGS, sharded=False)
+    out = exp.reports_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    return write_tables(merged, out, exp)

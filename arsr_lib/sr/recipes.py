@@ -1,0 +1,244 @@
+"""SR training recipes on top of the one engine: an experiment's :class:`~arsr_lib.config.SRRecipe` becomes a
+task (models, step, validation), a dataset and an engine configuration.
+
+| recipe | model | step | pixel loss | starts from |
+|---|---|---|---|---|
+| rrdb_psnr | RRDBNet | pixel | L1 | scratch |
+| esrgan | RRDBNet + VGG discriminator | gan | MSE (+ feature + RaGAN) | rrdb_psnr |
+| sosr | same | gan | flow-weighted MSE (+ feature + RaGAN) | rrdb_psnr |
+| vdsr | VDSR | pixel | MSE | scratch |
+| sosr_vdsr | VDSR | pixel | flow-weighted MSE | scratch |
+| duf | VSR-DUF (7 frames) | pixel | Huber (delta 0.01) | scratch |
+| tosr_duf | VSR-DUF, siamese | siamese | ToSR four-term loss | duf |
+| tosr_vdsr | VDSR, siamese | siamese | ToSR four-term loss | vdsr |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from arsr_lib.config import Experiment, SRRecipe, to_dict
+from arsr_lib.core.atomic import file_digest, files_tag
+from arsr_lib.core.codekey import code_digest
+from arsr_lib.core.devices import resolve_device
+from arsr_lib.models import build_model
+from arsr_lib.models.pretrained import is_pretrained, pretrained_spec, pretrained_state_dict, weights_digest
+from arsr_lib.sr.inference import to_uint8
+from arsr_lib.sr.metrics import psnr_y
+from arsr_lib.sr.srdata import PairConfig, PatchConfig, SRPatchDataset, ToSRPairDataset, VideoSource
+from arsr_lib.train.checkpoint import load_final
+from arsr_lib.train.engine import Engine, Task, TrainConfig, seed_everything
+from arsr_lib.train.losses import FeatureLoss
+from arsr_lib.train.steps import GanStep, PixelStep, SiameseStep
+
+VALIDATION_VIDEOS, VALIDATION_PATCHES = 4, 8
+# the SR methods each training notebook trains and compares (those an experiment has): 02 the ESRGAN family
+# and VDSR with SoSR's loss, 03 the video SR models with ToSR's
+STAGE_METHODS = {
+    "02": ("Bicubic", "VDSR", "SoSR-VDSR", "ESRGAN", "ESRGAN-FT", "SoSR"),
+    "03": ("Bicubic", "VDSR", "ToSR-VDSR", "VSR-DUF", "ToSR-DUF"),
+}
+
+
+def stage_methods(exp: Experiment, stage: str) -> list[str]:
+    """The methods of training notebook ``stage`` ("02", "03") that the experiment has."""
+    return [m for m in STAGE_METHODS[stage] if m in exp.methods]
+
+
+def stage_recipes(exp: Experiment, stage: str) -> list[str]:
+    """The recipes notebook ``stage`` trains, each after the run it starts from; 03 leaves out what 02
+    trained (VDSR)."""
+    recipes = exp.recipes_for(STAGE_METHODS[stage])
+    if stage == "03":
+        recipes = [r for r in recipes if r not in exp.recipes_for(STAGE_METHODS["02"])]
+    return recipes
+
+
+def _validation(model, samples: list[dict], device):
+    def validate():
+        values = [psnr_y(to_uint8(model(s["lr"][None].to(device))[0]), to_uint8(s["hr"])) for s in samples]
+        return {"val_psnr_y": float(np.mean(values))}
+
+    return validate
+
+
+def video_source(exp: Experiment, videos: list) -> VideoSource:
+    """The experiment's HR frames of ``videos`` for SR training: frame cap, memory budget
+    (``compute.cache_mb``, shared by the DataLoader workers), on-disk flow."""
+    return VideoSource(
+        videos,
+        scale=exp.data.scale,
+        flow_method=exp.data.flow_method,
+        max_frames=exp.data.max_frames,
+        cache_bytes=exp.loader_cache_bytes,
+        flow_cache=exp.paths.data / "flowcache" / exp.data.name,
+    )
+
+
+def sr_training_videos(exp: Experiment, videos: list) -> list:
+    """The training videos SR models learn from: ``data.sr_train_videos`` of them spread evenly (all when
+    None)."""
+    n = exp.data.sr_train_videos
+    if n is None or n >= len(videos):
+        return list(videos)
+    step = len(videos) / n
+    return [videos[int(i * step)] for i in range(n)]
+
+
+def _validation_samples(exp: Experiment, videos, recipe: SRRecipe, n_frames: int) -> list[dict]:
+    source = video_source(exp, videos[:VALIDATION_VIDEOS])
+    cfg = PatchConfig(patch=min(64, recipe.patch * 2), augment=False, n_frames=n_frames, weighted=False)
+    dataset = SRPatchDataset(source, cfg, length=VALIDATION_PATCHES, seed=exp.seed + 1)
+    return [dataset[i] for i in range(len(dataset))]
+
+
+def _pair_dataset(exp: Experiment, recipe: SRRecipe, source: VideoSource, n_frames: int):
+    patch = recipe.patch
+    # the authors' grid stride (40, 30) and margin 10 are for 128-px patches: scaled to the patch
+    cfg = PairConfig(
+        patch=patch,
+        gap=exp.pairs.gap,
+        n_frames=n_frames,
+        top_k=exp.pairs.top_k,
+        stride=(max(4, patch * 40 // 128), max(4, patch * 30 // 128)),
+        margin=max(1, patch * 10 // 128),
+    )
+    return ToSRPairDataset(
+        source, cfg, pairs_per_video=exp.pairs.pairs_per_video, seed=exp.seed, workers=max(1, exp.workers)
+    )
+
+
+def _step(exp: Experiment, recipe: SRRecipe, models: dict, specs: dict, device):
+    """The recipe's training step; adds the discriminator to ``models`` / ``specs`` for GAN steps."""
+    if recipe.step == "siamese":
+        return SiameseStep(exp.sr_loss)
+    if recipe.step == "pixel":
+        return PixelStep(recipe.pixel_loss, exp.sr_loss)
+    arch = exp.sr_arch
+    models["d"] = build_model(arch.discriminator, **arch.discriminator_args)
+    specs["d"] = {"arch": arch.discriminator, "kwargs": dict(arch.discriminator_args)}
+    feature = FeatureLoss(exp.sr_loss.vgg19_weights).to(device) if exp.sr_loss.feature > 0 else None
+    return GanStep(recipe.pixel_loss, exp.sr_loss, feature)
+
+
+def _generator(exp: Experiment, recipe: SRRecipe) -> tuple[torch.nn.Module, dict, str | None]:
+    """The seeded generator, its spec, and the digest of the run it starts from (None: scratch)."""
+    seed_everything(exp.seed)
+    arch_args = dict(exp.sr_arch.args_of(recipe.arch))
+    generator = build_model(recipe.arch, **arch_args)
+    if not recipe.init:
+        return generator, {"arch": recipe.arch, "kwargs": arch_args}, None
+    if is_pretrained(recipe.init):
+        if (recipe.arch, arch_args) != (pretrained_spec()["arch"], pretrained_spec()["kwargs"]):
+            raise ValueError(
+                f"recipe {recipe.init!r} init needs sr_arch.rrdbnet = {pretrained_spec()['kwargs']} "
+                f"(the pretrained model's size); this experiment has {recipe.arch} {arch_args}"
+            )
+        generator.load_state_dict(pretrained_state_dict(recipe.init, exp.paths.data / "pretrained"))
+        return generator, {"arch": recipe.arch, "kwargs": arch_args}, weights_digest(recipe.init)
+    init_path = exp.runs_dir() / recipe.init / "final.pt"
+    generator.load_state_dict(load_final(init_path)["models"]["g"])
+    return generator, {"arch": recipe.arch, "kwargs": arch_args}, file_digest(init_path)
+
+
+def _train_config(exp: Experiment, recipe: SRRecipe, iters: int | None) -> TrainConfig:
+    sched = exp.sr_schedule
+    return TrainConfig(
+        iters=recipe.iters if iters is None else iters,
+        batch=recipe.batch,
+        lr=recipe.lr,
+        milestones=recipe.milestones,
+        gamma=recipe.gamma,
+        seed=exp.seed,
+        ckpt_every=sched.ckpt_every,
+        log_every=sched.log_every,
+        val_every=sched.val_every,
+        amp=sched.amp,
+        num_workers=exp.workers,
+    )
+
+
+def _dataset(exp: Experiment, recipe: SRRecipe, source: VideoSource, n_frames: int, cfg: TrainConfig):
+    if recipe.step == "siamese":
+        return _pair_dataset(exp, recipe, source, n_frames)
+    patches = PatchConfig(
+        patch=recipe.patch,
+        n_frames=n_frames,
+        weight_floor=exp.sr_loss.weight_floor,
+        weight_ref=exp.sr_loss.weight_ref,
+        weighted=recipe.pixel_loss == "flow_weighted_mse",
+    )
+    return SRPatchDataset(source, patches, length=max(cfg.iters * cfg.batch, 1), seed=exp.seed)
+
+
+def build_recipe(
+    name: str,
+    exp: Experiment,
+    train_videos: list,
+    val_videos: list | None = None,
+    iters: int | None = None,
+    device: str | None = None,
+):
+    """(task, dataset, TrainConfig, out_dir) of recipe ``name`` of ``exp``; ``device`` None: the experiment's
+    ``compute.device``. SR learns from ``data.sr_train_videos`` of ``train_videos``."""
+    recipe = exp.recipe(name)
+    device = resolve_device(device or exp.compute.device)
+    train_videos = sr_training_videos(exp, train_videos)
+    generator, spec, init_digest = _generator(exp, recipe)
+    specs = {"g": spec}
+    n_frames = getattr(generator, "n_frames", 1)
+    cfg = _train_config(exp, recipe, iters)
+    flow_method = exp.data.flow_method
+    val = _validation_samples(exp, val_videos, recipe, n_frames) if val_videos else []
+    models = {"g": generator}
+    dataset = _dataset(exp, recipe, video_source(exp, train_videos), n_frames, cfg)
+    step = _step(exp, recipe, models, specs, device)
+    signature = {
+        "recipe": name,
+        "settings": to_dict(recipe),
+        "specs": specs,
+        "loss": to_dict(exp.sr_loss),
+        "pairs": to_dict(exp.pairs),
+        "init": init_digest,
+        "flow": flow_method,
+        "train_videos": files_tag(train_videos),
+        "max_frames": exp.data.max_frames,
+        "code": code_digest("sr_training"),
+    }
+    validate = _validation(generator, val, device) if val else None
+    task = Task(models=models, step=step, specs=specs, validate=validate, signature=signature)
+    return task, dataset, cfg, exp.runs_dir() / name
+
+
+def train_recipe(
+    name: str,
+    exp: Experiment,
+    train_videos: list,
+    val_videos: list | None = None,
+    progress: bool = True,
+    iters: int | None = None,
+    device: str | None = None,
+) -> Path:
+    """Train (or resume, or reuse a finished run of) recipe ``name``; returns its ``final.pt``."""
+    device = resolve_device(device or exp.compute.device)
+    task, dataset, cfg, out = build_recipe(name, exp, train_videos, val_videos, iters=iters, device=device)
+    Engine(task, dataset, cfg, out, device=device, progress=progress, desc=name).run()
+    return out / "final.pt"
+
+
+def method_checkpoints(exp: Experiment, methods=None, runs_dir: str | Path | None = None) -> dict:
+    """``method name -> checkpoint`` for the evaluation's SR methods (``exp.methods``; None: all of them):
+    the ``final.pt`` of its recipe's run, the name of a pretrained model (used untouched), or None
+    (Bicubic). ``runs_dir``: where the runs are (None: the experiment's)."""
+    runs = Path(runs_dir) if runs_dir else exp.runs_dir()
+    out = {}
+    for m in exp.methods if methods is None else methods:
+        source = exp.method_source(m)
+        if source is None or is_pretrained(source):
+            out[m] = source
+        else:
+            out[m] = runs / source / "final.pt"
+    return out

@@ -1,0 +1,334 @@
+"""One training engine for every model (SR and recognition).
+
+A *task* owns its models and says how one step goes (forward, losses, backward, optimiser
+steps); the engine owns everything around it:
+
+* Adam optimisers built from the task's parameter groups, MultiStepLR schedules;
+* AMP through ``torch.autocast`` (bf16, on CUDA only, when ``amp=True``);
+* step-seeded sampling: the samples of step ``s`` are drawn from ``(seed, s)`` only, so a run
+  resumed from a checkpoint sees exactly the batches an uninterrupted run would;
+* atomic checkpoints (``last.pt``: models, optimisers, schedules, step) every ``ckpt_every`` steps
+  and auto-resume from them; ``final.pt`` (model weights and specs) when done;
+* a progress bar that works in notebooks and terminals, and a CSV log of losses and validation;
+* DDP when launched with ``torchrun`` (each rank takes its slice of every step's global batch,
+  the step-seeded equivalent of a DistributedSampler; rank 0 alone writes);
+* one process at a time per run folder: ``run`` holds an exclusive lock on ``<out>/.lock``, so a second
+  process asking for the same run (a notebook while ``arsr recognisers`` trains them beside the SR stages)
+  waits, then reuses the finished run or resumes its checkpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import math
+import os
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from arsr_lib.core.devices import resolve_device
+from arsr_lib.core.runlog import append_row, trim_rows
+from arsr_lib.train.steps import TrainStep
+
+
+@dataclass
+class TrainConfig:
+    iters: int
+    batch: int
+    lr: float
+    milestones: tuple[int, ...] = ()
+    gamma: float = 0.5
+    betas: tuple[float, float] = (0.9, 0.999)
+    amp: bool = False
+    ckpt_every: int = 100
+    log_every: int = 10
+    val_every: int = 0
+    seed: int = 0
+    num_workers: int = 0
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+
+
+class StepBatchSampler(torch.utils.data.Sampler):
+    """Batches of dataset indices for steps ``start..iters-1``: step s draws from ``(seed, s)``; rank r of
+    w takes the r-th slice of the global batch."""
+
+    def __init__(
+        self, n: int, batch: int, iters: int, seed: int, start: int = 0, rank: int = 0, world: int = 1
+    ):
+        if batch % world:
+            raise ValueError(f"global batch {batch} is not divisible by the world size {world}")
+        self.n, self.batch, self.iters, self.seed, self.start, self.rank, self.world = (
+            n,
+            batch,
+            iters,
+            seed,
+            start,
+            rank,
+            world,
+        )
+
+    def __len__(self):
+        return max(0, self.iters - self.start)
+
+    def __iter__(self):
+        per = self.batch // self.world
+        for s in range(self.start, self.iters):
+            idx = np.random.default_rng([self.seed, 1234, s]).integers(0, self.n, self.batch)
+            yield [int(i) for i in idx[self.rank * per : (self.rank + 1) * per]]
+
+
+def _dist_info() -> tuple[int, int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    return int(os.environ.get("RANK", "0")), world, int(os.environ.get("LOCAL_RANK", "0"))
+
+
+@dataclass
+class Task:
+    """What a recipe gives the engine.
+
+    ``models``: name -> module (all are checkpointed; those with trainable parameters get an
+    optimiser unless listed in ``frozen``). ``step(batch, opt, autocast)`` runs one training step and
+    returns float losses. ``validate()`` (optional) returns metrics. ``specs``: how to rebuild the
+    models for inference (name -> {"arch": ..., "kwargs": ...}).
+    """
+
+    models: dict
+    step: TrainStep
+    specs: dict = field(default_factory=dict)
+    validate: Callable | None = None
+    lr_scale: dict = field(default_factory=dict)  # per-model multiplier of the base lr
+    frozen: tuple = ()
+    signature: dict = field(default_factory=dict)  # everything else that determines the result (cache key)
+
+
+class Engine:
+    def __init__(
+        self,
+        task: Task,
+        dataset,
+        cfg: TrainConfig,
+        out_dir: str | Path,
+        device: str | None = None,
+        progress: bool = True,
+        desc: str = "train",
+    ):
+        self.task, self.dataset, self.cfg = task, dataset, cfg
+        self.out = Path(out_dir)
+        self.rank, self.world, local = _dist_info()
+        if self.world > 1 and not torch.distributed.is_initialized():
+            backend = "nccl" if torch.cuda.is_available() else "gloo"
+            torch.distributed.init_process_group(backend)
+        device = resolve_device(device)
+        if device.type == "cuda" and device.index is None and self.world > 1:
+            device = torch.device(f"cuda:{local}")  # one GPU per rank under torchrun
+        self.device = device
+        self.progress, self.desc = progress, desc
+        for m in task.models.values():
+            m.to(self.device)
+        self.wrapped = dict(task.models)
+        if self.world > 1:
+            from torch.nn.parallel import DistributedDataParallel as DDP
+
+            for k, m in task.models.items():
+                if k not in task.frozen and any(p.requires_grad for p in m.parameters()):
+                    self.wrapped[k] = DDP(
+                        m, device_ids=[self.device.index] if self.device.type == "cuda" else None
+                    )
+        self.opt, self.sched = {}, {}
+        for k, m in task.models.items():
+            params = [p for p in m.parameters() if p.requires_grad]
+            if k in task.frozen or not params:
+                continue
+            self.opt[k] = torch.optim.Adam(params, lr=cfg.lr * task.lr_scale.get(k, 1.0), betas=cfg.betas)
+            self.sched[k] = torch.optim.lr_scheduler.MultiStepLR(self.opt[k], list(cfg.milestones), cfg.gamma)
+        self.step_no = 0
+
+    # ------------------------------------------------------------------ checkpoints
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    def _save(self, path: Path, full: bool) -> None:
+        if not self.is_main:
+            return
+        state = {
+            "step": self.step_no,
+            "models": {k: m.state_dict() for k, m in self.task.models.items()},
+            "specs": self.task.specs,
+            "config": self._key(),
+        }
+        if full:
+            state["optim"] = {k: o.state_dict() for k, o in self.opt.items()}
+            state["sched"] = {k: s.state_dict() for k, s in self.sched.items()}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+
+    def _key(self) -> dict:
+        return json.loads(
+            json.dumps({"train": asdict(self.cfg), "task": self.task.signature}, sort_keys=True, default=str)
+        )
+
+    def _resume(self) -> bool:
+        last = self.out / "last.pt"
+        if not last.is_file():
+            return False
+        state = torch.load(last, map_location=self.device, weights_only=True)
+        if state.get("config") != self._key():
+            if self.is_main:
+                last.unlink()  # a checkpoint of another configuration: start over
+            return False
+        for k, m in self.task.models.items():
+            m.load_state_dict(state["models"][k])
+        for k, o in self.opt.items():
+            o.load_state_dict(state["optim"][k])
+        for k, s in self.sched.items():
+            s.load_state_dict(state["sched"][k])
+        self.step_no = int(state["step"])
+        return True
+
+    def _autocast(self):
+        """bf16 autocast on CUDA when ``amp``; on the CPU training stays fp32 (CPU bf16 kernels without native
+        support are many times slower than fp32)."""
+        if self.cfg.amp and self.device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    # ------------------------------------------------------------------ run
+    def _reuse_final(self) -> bool:
+        """Load a finished run of this configuration, if there is one."""
+        final = self.out / "final.pt"
+        if not final.is_file():
+            return False
+        state = torch.load(final, map_location=self.device, weights_only=True)
+        if state.get("config") != self._key() or int(state["step"]) != self.cfg.iters:
+            return False
+        for k, m in self.task.models.items():
+            m.load_state_dict(state["models"][k])
+        self.step_no = self.cfg.iters
+        return True
+
+    def _loader(self):
+        cfg = self.cfg
+        sampler = StepBatchSampler(
+            len(self.dataset), cfg.batch, cfg.iters, cfg.seed, self.step_no, self.rank, self.world
+        )
+        return torch.utils.data.DataLoader(
+            self.dataset,
+            batch_sampler=sampler,
+            num_workers=cfg.num_workers,
+            pin_memory=self.device.type == "cuda",
+        )
+
+    def _set_mode(self, train: bool) -> None:
+        for m in self.task.models.values():
+            m.train(train)
+
+    def _log_row(self, means: dict, started: float) -> dict:
+        """The log row of the current step: mean losses since the last row, lr, time, validation when due."""
+        cfg = self.cfg
+        row = {
+            "step": self.step_no,
+            **means,
+            "lr": next(iter(self.opt.values())).param_groups[0]["lr"] if self.opt else 0.0,
+            "time_s": round(time.time() - started, 3),
+        }
+        due = self.step_no % cfg.val_every == 0 or self.step_no == cfg.iters if cfg.val_every else False
+        if due and self.task.validate:
+            self._set_mode(False)
+            with torch.no_grad():
+                row.update(self.task.validate())
+            self._set_mode(True)
+        return row
+
+    def _train(self, bar) -> None:
+        cfg = self.cfg
+        started, sums, count = time.time(), {}, 0
+        self._set_mode(True)
+        for batch in self._loader():
+            batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+            losses = self.task.step(batch, self.opt, self._autocast, self.wrapped)
+            for s in self.sched.values():
+                s.step()
+            self.step_no += 1
+            for k, v in losses.items():
+                if not math.isfinite(v):
+                    raise FloatingPointError(f"{self.desc}: loss {k} is {v} at step {self.step_no}")
+                sums[k] = sums.get(k, 0.0) + v
+            count += 1
+            bar.update()
+            if self.step_no % cfg.log_every == 0 or self.step_no == cfg.iters:
+                if self.is_main:
+                    append_row(
+                        self.out / "log.csv", self._log_row({k: v / count for k, v in sums.items()}, started)
+                    )
+                bar.set_postfix({k: f"{v / count:.4g}" for k, v in list(sums.items())[:3]})
+                sums, count = {}, 0
+            if self.step_no % cfg.ckpt_every == 0 and self.step_no < cfg.iters:
+                self._save(self.out / "last.pt", full=True)
+
+    @contextlib.contextmanager
+    def _exclusive(self):
+        """Hold ``<out>/.lock`` (rank 0; other ranks follow it through the collectives): another process on
+        this run folder waits here until this one is done."""
+        if not self.is_main:
+            yield
+            return
+        with open(self.out / ".lock", "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"{self.desc}: another process is training {self.out}; waiting for it", flush=True)
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def run(self) -> dict:
+        """Train to ``cfg.iters`` steps, resuming a checkpoint of this configuration, or reuse a done run
+        (after waiting for another process that trains in the same folder)."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        with self._exclusive():
+            return self._run()
+
+    def _run(self) -> dict:
+        if self._reuse_final():
+            return {"step": self.cfg.iters, "resumed": True, "cached": True}
+        resumed = self._resume()
+        log = self.out / "log.csv"
+        if self.is_main and resumed:
+            trim_rows(log, self.step_no)
+        elif self.is_main and log.exists():
+            log.unlink()
+        bar = tqdm(
+            total=self.cfg.iters,
+            initial=self.step_no,
+            desc=self.desc,
+            disable=not (self.progress and self.is_main),
+            unit="it",
+            dynamic_ncols=True,
+        )
+        try:
+            self._train(bar)
+        finally:
+            bar.close()
+        self._save(self.out / "final.pt", full=False)
+        if self.is_main and (self.out / "last.pt").exists():
+            (self.out / "last.pt").unlink()
+        self._set_mode(False)
+        return {"step": self.step_no, "resumed": resumed, "cached": False}
