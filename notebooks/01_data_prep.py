@@ -24,15 +24,15 @@
 # points at UCF101 on a GPU box. `config_file` runs any experiment written as YAML/TOML (docs/profiles.md).
 
 # %% tags=["parameters"]
-profile = "ci"        # make reproduce runs "smoke"; "paper" on a GPU box
-config_file = None    # a YAML/TOML experiment instead of a profile
-dataset = None        # None: the experiment's ("synth", "ucf101", "hmdb51", "folder")
-data_root = None      # None: data/<dataset>
-split_dir = None      # None: <data_root>/ucfTrainTestlist
+profile = "ci"  # make reproduce runs "smoke"; "paper" on a GPU box
+config_file = None  # a YAML/TOML experiment instead of a profile
+dataset = None  # None: the experiment's ("synth", "ucf101", "hmdb51", "folder")
+data_root = None  # None: data/<dataset>
+split_dir = None  # None: <data_root>/ucfTrainTestlist
 split = None
-flow_method = None    # None: the experiment's ("dis" in smoke, "tvl1" in paper)
+flow_method = None  # None: the experiment's ("dis" in smoke, "tvl1" in paper)
 workers = None
-n_show = 10           # classes shown in the figures
+n_show = 10  # classes shown in the figures
 
 # %%
 import matplotlib
@@ -48,8 +48,14 @@ from arsr_lib.report import data_figures as figures
 from arsr_lib.report.io import save_table
 from arsr_lib.run.notebook import experiment, start
 
-data = dict(dataset=dataset, root=data_root, split_dir=split_dir, split=split, flow_method=flow_method,
-            workers=workers)
+data = dict(
+    dataset=dataset,
+    root=data_root,
+    split_dir=split_dir,
+    split=split,
+    flow_method=flow_method,
+    workers=workers,
+)
 exp = experiment(profile, config_file, data=data)
 print(config.to_dict(exp.data))
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
@@ -60,8 +66,10 @@ print(protocol.describe(exp.data.flow_method, profile=exp.name))
 # %%
 session = start(exp, progress=True)
 ds, out = session.ds, session.out
-by_split = {s: load_dataset(exp.data.dataset, exp.data.split_dir, s, exp.dataset_root()).filter_present()
-            for s in (1, 2, 3)}
+by_split = {
+    s: load_dataset(exp.data.dataset, exp.data.split_dir, s, exp.dataset_root()).filter_present()
+    for s in (1, 2, 3)
+}
 splits = figures.split_table(by_split)
 save_table(splits, out / "01_splits", caption=f"Splits of {exp.data.dataset} (profile {exp.name})")
 display(splits)
@@ -100,8 +108,9 @@ session.show(figures.motion_strip(ds, items), "01_motion_strip.png", dpi=60)
 # data).
 
 # %%
-stats = figures.degradation_stats(ds, items, exp.data.flow_method, exp.data.scale, with_gt=session.is_synth,
-                                  workers=exp.data.workers)
+stats = figures.degradation_stats(
+    ds, items, exp.data.flow_method, exp.data.scale, with_gt=session.is_synth, workers=exp.data.workers
+)
 caption = protocol.describe(exp.data.flow_method, profile=exp.name, videos="first test video per class")
 save_table(stats.round(3), out / "01_degradation_stats", caption=caption)
 print(caption)

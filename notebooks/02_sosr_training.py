@@ -22,13 +22,13 @@
 # after a kill.
 
 # %% tags=["parameters"]
-profile = "ci"        # make reproduce runs "smoke"; "paper" on a GPU box
-config_file = None    # a YAML/TOML experiment instead of a profile
-flow_method = None    # None: the experiment's
+profile = "ci"  # make reproduce runs "smoke"; "paper" on a GPU box
+config_file = None  # a YAML/TOML experiment instead of a profile
+flow_method = None  # None: the experiment's
 workers = None
-device = None         # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
-iters = None          # None: the experiment's schedule for every recipe
-n_eval = 12           # test videos in the quality table
+device = None  # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
+iters = None  # None: the experiment's schedule for every recipe
+n_eval = 12  # test videos in the quality table
 
 # %%
 import matplotlib
@@ -51,8 +51,9 @@ from arsr_lib.sr.recipes import (
 )
 from arsr_lib.sr.sreval import make_sr_videos, quality_table, training_report
 
-exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
-                 compute=dict(device=device))
+exp = experiment(
+    profile, config_file, data=dict(flow_method=flow_method, workers=workers), compute=dict(device=device)
+)
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config.to_dict(exp.sr_loss)))
@@ -62,8 +63,12 @@ print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config
 
 # %%
 items = class_examples(ds)[:4]
-session.show(figures.weight_map_figure(ds, items, exp.data.flow_method, exp.sr_loss.weight_floor,
-                                       reference=exp.sr_loss.weight_ref), "02_weight_maps.png")
+session.show(
+    figures.weight_map_figure(
+        ds, items, exp.data.flow_method, exp.sr_loss.weight_floor, reference=exp.sr_loss.weight_ref
+    ),
+    "02_weight_maps.png",
+)
 
 # %% [markdown]
 # ## Training
@@ -72,11 +77,16 @@ session.show(figures.weight_map_figure(ds, items, exp.data.flow_method, exp.sr_l
 recipes = stage_recipes(exp, "02")  # each after the run it starts from
 for name in recipes:
     train_recipe(name, exp, session.train_videos, session.val_videos, iters=iters, progress=False)
-curves = figures.training_curves({r: runs / r for r in recipes},
-                                 ("loss", "pixel", "share_pixel", "gan_d", "val_psnr_y"))
+curves = figures.training_curves(
+    {r: runs / r for r in recipes}, ("loss", "pixel", "share_pixel", "gan_d", "val_psnr_y")
+)
 session.show(curves, "02_training_curves.png")
-training, training_caption = training_report({r: runs / r for r in recipes}, exp.data.flow_method,
-                                              exp.name, len(session.val_videos[:VALIDATION_VIDEOS]))
+training, training_caption = training_report(
+    {r: runs / r for r in recipes},
+    exp.data.flow_method,
+    exp.name,
+    len(session.val_videos[:VALIDATION_VIDEOS]),
+)
 save_table(training.round(4), out / "02_training", caption=training_caption)
 display(training.round(4))
 
@@ -86,13 +96,26 @@ display(training.round(4))
 # %%
 methods = method_checkpoints(exp, stage_methods(exp, "02"))
 eval_items = session.eval_items(n_eval)
-make_sr_videos(ds, methods, exp.sr_root(), eval_items, device=exp.compute.device,
-               bf16=exp.compute.bf16_inference, progress=False)
-session.show(figures.sr_crops_figure(ds, methods, exp.sr_root(), eval_items[:4], with_gt=session.is_synth),
-             "02_sr_crops.png")
+make_sr_videos(
+    ds,
+    methods,
+    exp.sr_root(),
+    eval_items,
+    device=exp.compute.device,
+    bf16=exp.compute.bf16_inference,
+    progress=False,
+)
+session.show(
+    figures.sr_crops_figure(ds, methods, exp.sr_root(), eval_items[:4], with_gt=session.is_synth),
+    "02_sr_crops.png",
+)
 table = quality_table(ds, methods, exp.sr_root(), eval_items, exp.data.flow_method, with_gt=session.is_synth)
-caption = protocol.describe(exp.data.flow_method, profile=exp.name, PSNR=protocol.PSNR_CONVENTION,
-                            videos=f"{len(eval_items)} test videos")
+caption = protocol.describe(
+    exp.data.flow_method,
+    profile=exp.name,
+    PSNR=protocol.PSNR_CONVENTION,
+    videos=f"{len(eval_items)} test videos",
+)
 save_table(table.round(3), out / "02_sr_quality", caption=caption)
 print(caption)
 display(table.round(3))

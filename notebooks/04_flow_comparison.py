@@ -22,11 +22,11 @@
 # notebooks 02 and 03.
 
 # %% tags=["parameters"]
-profile = "ci"        # make reproduce runs "smoke"; "paper" on a GPU box
-config_file = None    # a YAML/TOML experiment instead of a profile
-flow_method = None    # None: the experiment's
+profile = "ci"  # make reproduce runs "smoke"; "paper" on a GPU box
+config_file = None  # a YAML/TOML experiment instead of a profile
+flow_method = None  # None: the experiment's
 workers = None
-device = None         # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
+device = None  # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
 n_eval = 12
 
 # %%
@@ -42,8 +42,9 @@ from arsr_lib.run.notebook import experiment, start
 from arsr_lib.sr.recipes import method_checkpoints
 from arsr_lib.sr.sreval import make_sr_videos, quality_table
 
-exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
-                 compute=dict(device=device))
+exp = experiment(
+    profile, config_file, data=dict(flow_method=flow_method, workers=workers), compute=dict(device=device)
+)
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
@@ -52,23 +53,33 @@ print(protocol.describe(exp.data.flow_method, profile=exp.name))
 compared = ["Bicubic", "VDSR", "ESRGAN", "ESRGAN-FT", "SoSR", "VSR-DUF", "ToSR-DUF", "ToSR-VDSR"]
 methods = method_checkpoints(exp, [m for m in compared if m in exp.methods])
 eval_items = session.eval_items(n_eval)
-make_sr_videos(ds, methods, exp.sr_root(), eval_items, device=exp.compute.device,
-               bf16=exp.compute.bf16_inference, progress=False)
+make_sr_videos(
+    ds,
+    methods,
+    exp.sr_root(),
+    eval_items,
+    device=exp.compute.device,
+    bf16=exp.compute.bf16_inference,
+    progress=False,
+)
 moving = [i for i in eval_items if i.class_name in ("ArmCircle", "WalkRight", "SwingBat", "Jump")][:3]
 shown = ["Bicubic", "VDSR", "ESRGAN", "ToSR-DUF"]
-comparison = figures.flow_comparison_figure(ds, moving or eval_items[:3], shown, exp.sr_root(),
-                                            exp.data.flow_method, with_gt=session.is_synth)
+comparison = figures.flow_comparison_figure(
+    ds, moving or eval_items[:3], shown, exp.sr_root(), exp.data.flow_method, with_gt=session.is_synth
+)
 session.show(comparison, "04_flow_comparison.png")
 
 # %% [markdown]
 # ## Flow error against HR flow and against the true flow
 
 # %%
-epe = figures.flow_epe_table(ds, eval_items, list(methods), exp.sr_root(), exp.data.flow_method,
-                             with_gt=session.is_synth)
+epe = figures.flow_epe_table(
+    ds, eval_items, list(methods), exp.sr_root(), exp.data.flow_method, with_gt=session.is_synth
+)
 epe_definition = "mean end-point error (px) over all frame pairs"
-caption = protocol.describe(exp.data.flow_method, profile=exp.name, EPE=epe_definition,
-                            videos=f"{len(eval_items)} test videos")
+caption = protocol.describe(
+    exp.data.flow_method, profile=exp.name, EPE=epe_definition, videos=f"{len(eval_items)} test videos"
+)
 save_table(epe.round(3), out / "04_flow_epe", caption=caption)
 print(caption)
 display(epe.round(3))
@@ -77,10 +88,13 @@ display(epe.round(3))
 # ## Temporal consistency
 
 # %%
-consistency = quality_table(ds, methods, exp.sr_root(), eval_items, exp.data.flow_method,
-                            with_gt=session.is_synth)[["method", "warping error"]]
-caption = protocol.describe(exp.data.flow_method, profile=exp.name,
-                            warping_error="mean |X_t - W(X_t+1, F)| (0-255), F = "
-                            + ("true flow" if session.is_synth else "HR flow"))
+consistency = quality_table(
+    ds, methods, exp.sr_root(), eval_items, exp.data.flow_method, with_gt=session.is_synth
+)[["method", "warping error"]]
+caption = protocol.describe(
+    exp.data.flow_method,
+    profile=exp.name,
+    warping_error="mean |X_t - W(X_t+1, F)| (0-255), F = " + ("true flow" if session.is_synth else "HR flow"),
+)
 save_table(consistency.round(3), out / "04_temporal_consistency", caption=caption)
 display(consistency.round(3))

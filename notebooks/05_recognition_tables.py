@@ -23,11 +23,11 @@
 # cached: scores are recomputed only when a model, an SR output or the protocol changes.
 
 # %% tags=["parameters"]
-profile = "ci"        # make reproduce runs "smoke"; "paper" on a GPU box
-config_file = None    # a YAML/TOML experiment instead of a profile
-flow_method = None    # None: the experiment's
+profile = "ci"  # make reproduce runs "smoke"; "paper" on a GPU box
+config_file = None  # a YAML/TOML experiment instead of a profile
+flow_method = None  # None: the experiment's
 workers = None
-device = None         # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
+device = None  # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
 
 # %%
 import matplotlib
@@ -46,8 +46,9 @@ from arsr_lib.run.notebook import experiment, start
 from arsr_lib.sr.recipes import method_checkpoints
 from arsr_lib.sr.sreval import detail_recovery_table, detail_twins, make_sr_videos
 
-exp = experiment(profile, config_file, data=dict(flow_method=flow_method, workers=workers),
-                 compute=dict(device=device))
+exp = experiment(
+    profile, config_file, data=dict(flow_method=flow_method, workers=workers), compute=dict(device=device)
+)
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
@@ -70,10 +71,15 @@ if session.is_synth:
     # every twin pair of the test split; with an evaluation budget (data.eval_videos), about one per class
     budget = exp.data.eval_videos
     max_twins = exp.data.detail_twins or (None if budget is None else max(1, budget // len(ds.classes)))
-    twins = [v for pairs in detail_twins(ds, DETAIL_PAIRS, max_twins=max_twins).values()
-             for pair in pairs for v in pair]
-    make_sr_videos(ds, method_checkpoints(exp), exp.sr_root(), twins, device=exp.compute.device,
-                   progress=False)
+    twins = [
+        v
+        for pairs in detail_twins(ds, DETAIL_PAIRS, max_twins=max_twins).values()
+        for pair in pairs
+        for v in pair
+    ]
+    make_sr_videos(
+        ds, method_checkpoints(exp), exp.sr_root(), twins, device=exp.compute.device, progress=False
+    )
 
 # %% [markdown]
 # ## Validation first: calibration and the power calculation
@@ -87,12 +93,14 @@ if session.is_synth:
 # %%
 val_harness = None
 if ds.val:
-    val_harness = run_harness(exp, ds.validation().test_subset(exp.data.eval_videos), progress=False,
-                              evaluated="val")
+    val_harness = run_harness(
+        exp, ds.validation().test_subset(exp.data.eval_videos), progress=False, evaluated="val"
+    )
     val_methods = list(val_harness.frames_roots)
     val_spatial = tables.stream_table(val_harness, "rgb", val_methods)
-    val_temporal = tables.stream_table(val_harness, "flow",
-                                       [m for m in val_methods if val_harness.has_stream(m, "flow")])
+    val_temporal = tables.stream_table(
+        val_harness, "flow", [m for m in val_methods if val_harness.has_stream(m, "flow")]
+    )
 else:
     print(f"{ds.name} split {ds.split} has no validation list: no validation rows, no power calculation")
 
@@ -101,9 +109,13 @@ harness = run_harness(exp, ds.test_subset(exp.data.eval_videos), progress=False)
 proto = harness.protocol()
 rgb_weight, flow_weight = proto["fusion rgb:flow"]
 test_protocol = f"{proto['snippets']} snippets x {proto['crops']} crops of {proto['crop']} px"
-caption = protocol.describe(exp.data.flow_method, profile=exp.name, test=test_protocol,
-                            fusion=f"RGB:flow = {rgb_weight}:{flow_weight}",
-                            videos=f"{len(harness.ds.test)} test videos of split {exp.data.split}")
+caption = protocol.describe(
+    exp.data.flow_method,
+    profile=exp.name,
+    test=test_protocol,
+    fusion=f"RGB:flow = {rgb_weight}:{flow_weight}",
+    videos=f"{len(harness.ds.test)} test videos of split {exp.data.split}",
+)
 print(caption)
 
 # %% [markdown]
@@ -151,8 +163,15 @@ for stream, name, shown in (("rgb", "spatial", methods), ("flow", "temporal", te
 # %%
 if session.is_synth:
     sr_methods = method_checkpoints(exp, [m for m in methods if m != "HR"])
-    recovery = detail_recovery_table(ds, sr_methods, exp.sr_root(), DETAIL_PAIRS, max_twins=max_twins,
-                                     device=exp.compute.device, progress=False)
+    recovery = detail_recovery_table(
+        ds,
+        sr_methods,
+        exp.sr_root(),
+        DETAIL_PAIRS,
+        max_twins=max_twins,
+        device=exp.compute.device,
+        progress=False,
+    )
     metric = "detail recovered = <SR_a - SR_b, HR_a - HR_b> / |HR_a - HR_b|^2 on Y, border 4 px"
     save_table(recovery.round(1), out / "05_detail_recovery", caption=f"{caption}; {metric}")
     display(recovery.round(1))
@@ -166,10 +185,12 @@ if session.is_synth:
 # %%
 if val_harness is not None:
     power = tables.power_table(val_harness, len(harness.ds.test), half_width=0.03)
-    power_caption = protocol.describe(exp.data.flow_method, profile=exp.name,
-                                      videos=f"{len(val_harness.ds.test)} validation videos of split "
-                                             f"{exp.data.split}",
-                                      power="normal approximation, 95 % interval, target +-3 pts")
+    power_caption = protocol.describe(
+        exp.data.flow_method,
+        profile=exp.name,
+        videos=f"{len(val_harness.ds.test)} validation videos of split {exp.data.split}",
+        power="normal approximation, 95 % interval, target +-3 pts",
+    )
     save_table(power.round(2), out / "05_power", caption=power_caption)
     print(power_caption)
     display(power.round(2))
@@ -202,10 +223,14 @@ calibration = tables.calibration_table(spatial, temporal, split="test")
 if val_harness is not None:
     val_calibration = tables.calibration_table(val_spatial, val_temporal, split="validation")
     calibration = pd.concat([val_calibration, calibration], ignore_index=True)
-calibration_caption = caption.replace(
-    f"videos={len(harness.ds.test)} test videos",
-    f"videos={len(val_harness.ds.test)} validation and {len(harness.ds.test)} test videos",
-) if val_harness is not None else caption
+calibration_caption = (
+    caption.replace(
+        f"videos={len(harness.ds.test)} test videos",
+        f"videos={len(val_harness.ds.test)} validation and {len(harness.ds.test)} test videos",
+    )
+    if val_harness is not None
+    else caption
+)
 save_table(calibration.round(2), out / "05_calibration", caption=calibration_caption)
 display(calibration.round(2))
 
@@ -216,7 +241,16 @@ display(calibration.round(2))
 flipped = tables.flips(harness, "SoSR")
 display(flipped)
 shown = [harness.ds.test[i] for i in flip_picks(flipped)["index"]]  # the figure's clips: whole SR videos
-make_sr_videos(ds, method_checkpoints(exp, ["SoSR"]), exp.sr_root(), shown, device=exp.compute.device,
-               bf16=exp.compute.bf16_inference, progress=False)
-session.show(prediction_flip_figure(harness.ds, flipped, "SoSR", exp.sr_root(), exp.data.flow_method),
-             "05_prediction_flips.png")
+make_sr_videos(
+    ds,
+    method_checkpoints(exp, ["SoSR"]),
+    exp.sr_root(),
+    shown,
+    device=exp.compute.device,
+    bf16=exp.compute.bf16_inference,
+    progress=False,
+)
+session.show(
+    prediction_flip_figure(harness.ds, flipped, "SoSR", exp.sr_root(), exp.data.flow_method),
+    "05_prediction_flips.png",
+)

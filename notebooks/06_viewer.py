@@ -31,14 +31,14 @@
 # view.
 
 # %% tags=["parameters"]
-profile = "ci"        # whose SR methods to show (make reproduce runs "smoke")
-config_file = None    # a YAML/TOML experiment instead of a profile
-dataset = None        # None: the experiment's dataset (a folder under data/rawframes)
-video = None          # None: the first test video with complete rawframes
+profile = "ci"  # whose SR methods to show (make reproduce runs "smoke")
+config_file = None  # a YAML/TOML experiment instead of a profile
+dataset = None  # None: the experiment's dataset (a folder under data/rawframes)
+video = None  # None: the first test video with complete rawframes
 frame = 4
-methods = None        # None: LR, Bicubic, SoSR, ToSR-DUF and HR where present
-frames_root = None    # None: the project's data/rawframes
-data_root = None      # None: the parent of frames_root (SynthActions masks live beside the videos there)
+methods = None  # None: LR, Bicubic, SoSR, ToSR-DUF and HR where present
+frames_root = None  # None: the project's data/rawframes
+data_root = None  # None: the parent of frames_root (SynthActions masks live beside the videos there)
 
 # %%
 from IPython.display import Image, display
@@ -68,7 +68,13 @@ display(viewer.widget)
 # ## Every view of the current frame (a static copy for the report)
 
 # %%
-views = montage(catalogue, viewer.dataset.value, viewer.video.value, list(viewer.methods.value),
-                viewer.frame.value, viewer.zoom())
+views = montage(
+    catalogue,
+    viewer.dataset.value,
+    viewer.video.value,
+    list(viewer.methods.value),
+    viewer.frame.value,
+    viewer.zoom(),
+)
 save_png(views, out / "06_viewer_views.png")
 display(Image(filename=str(out / "06_viewer_views.png")))

@@ -1,6 +1,5 @@
 """Caches keyed on the code that made them, bounded in memory, cleared by ``reproduce --force``."""
 
-
 import numpy as np
 import pytest
 

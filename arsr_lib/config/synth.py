@@ -71,9 +71,7 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
         # the numerics of the committed reports/synth run (2 threads, NCHW, one process): smoke's NHWC kernels
         # and recogniser lane change the bits, and a synth run with them has not been made
         recognition=replace(
-            base.recognition,
-            iters={"tsn_rgb": 3000, "tsn_flow": 1500, "stresnet": 400},
-            channels_last=False,
+            base.recognition, iters={"tsn_rgb": 3000, "tsn_flow": 1500, "stresnet": 400}, channels_last=False
         ),
         compute=replace(base.compute, threads=2, recogniser_lane=False, score_workers=None),
     )
