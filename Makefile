@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.arsr-installed
 NOTEBOOK_BUILD := build/notebooks
 
-.PHONY: venv test lint reproduce
+.PHONY: venv test test-slow test-all lint reproduce
 
 venv: $(STAMP)
 
@@ -28,15 +28,24 @@ $(STAMP): pyproject.toml Makefile $(CONSTRAINTS)
 	$(BIN)/python -m pip install $(PIP_FLAGS) $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[dev]"
 	@echo "$(TORCH_SPEC) $(CONSTRAINTS)" > $(STAMP)
 
+# the same checks as .pre-commit-config.yaml: lint and formatting
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
-# the notebooks are jupytext py:percent sources; nbval runs the .ipynb made from them
+# the notebooks are jupytext py:percent sources; nbval runs the .ipynb made from them.
+# `make test` is the developer's loop (every test but the `dryrun` group, ~10 min on 2 cores);
+# `make test-slow` runs the paper profile's dry run on real clips (~13 min); CI (.ci/run) runs both.
 test: lint
-	$(BIN)/python -m pytest -q --durations=5 tests
+	$(BIN)/python -m pytest -q --durations=5 -m "not dryrun" tests
 	rm -rf $(NOTEBOOK_BUILD)
 	$(BIN)/python -m arsr_lib notebooks --out $(NOTEBOOK_BUILD) > /dev/null
 	$(BIN)/python -m pytest -q --nbval-lax -p no:cacheprovider $(NOTEBOOK_BUILD)
 
 reproduce: venv
 	$(BIN)/python -m arsr_lib reproduce --profile $(PROFILE) $(if $(CONFIG),--config $(CONFIG))
+
+test-slow: venv
+	$(BIN)/python -m pytest -q --durations=5 -m dryrun tests
+
+test-all: test test-slow

@@ -50,6 +50,7 @@ def _random_weights(tmp: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.slow
+@pytest.mark.dryrun
 def test_paper_profile_runs_every_notebook_on_real_clips(tmp_path, realdata):
     root = _ucf101_root(tmp_path, realdata)
     resnet, vgg = _random_weights(tmp_path)
