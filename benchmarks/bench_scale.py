@@ -59,7 +59,9 @@ def stage(name: str, work: Path, n: int) -> dict:
     """Run one stage in this process; returns what it did."""
     from arsr_lib.data import synth
     from arsr_lib.data.prep import extract_variants, prepare_dataset
-    from arsr_lib.recognition.harness import Harness, prepare_method_frames
+    from arsr_lib.core.devices import runtime
+    from arsr_lib.recognition.scores import Harness
+    from arsr_lib.sr.testframes import prepare_method_frames
     from arsr_lib.recognition.training import train_recognisers
     from arsr_lib.sr.recipes import train_recipe
 
@@ -102,8 +104,8 @@ def stage(name: str, work: Path, n: int) -> dict:
             exp.runs_dir() / "scores",
             exp.recognition,
             exp.data.flow_method,
-            streams=streams,
-            device="cpu",
+            streams,
+            runtime("cpu"),
         )
         for m in ("HR", "Bicubic", "VDSR"):
             h.scores("tsn_rgb", "rgb", m)

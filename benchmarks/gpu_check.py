@@ -46,8 +46,8 @@ sys.path.insert(0, str(ROOT))
 from arsr_lib import config  # noqa: E402
 from arsr_lib.core.devices import autocast, resolve_device  # noqa: E402
 from arsr_lib.data.flow import compute_flow  # noqa: E402
+from arsr_lib.data.snippets import protocol_frames  # noqa: E402
 from arsr_lib.models import build_model  # noqa: E402
-from arsr_lib.recognition.clips import protocol_frames  # noqa: E402
 from arsr_lib.recognition.training import STRESNET_STREAMS_WEIGHT, recogniser_spec  # noqa: E402
 from arsr_lib.train.engine import Engine, Task, TrainConfig  # noqa: E402
 from arsr_lib.train.losses import FeatureLoss, vgg19_features  # noqa: E402

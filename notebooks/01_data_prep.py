@@ -1,7 +1,10 @@
 # ---
 # jupyter:
+#   arsr:
+#     stage: data
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: arsr
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -26,12 +29,7 @@
 # %% tags=["parameters"]
 profile = "ci"  # make reproduce runs "smoke"; "paper" on a GPU box
 config_file = None  # a YAML/TOML experiment instead of a profile
-dataset = None  # None: the experiment's ("synth", "ucf101", "hmdb51", "folder")
-data_root = None  # None: data/<dataset>
-split_dir = None  # None: <data_root>/ucfTrainTestlist
-split = None
-flow_method = None  # None: the experiment's ("dis" in smoke, "tvl1" in paper)
-workers = None
+overrides = None  # nested settings of the experiment, e.g. {"compute": {"device": "cuda"}}
 n_show = 10  # classes shown in the figures
 
 # %%
@@ -48,15 +46,7 @@ from arsr_lib.report import data_figures as figures
 from arsr_lib.report.io import save_table
 from arsr_lib.run.notebook import experiment, start
 
-data = dict(
-    dataset=dataset,
-    root=data_root,
-    split_dir=split_dir,
-    split=split,
-    flow_method=flow_method,
-    workers=workers,
-)
-exp = experiment(profile, config_file, data=data)
+exp = experiment(profile, config_file, overrides)
 print(config.to_dict(exp.data))
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
 

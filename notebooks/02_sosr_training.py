@@ -1,7 +1,10 @@
 # ---
 # jupyter:
+#   arsr:
+#     stage: sosr
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: arsr
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -24,10 +27,7 @@
 # %% tags=["parameters"]
 profile = "ci"  # make reproduce runs "smoke"; "paper" on a GPU box
 config_file = None  # a YAML/TOML experiment instead of a profile
-flow_method = None  # None: the experiment's
-workers = None
-device = None  # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
-iters = None  # None: the experiment's schedule for every recipe
+overrides = None  # nested settings of the experiment, e.g. {"compute": {"device": "cuda"}}
 n_eval = 12  # test videos in the quality table
 
 # %%
@@ -51,9 +51,7 @@ from arsr_lib.sr.recipes import (
 )
 from arsr_lib.sr.sreval import make_sr_videos, quality_table, training_report
 
-exp = experiment(
-    profile, config_file, data=dict(flow_method=flow_method, workers=workers), compute=dict(device=device)
-)
+exp = experiment(profile, config_file, overrides)
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config.to_dict(exp.sr_loss)))
@@ -74,9 +72,9 @@ session.show(
 # ## Training
 
 # %%
-recipes = stage_recipes(exp, "02")  # each after the run it starts from
+recipes = stage_recipes(exp, "sosr")  # each after the run it starts from
 for name in recipes:
-    train_recipe(name, exp, session.train_videos, session.val_videos, iters=iters, progress=False)
+    train_recipe(name, exp, session.train_videos, session.val_videos, progress=False)
 curves = figures.training_curves(
     {r: runs / r for r in recipes}, ("loss", "pixel", "share_pixel", "gan_d", "val_psnr_y")
 )
@@ -94,7 +92,7 @@ display(training.round(4))
 # ## Outputs on the same crops and the quality table
 
 # %%
-methods = method_checkpoints(exp, stage_methods(exp, "02"))
+methods = method_checkpoints(exp, stage_methods(exp, "sosr"))
 eval_items = session.eval_items(n_eval)
 make_sr_videos(
     ds,

@@ -1,7 +1,10 @@
 # ---
 # jupyter:
+#   arsr:
+#     stage: flow
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: arsr
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -24,9 +27,7 @@
 # %% tags=["parameters"]
 profile = "ci"  # make reproduce runs "smoke"; "paper" on a GPU box
 config_file = None  # a YAML/TOML experiment instead of a profile
-flow_method = None  # None: the experiment's
-workers = None
-device = None  # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
+overrides = None  # nested settings of the experiment, e.g. {"compute": {"device": "cuda"}}
 n_eval = 12
 
 # %%
@@ -42,16 +43,13 @@ from arsr_lib.run.notebook import experiment, start
 from arsr_lib.sr.recipes import method_checkpoints
 from arsr_lib.sr.sreval import make_sr_videos, quality_table
 
-exp = experiment(
-    profile, config_file, data=dict(flow_method=flow_method, workers=workers), compute=dict(device=device)
-)
+exp = experiment(profile, config_file, overrides)
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
 
 # %%
-compared = ["Bicubic", "VDSR", "ESRGAN", "ESRGAN-FT", "SoSR", "VSR-DUF", "ToSR-DUF", "ToSR-VDSR"]
-methods = method_checkpoints(exp, [m for m in compared if m in exp.methods])
+methods = method_checkpoints(exp, exp.study.flow_compared)
 eval_items = session.eval_items(n_eval)
 make_sr_videos(
     ds,

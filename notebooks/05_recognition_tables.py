@@ -1,7 +1,10 @@
 # ---
 # jupyter:
+#   arsr:
+#     stage: recognition
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: arsr
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -25,9 +28,7 @@
 # %% tags=["parameters"]
 profile = "ci"  # make reproduce runs "smoke"; "paper" on a GPU box
 config_file = None  # a YAML/TOML experiment instead of a profile
-flow_method = None  # None: the experiment's
-workers = None
-device = None  # None: the experiment's compute.device ("auto": CUDA when present); "cpu", "cuda"
+overrides = None  # nested settings of the experiment, e.g. {"compute": {"device": "cuda"}}
 
 # %%
 import matplotlib
@@ -39,16 +40,15 @@ from IPython.display import display
 from arsr_lib.core import protocol
 from arsr_lib.data.synth import DETAIL_PAIRS
 from arsr_lib.recognition import tables
-from arsr_lib.recognition.harness import prepare_method_frames, run_harness
+from arsr_lib.recognition.scores import run_harness
 from arsr_lib.report.io import save_table
 from arsr_lib.report.recognition_figures import flip_picks, prediction_flip_figure
 from arsr_lib.run.notebook import experiment, start
 from arsr_lib.sr.recipes import method_checkpoints
 from arsr_lib.sr.sreval import detail_recovery_table, detail_twins, make_sr_videos
+from arsr_lib.sr.testframes import prepare_method_frames
 
-exp = experiment(
-    profile, config_file, data=dict(flow_method=flow_method, workers=workers), compute=dict(device=device)
-)
+exp = experiment(profile, config_file, overrides)
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
@@ -184,7 +184,7 @@ if session.is_synth:
 
 # %%
 if val_harness is not None:
-    power = tables.power_table(val_harness, len(harness.ds.test), half_width=0.03)
+    power = tables.power_table(val_harness, exp.study, len(harness.ds.test), half_width=0.03)
     power_caption = protocol.describe(
         exp.data.flow_method,
         profile=exp.name,
@@ -199,7 +199,7 @@ if val_harness is not None:
 # ## Two-stream fusion: the paper's pairing against bicubic, plain SR (ESRGAN + VSR-DUF) and HR
 
 # %%
-fusion = tables.fusion_table(harness)
+fusion = tables.fusion_table(harness, exp.study.pairings)
 save_table(fusion.round(2), out / "05_fusion", caption=caption)
 display(fusion.round(2))
 
@@ -207,7 +207,7 @@ display(fusion.round(2))
 # ## Paired tests (same test videos)
 
 # %%
-paired = tables.paired_tests(harness)
+paired = tables.paired_tests(harness, exp.study)
 tests_caption = caption + "; paired bootstrap (2000) and exact McNemar"
 save_table(paired.round(3), out / "05_paired_tests", caption=tests_caption)
 display(paired.round(3))
@@ -238,12 +238,12 @@ display(calibration.round(2))
 # ## The paper's Fig. 2: where SR flips the spatial prediction
 
 # %%
-flipped = tables.flips(harness, "SoSR")
+flipped = tables.flips(harness, exp.study.flips_method)
 display(flipped)
 shown = [harness.ds.test[i] for i in flip_picks(flipped)["index"]]  # the figure's clips: whole SR videos
 make_sr_videos(
     ds,
-    method_checkpoints(exp, ["SoSR"]),
+    method_checkpoints(exp, [exp.study.flips_method]),
     exp.sr_root(),
     shown,
     device=exp.compute.device,
@@ -251,6 +251,6 @@ make_sr_videos(
     progress=False,
 )
 session.show(
-    prediction_flip_figure(harness.ds, flipped, "SoSR", exp.sr_root(), exp.data.flow_method),
+    prediction_flip_figure(harness.ds, flipped, exp.study.flips_method, exp.sr_root(), exp.data.flow_method),
     "05_prediction_flips.png",
 )

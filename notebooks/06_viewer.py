@@ -1,7 +1,10 @@
 # ---
 # jupyter:
+#   arsr:
+#     stage: viewer
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: arsr
 #     text_representation:
 #       extension: .py
 #       format_name: percent

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from arsr_lib import config
 from arsr_lib.core import codekey
 from arsr_lib.core.cache import ByteLRU, DiskArrays
 from arsr_lib.data import synth
@@ -27,13 +28,20 @@ def test_code_digests_follow_the_producing_modules():
         "sr_training"
     }  # rawframes, flow, pairs, SR videos, recognisers, scores keep their keys
     assert {a: codekey.code_digest(a) for a in codekey.PRODUCERS} == before
-    codekey.set_override("recognition.harness", "# a changed frame picker")
+    codekey.set_override("sr.testframes", "# a changed frame picker")
     try:
         after = {a: codekey.code_digest(a) for a in codekey.PRODUCERS}
     finally:
-        codekey.set_override("recognition.harness", None)
-    # the harness makes the sparse SR test frames and the scores; whole SR videos and training keep theirs
-    assert {a for a in before if before[a] != after[a]} == {"sr_frames", "scores"}
+        codekey.set_override("sr.testframes", None)
+    # the sparse SR test frames change (and with their tag, the scores that read them); whole SR videos and
+    # training keep their keys
+    assert {a for a in before if before[a] != after[a]} == {"sr_frames"}
+    codekey.set_override("recognition.scores", "# a changed score cache")
+    try:
+        after = {a: codekey.code_digest(a) for a in codekey.PRODUCERS}
+    finally:
+        codekey.set_override("recognition.scores", None)
+    assert {a for a in before if before[a] != after[a]} == {"scores"}
     with pytest.raises(ValueError, match="unknown artefact"):
         codekey.code_digest("everything")
     with pytest.raises(ValueError, match="not a module of arsr_lib"):
@@ -99,19 +107,30 @@ def test_disk_arrays_store_once_and_atomically(tmp_path):
 
 def test_force_clears_the_caches_of_the_stages_it_reruns(tmp_path):
     exp = tmp_experiment(tmp_path)
-    owned = [r for stage in ("02", "03") for r in stage_recipes(exp, stage)]
-    assert sorted(owned) == sorted(exp.recipes)  # every training run belongs to one stage
-    assert exp.frames_root("hr") in stage_caches(exp, "01")
-    assert exp.runs_dir() / "sosr" in stage_caches(exp, "02") and exp.sr_root() / "SoSR" in stage_caches(
-        exp, "02"
+    owned = [r for stage in exp.study.stages for r in stage_recipes(exp, stage)]
+    assert sorted(owned) == sorted(exp.recipes)  # every training run belongs to one stage, once
+    assert exp.frames_root("hr") in stage_caches(exp, "data")
+    assert exp.runs_dir() / "sosr" in stage_caches(exp, "sosr") and exp.sr_root() / "SoSR" in stage_caches(
+        exp, "sosr"
     )
-    assert exp.runs_dir() / "tosr_duf" in stage_caches(exp, "03")
-    assert exp.runs_dir() / "scores" in stage_caches(exp, "05")
+    assert exp.runs_dir() / "tosr_duf" in stage_caches(exp, "tosr")
+    assert exp.runs_dir() / "vdsr" not in stage_caches(exp, "tosr")  # sosr trains it, tosr starts from it
+    assert exp.runs_dir() / "scores" in stage_caches(exp, "recognition")
     assert not any(
         exp.dataset_root() == p or exp.dataset_root() in p.parents
-        for s in "0123456"
-        for p in stage_caches(exp, f"0{s}")
+        for s in ("data", "sosr", "tosr", "flow", "recognition", "viewer", None)
+        for p in stage_caches(exp, s)
     )
+
+
+def test_the_notebooks_declare_their_stages():
+    """The runner knows stages, not notebook numbers: each notebook says which stage it is in its metadata,
+    and the SR training stages are the study's."""
+    from arsr_lib.run.reproduce import notebooks, stage_of
+
+    stages = [stage_of(nb) for nb in notebooks()]
+    assert stages == ["data", "sosr", "tosr", "flow", "recognition", "viewer"]
+    assert set(config.load("smoke").study.stages) <= set(stages)
 
 
 def test_byte_lru_peek_and_put():

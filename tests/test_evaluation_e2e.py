@@ -5,14 +5,16 @@ import numpy as np
 import pytest
 import torch
 
+from arsr_lib.core.devices import runtime
 from arsr_lib.data import synth
 from arsr_lib.data.datasets import load_ucf101
 from arsr_lib.data.frames import FramesConfig, extract_dataset
 from arsr_lib.recognition import tables
-from arsr_lib.recognition.harness import Harness, prepare_method_frames
+from arsr_lib.recognition.scores import Harness
 from arsr_lib.recognition.training import Recognisers, train_experiment_recognisers, train_recognisers
 from arsr_lib.report.recognition_figures import prediction_flip_figure
 from arsr_lib.sr.recipes import build_recipe
+from arsr_lib.sr.testframes import prepare_method_frames
 from arsr_lib.train.engine import Engine
 
 from conftest import tmp_experiment
@@ -43,7 +45,9 @@ def test_tiny_end_to_end(tmp_path):
     roots, tags, streams = prepare_method_frames(exp, ds, methods, progress=False)
     assert streams["VDSR"] == ("rgb", "flow") and streams["SoSR-VDSR"] == ("rgb",)  # SoSR feeds RGB alone
     _sparse_frames_equal_whole_video_frames(exp, ds, out / "final.pt", roots["VDSR"], tmp_path)
-    h = Harness(exp.name, ds, roots, tags, recs, tmp_path / "scores", exp.recognition, "dis", streams=streams)
+    h = Harness(
+        exp.name, ds, roots, tags, recs, tmp_path / "scores", exp.recognition, "dis", streams, runtime("cpu")
+    )
     with pytest.raises(ValueError, match="SoSR-VDSR's frames were made for the rgb stream only"):
         h.scores("tsn_flow", "flow", "SoSR-VDSR")
     _sharded_scores_merge(h, tmp_path)

@@ -11,8 +11,9 @@ import pytest
 
 from arsr_lib.core.atomic import MARKER, read_marker
 from arsr_lib.core.errors import ExtractionError
+from arsr_lib.core.shards import parse_shard
 from arsr_lib.data.datasets import load_folder
-from arsr_lib.data.frames import FramesConfig, extract_dataset, extract_video, load_rawframes, parse_shard
+from arsr_lib.data.frames import FramesConfig, extract_dataset, extract_video, load_rawframes
 from arsr_lib.data.video import write_video
 
 from conftest import ROOT, textured_frames

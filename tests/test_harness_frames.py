@@ -4,13 +4,15 @@ and some are not divisible by 4), with a multi-frame model on a clip shorter tha
 import numpy as np
 import torch
 
+from arsr_lib.core.devices import runtime
 from arsr_lib.data.datasets import load_folder
 from arsr_lib.data.frames import FramesConfig, extract_dataset, output_dir, read_rawframes
+from arsr_lib.data.snippets import protocol_frames
 from arsr_lib.data.video import write_video
 from arsr_lib.models import DUF
 from arsr_lib.recognition import clips
-from arsr_lib.recognition.harness import ConsumedFrames, make_method_frames
 from arsr_lib.sr.inference import super_resolve, super_resolve_indices
+from arsr_lib.sr.testframes import ConsumedFrames, SRMethod, make_method_frames
 
 from conftest import textured_frames
 
@@ -24,13 +26,14 @@ def test_sparse_sr_frames_on_mixed_widths(tmp_path):
     extract_dataset(ds, hr_root, FramesConfig(flow_method="dis"), subsets=("test",), progress=False)
     consumed = ConsumedFrames(3, 5, ("rgb", "flow"), FramesConfig(flow_method="dis"))
     sr_root = tmp_path / "sr"
+    method = SRMethod("Bicubic-SR", None, sr_root)
     tag = make_method_frames(
-        ds, ds.test, "Bicubic-SR", None, sr_root, hr_root, consumed, workers=2, progress=False
+        ds, ds.test, method, hr_root, consumed, runtime("cpu", workers=2), progress=False
     )
     assert tag.startswith("bicubic-")
     for it in ds.test:
         folder = output_dir(sr_root, it.rel_path)
-        rgb, _ = clips.protocol_frames(12, 3, 5, True)
+        rgb, _ = protocol_frames(12, 3, 5, True)
         frames = read_rawframes(folder, "rgb", rgb)
         assert frames.shape[1:] == (
             48,
@@ -42,7 +45,7 @@ def test_sparse_sr_frames_on_mixed_widths(tmp_path):
             assert x.shape[0] == 3 and x.shape[-2:] == (32, 32)
     # a second call finds every folder complete and makes nothing
     mtimes = {p: p.stat().st_mtime_ns for p in sr_root.rglob(".done.json")}
-    make_method_frames(ds, ds.test, "Bicubic-SR", None, sr_root, hr_root, consumed, progress=False)
+    make_method_frames(ds, ds.test, method, hr_root, consumed, runtime("cpu"), progress=False)
     assert {p: p.stat().st_mtime_ns for p in sr_root.rglob(".done.json")} == mtimes
 
 
@@ -61,7 +64,7 @@ def test_lr_frames_shared_by_the_methods_are_decoded_once(tmp_path, monkeypatch)
     """The LR frames a cache serves equal the decoded ones; a video whose needed frames are all cached is not
     decoded again, and one with a frame missing is decoded only up to that frame."""
     from arsr_lib.core.cache import ByteLRU
-    from arsr_lib.recognition import harness
+    from arsr_lib.sr import testframes as harness
 
     video = tmp_path / "v.avi"
     write_video(video, textured_frames(t=10, h=32, w=32))

@@ -2,11 +2,14 @@ import numpy as np
 import pytest
 import torch
 
+from arsr_lib.config.study import Study
+from arsr_lib.data.snippets import snippet_starts
 from arsr_lib.models.resnet import ResNet, cross_modality_conv1, load_imagenet
 from arsr_lib.models.stresnet import STResNet
 from arsr_lib.models.tsn import TSN
 from arsr_lib.recognition import stats, tables
-from arsr_lib.recognition.clips import _flip, crops_of, snippet_starts
+from arsr_lib.recognition.clips import _flip, crops_of
+from arsr_lib.recognition.scores import fuse_tsn
 
 
 def test_resnet_has_torchvision_names_and_loads_local_weights(tmp_path):
@@ -58,11 +61,14 @@ def test_consensus_and_partial_bn():
     assert all(not b.training and not b.weight.requires_grad for b in bns[1:])
 
 
-def test_late_fusion_arithmetic():
+def test_late_fusion_weights_the_streams_raw_scores():
+    """TSN's late fusion (the one used by the harness's tables and by ``arsr recognize``): the weighted sum of
+    the streams' raw scores, RGB : flow = ``recognition.fusion``."""
     rgb = np.array([[2.0, 0.0, 1.0]])
     flow = np.array([[0.0, 2.0, 0.0]])
-    fused = 1.0 * rgb + 1.5 * flow  # TSN: weighted sum of raw scores, RGB : flow = 1 : 1.5
-    assert fused.argmax() == 1 and rgb.argmax() == 0
+    np.testing.assert_allclose(fuse_tsn(rgb, flow, (1.0, 1.5)), [[2.0, 3.0, 1.0]])
+    assert fuse_tsn(rgb, flow, (1.0, 1.5)).argmax() == 1  # the flow stream decides at 1 : 1.5
+    assert fuse_tsn(rgb, flow, (1.0, 0.5)).argmax() == 0  # and the RGB stream at 1 : 0.5
 
 
 def test_stresnet_connections():
@@ -221,13 +227,14 @@ class _StubHarness:
 def test_power_table_sizes_each_claim_from_its_validation_discordance():
     methods = ["Bicubic", "ESRGAN", "ESRGAN-FT", "SoSR", "VSR-DUF", "ToSR-DUF"]
     harness = _StubHarness(200, methods)
-    names = [(c, r) for c, r, _, _ in tables.claims(harness)]
+    study = Study()
+    names = [(c, r) for c, r, _, _ in tables.claims(harness, study)]
     assert ("SoSR vs ESRGAN-FT (spatial)", "TSN") in names and (
         "SoSR-VDSR vs VDSR (spatial)",
         "TSN",
     ) not in names
     assert ("SoSR + ToSR-DUF vs ESRGAN + VSR-DUF (plain SR) (two-stream)", "ST-ResNet") in names
-    power = tables.power_table(harness, n_test=400)
+    power = tables.power_table(harness, study, n_test=400)
     assert len(power) == len(names) and (power["validation videos"] == 200).all()
     row = power.iloc[0]
     a_only, b_only = row["a only (%)"] / 100, row["b only (%)"] / 100
@@ -235,7 +242,7 @@ def test_power_table_sizes_each_claim_from_its_validation_discordance():
     assert row["expected half-width (pts)"] == pytest.approx(
         100 * stats.paired_half_width(400, a_only, b_only)
     )
-    paired = tables.paired_tests(harness)
+    paired = tables.paired_tests(harness, study)
     assert list(paired["comparison"]) == [c for c, _ in names]
 
 

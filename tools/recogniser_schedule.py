@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from arsr_lib import config  # noqa: E402
 from arsr_lib.core import protocol  # noqa: E402
 from arsr_lib.recognition import tables  # noqa: E402
-from arsr_lib.recognition.harness import run_harness  # noqa: E402
+from arsr_lib.recognition.scores import run_harness  # noqa: E402
 from arsr_lib.report.io import save_table  # noqa: E402
 from arsr_lib.run.notebook import start  # noqa: E402
 

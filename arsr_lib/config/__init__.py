@@ -25,12 +25,12 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
+from arsr_lib.config.experiment import Experiment
+from arsr_lib.config.frozen import FrozenDict
 from arsr_lib.config.schema import (
     ComputeConfig,
     DataConfig,
     EngineSchedule,
-    Experiment,
-    FrozenDict,
     PairMining,
     Paths,
     RecognitionConfig,
@@ -38,6 +38,7 @@ from arsr_lib.config.schema import (
     SRLossConfig,
     SRRecipe,
 )
+from arsr_lib.config.study import Study
 
 # one module per profile, each with build(env, paths) -> Experiment
 PROFILES = ("smoke", "ci", "synth", "paper")
@@ -54,6 +55,7 @@ __all__ = [
     "SRArchitectures",
     "SRLossConfig",
     "SRRecipe",
+    "Study",
     "load",
     "from_file",
     "override",

@@ -7,7 +7,8 @@ from dataclasses import replace
 from typing import Mapping
 
 from arsr_lib.config import smoke
-from arsr_lib.config.schema import Experiment, Paths
+from arsr_lib.config.experiment import Experiment
+from arsr_lib.config.schema import Paths
 
 SR_ITERS = 6
 RECOGNISER_ITERS = {"tsn_rgb": 6, "tsn_flow": 6, "stresnet": 4}

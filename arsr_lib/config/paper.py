@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from arsr_lib.config.experiment import Experiment
 from arsr_lib.config.schema import (
     ComputeConfig,
     DataConfig,
     EngineSchedule,
-    Experiment,
     PairMining,
     Paths,
     RecognitionConfig,

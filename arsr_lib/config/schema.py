@@ -1,15 +1,13 @@
-"""The typed description of a run: one frozen :class:`Experiment` holding every parameter.
-
-Library functions take the experiment (or the part they need) as an argument; nothing in the package
-looks a setting up by profile name. Profiles (``smoke``, ``ci``, ``paper``) are modules that each build
-one experiment; :func:`arsr_lib.config.load` builds one by name with overrides, or from a YAML/TOML file.
-"""
+"""The parts of an experiment (:class:`arsr_lib.config.experiment.Experiment`): data, SR architectures and
+losses, pair mining, schedules, recipes, recognition, paths, compute; and the names they may take."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+
+from arsr_lib.config.frozen import frozen_map
 
 SR_ARCHITECTURES = ("rrdbnet", "vdsr", "duf")
 STEP_KINDS = ("pixel", "gan", "siamese")
@@ -30,25 +28,6 @@ DEFAULT_METHODS = {
     "ToSR-DUF": "tosr_duf",
     "ToSR-VDSR": "tosr_vdsr",
 }
-
-
-class FrozenDict(dict):
-    """A read-only ``dict`` (model arguments, recipes inside a frozen experiment); JSON- and
-    pickle-friendly."""
-
-    def _read_only(self, *args, **kwargs):
-        raise TypeError(
-            "experiment settings are read-only; build a changed copy with arsr_lib.config.override"
-        )
-
-    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _read_only
-
-    def __reduce__(self):
-        return FrozenDict, (dict(self),)
-
-
-def frozen_map(mapping: Mapping | None = None) -> FrozenDict:
-    return FrozenDict(mapping or {})
 
 
 @dataclass(frozen=True)
@@ -275,108 +254,3 @@ class Paths:
     @property
     def data(self) -> Path:
         return Path(self.project) / "data"
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """Everything that determines a run. Build one with :func:`arsr_lib.config.load`."""
-
-    name: str
-    seed: int
-    data: DataConfig
-    sr_arch: SRArchitectures
-    sr_loss: SRLossConfig
-    pairs: PairMining
-    sr_schedule: EngineSchedule
-    recipes: Mapping  # recipe name -> SRRecipe
-    recognition: RecognitionConfig
-    paths: Paths
-    compute: ComputeConfig = ComputeConfig()
-    # method name -> recipe name, pretrained model name or None (Bicubic); see DEFAULT_METHODS
-    methods: Mapping = field(default_factory=lambda: frozen_map(DEFAULT_METHODS))
-
-    def __post_init__(self):
-        object.__setattr__(self, "recipes", frozen_map(self.recipes))
-        object.__setattr__(self, "methods", frozen_map(self.methods))
-        for method, source in self.methods.items():
-            if source is not None and source not in self.recipes and source not in PRETRAINED_SR:
-                raise ValueError(
-                    f"method {method!r} comes from {source!r}, which is neither a recipe of {self.name} "
-                    f"nor a pretrained model {PRETRAINED_SR}"
-                )
-        for name, recipe in self.recipes.items():
-            if (
-                recipe.init is not None
-                and recipe.init not in self.recipes
-                and recipe.init not in PRETRAINED_SR
-            ):
-                raise ValueError(
-                    f"recipe {name!r} starts from {recipe.init!r}, which is neither a recipe of {self.name} "
-                    f"nor a pretrained model {PRETRAINED_SR}"
-                )
-
-    def method_source(self, method: str) -> str | None:
-        """The recipe or pretrained model behind an SR method (None: Bicubic)."""
-        if method not in self.methods:
-            raise ValueError(f"unknown SR method {method!r}; experiment {self.name} has {list(self.methods)}")
-        return self.methods[method]
-
-    def off_the_shelf(self, method: str) -> bool:
-        """Whether ``method`` is untouched pretrained weights (the only use of "off the shelf")."""
-        return self.method_source(method) in PRETRAINED_SR
-
-    def recipes_for(self, methods) -> list[str]:
-        """The recipes that make those of ``methods`` the experiment has, each after the recipe it starts
-        from (what a notebook trains, in order)."""
-        order: list[str] = []
-
-        def visit(name: str) -> None:
-            if name in order or name not in self.recipes:
-                return
-            visit(self.recipes[name].init)
-            order.append(name)
-
-        for method in methods:
-            if self.methods.get(method) in self.recipes:
-                visit(self.methods[method])
-        return order
-
-    def recipe(self, name: str) -> SRRecipe:
-        if name not in self.recipes:
-            raise ValueError(f"unknown recipe {name!r}; experiment {self.name} has {sorted(self.recipes)}")
-        return self.recipes[name]
-
-    # ------------------------------------------------------------------ locations
-    @property
-    def workers(self) -> int:
-        """DataLoader / process-pool workers of training and scoring."""
-        return self.data.workers if self.compute.workers is None else self.compute.workers
-
-    @property
-    def score_workers(self) -> int:
-        """DataLoader workers reading the test inputs while a recogniser scores them."""
-        return self.workers if self.compute.score_workers is None else self.compute.score_workers
-
-    @property
-    def loader_cache_bytes(self) -> int:
-        """The decoded-frame cache of one training loader process: ``compute.cache_mb`` is for all of them."""
-        return (self.compute.cache_mb << 20) // max(1, self.workers)
-
-    def dataset_root(self) -> Path:
-        return Path(self.data.root).expanduser() if self.data.root else self.paths.data / self.data.name
-
-    def frames_root(self, variant: str) -> Path:
-        """Rawframes of a variant (hr, lr, bicubic); SR methods' under ``sr-<experiment>``."""
-        base = self.paths.data / "rawframes" / self.data.name
-        return base / f"sr-{self.name}" if variant == "sr" else base / variant
-
-    def reports_dir(self) -> Path:
-        return Path(self.paths.reports_root) / self.name
-
-    def runs_dir(self) -> Path:
-        """Training runs (checkpoints, CSV logs) of this experiment."""
-        return Path(self.paths.project) / "runs" / self.name
-
-    def sr_root(self) -> Path:
-        """SR test videos of every method (lossless AVI)."""
-        return self.paths.data / "sr" / f"{self.name}-{self.data.dataset}"

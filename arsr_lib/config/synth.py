@@ -20,7 +20,9 @@ from dataclasses import replace
 from typing import Mapping
 
 from arsr_lib.config import smoke
-from arsr_lib.config.schema import DEFAULT_METHODS, EngineSchedule, Experiment, Paths, SRRecipe
+from arsr_lib.config.experiment import Experiment
+from arsr_lib.config.schema import DEFAULT_METHODS, EngineSchedule, Paths, SRRecipe
+from arsr_lib.config.study import Study
 
 PRETRAINED = "realsr-df2k"
 # the pretrained model's size (arsr_lib.models.pretrained.pretrained_spec)
@@ -68,6 +70,7 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
         sr_schedule=EngineSchedule(ckpt_every=100, log_every=10, val_every=100, amp=False),
         recipes=recipes(),
         methods=methods(),
+        study=Study().restricted_to(methods()),
         # the numerics of the committed reports/synth run (2 threads, NCHW, one process): smoke's NHWC kernels
         # and recogniser lane change the bits, and a synth run with them has not been made
         recognition=replace(

@@ -35,18 +35,19 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
         "train.checkpoint",
     ),
     "sr_videos": ("data.video", "data.degrade", "models", "sr.inference"),
-    # the sparse SR test frames the recognisers read: harness picks the frames, decodes and writes them
-    "sr_frames": ("data.video", "data.degrade", "models", "sr.inference", "recognition.harness"),
+    # the sparse SR test frames the recognisers read: sr.testframes picks the frames, decodes and writes them
+    "sr_frames": ("data.video", "data.degrade", "data.snippets", "models", "sr.inference", "sr.testframes"),
     "recogniser_training": (
         "data.frames",
         "models",
         "train.steps",
         "train.engine",
+        "data.snippets",
         "recognition.clips",
         "recognition.training",
         "train.checkpoint",
     ),
-    "scores": ("data.frames", "models", "recognition.clips", "recognition.harness"),
+    "scores": ("data.frames", "data.snippets", "models", "recognition.clips", "recognition.scores"),
 }
 
 # overrides of a module's source text (tests use it to show which caches a change invalidates)

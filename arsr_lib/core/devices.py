@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import os
 import warnings
+from dataclasses import dataclass
 
 import torch
 from threadpoolctl import ThreadpoolController
@@ -38,6 +39,27 @@ def gpu_bf16(device: torch.device, wanted: bool) -> bool:
     """Whether a configured bf16 (``compute.bf16_inference``) applies: on CUDA only; the CPU runs fp32 (its
     bf16 kernels without hardware support are many times slower)."""
     return bool(wanted) and torch.device(device).type == "cuda"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where and how a job runs, resolved once from the experiment's compute settings and passed down: the
+    device, whether bf16 autocast applies (CUDA only), and the worker processes it may use."""
+
+    device: torch.device
+    bf16: bool = False
+    workers: int = 0
+
+    @property
+    def precision(self) -> str:
+        return "bf16" if self.bf16 else "fp32"
+
+
+def runtime(device: str | torch.device | None = "auto", bf16: bool = False, workers: int = 0) -> Runtime:
+    """The :class:`Runtime` of a device name (``compute.device``), a wanted bf16 (``compute.bf16_inference``,
+    applied on CUDA only) and a worker count."""
+    resolved = resolve_device(device)
+    return Runtime(resolved, gpu_bf16(resolved, bf16), int(workers))
 
 
 def pin_cpu_numerics(threads: int | None, isa: str | None, blas_threads: int | None = None) -> None:

@@ -28,6 +28,7 @@ from arsr_lib.core import protocol
 from arsr_lib.core.atomic import MARKER, atomic_folder, check_writable, clean_partials, is_complete, read_marker
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.data.degrade import bicubic_upscale, downscale
+from arsr_lib.core.shards import parse_shard, shard_of
 from arsr_lib.core.errors import ExtractionError, VideoError
 from arsr_lib.data.flow import compute_flow, dequantize, quantize
 from arsr_lib.data.video import read_video
@@ -126,19 +127,6 @@ def extract_video(
     return "done"
 
 
-def parse_shard(shard: str | None) -> tuple[int, int]:
-    """``"k/n"`` (1-based k) -> (k, n); None -> (1, 1)."""
-    if shard is None:
-        return 1, 1
-    try:
-        k, n = (int(x) for x in str(shard).split("/"))
-    except ValueError:
-        raise ValueError(f"--shard must look like k/n (e.g. 2/8), got {shard!r}") from None
-    if not (n >= 1 and 1 <= k <= n):
-        raise ValueError(f"--shard {shard!r}: need 1 <= k <= n")
-    return k, n
-
-
 def output_dir(out_root: str | os.PathLike, rel_path: str) -> Path:
     """``<out_root>/<Class>/<stem>`` for a dataset entry ``<Class>/<video>``."""
     p = PurePosixPath(rel_path)
@@ -172,8 +160,7 @@ def extract_many(
     """
     from tqdm.auto import tqdm
 
-    k, n = parse_shard(shard)
-    jobs = [j for i, j in enumerate(jobs) if i % n == k - 1]
+    jobs = [jobs[i] for i in shard_of(len(jobs), parse_shard(shard))]
     for p in {Path(o).parent for _, o in jobs}:
         check_writable(p)
     counts = {"done": 0, "skipped": 0, "failed": 0}

@@ -21,20 +21,10 @@ import torch
 from arsr_lib.core.cache import ByteLRU
 from arsr_lib.core.devices import autocast, resolve_device
 from arsr_lib.data.frames import rawframes_info, read_rawframes
+from arsr_lib.data.snippets import available_starts, snippet_indices, snippet_starts
 
 RGB_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 RGB_STD = np.array([0.229, 0.224, 0.225], np.float32)
-
-
-def snippet_starts(n_avail: int, k: int, mode: str, rng=None) -> list[int]:
-    """Start index of each of ``k`` snippets among ``n_avail`` positions (TSN's segment sampling)."""
-    n_avail = max(n_avail, 1)
-    if mode == "test":  # evenly spaced centres (eval_net)
-        return [int(x) for x in np.floor((np.arange(k) + 0.5) * n_avail / k).clip(0, n_avail - 1)]
-    seg = n_avail / k
-    if mode == "val":
-        return [int(seg * i + seg / 2) for i in range(k)]
-    return [int(seg * i + rng.uniform(0, seg)) for i in range(k)]
 
 
 def _normalise(x: np.ndarray, modality: str) -> np.ndarray:
@@ -42,13 +32,6 @@ def _normalise(x: np.ndarray, modality: str) -> np.ndarray:
     if modality == "rgb":
         return (x - RGB_MEAN) / RGB_STD
     return (x - 0.5) / 0.226
-
-
-def snippet_indices(start: int, modality: str, new_length: int, n: int) -> list[int]:
-    """The images one snippet reads: a frame, or ``new_length`` consecutive flows (clamped to the last)."""
-    if modality == "rgb":
-        return [min(start, n - 1)]
-    return [min(start + j, n - 1) for j in range(new_length)]
 
 
 def read_snippets(
@@ -64,34 +47,6 @@ def read_snippets(
     if modality == "rgb":
         return [images[p[0]] for p in per]
     return [np.concatenate([images[i] for i in p], -1) for p in per]  # x1 y1 x2 y2 ...
-
-
-def available_starts(meta: dict, modality: str, new_length: int) -> int:
-    """Positions a snippet can start at: every frame (RGB), every flow with ``new_length`` after it (flow)."""
-    if modality == "rgb":
-        return meta["frames"]
-    return meta["flows"] - new_length + 1
-
-
-def protocol_frames(
-    n_frames: int, n_snippets: int, new_length: int, flow: bool
-) -> tuple[list[int], list[int]]:
-    """What the test protocol reads of an ``n_frames`` video: (RGB frame indices, flow indices); a flow
-    ``k`` needs frames ``k`` and ``k + 1``. A method only the spatial stream reads needs the first alone."""
-    meta = {"frames": n_frames, "flows": n_frames - 1}
-    rgb = sorted(
-        {
-            i
-            for s in snippet_starts(n_frames, n_snippets, "test")
-            for i in snippet_indices(s, "rgb", 1, n_frames)
-        }
-    )
-    if not flow:
-        return rgb, []
-    n_flow = n_frames - 1
-    starts = snippet_starts(available_starts(meta, "flow", new_length), n_snippets, "test")
-    flows = sorted({k for s in starts for k in snippet_indices(s, "flow", new_length, n_flow)})
-    return rgb, flows
 
 
 def _flip(s: np.ndarray, modality: str) -> np.ndarray:

@@ -23,6 +23,7 @@ from arsr_lib.data.frames import FramesConfig, write_rawframes
 from arsr_lib.data.video import read_video
 from arsr_lib.models.pretrained import is_pretrained
 from arsr_lib.recognition.clips import test_inputs
+from arsr_lib.recognition.scores import fuse_tsn
 from arsr_lib.recognition.training import load_recogniser, recogniser_classes
 from arsr_lib.sr.inference import load_sr_model, super_resolve
 from arsr_lib.sr.recipes import method_checkpoints
@@ -64,8 +65,8 @@ def recogniser_paths(recogniser: str | Path | None, runs: Path) -> dict[str, Pat
 def recognize(
     video,
     exp: Experiment,
-    sr_rgb: str = "SoSR",
-    sr_flow: str = "ToSR-DUF",
+    sr_rgb: str | None = None,
+    sr_flow: str | None = None,
     top: int = 5,
     runs_dir=None,
     device: str = "auto",
@@ -75,9 +76,11 @@ def recognize(
 
     When the video is smaller than the recogniser's input crop it is super-resolved first: frames by
     ``sr_rgb`` for the spatial stream, by ``sr_flow`` for the temporal stream (the paper's pairing by
-    default); ``sr_rgb`` / ``sr_flow`` name an SR method of the experiment, a pretrained model or ``Bicubic``.
+    default: ``exp.study.recognize``); ``sr_rgb`` / ``sr_flow`` name an SR method of the experiment, a
+    pretrained model or ``Bicubic``.
     """
     rec = exp.recognition
+    sr_rgb, sr_flow = sr_rgb or exp.study.recognize[0], sr_flow or exp.study.recognize[1]
     device = str(resolve_device(device))
     runs = Path(runs_dir) if runs_dir else exp.runs_dir()
     paths = recogniser_paths(recogniser, runs)
@@ -101,8 +104,7 @@ def recognize(
                 scores[stream] = (
                     load_recogniser(paths[stream], device)(x[None].to(device))[0].float().cpu().numpy()
                 )
-    w_rgb, w_flow = rec.fusion
-    fused = w_rgb * scores["rgb"] + w_flow * scores["flow"]
+    fused = fuse_tsn(scores["rgb"], scores["flow"], rec.fusion)
     order = np.argsort(-fused)[:top]
     return Verdict([(names[i], float(fused[i])) for i in order], dataset, len(names), streams)
 

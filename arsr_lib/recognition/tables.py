@@ -1,47 +1,15 @@
-"""Recognition tables over a :class:`~arsr_lib.recognition.harness.Harness`: accuracy per stream, per class,
-two-stream fusion, paired tests of the paper's claims, the calibration of the dataset and the prediction
-flips."""
+"""Recognition tables over the scores a harness made (:class:`~arsr_lib.recognition.scores.Harness`):
+accuracy per stream, per class, two-stream fusion, paired tests of the paper's claims, the calibration of the
+dataset and the prediction flips. Which pairings and claims: the experiment's
+:class:`~arsr_lib.config.study.Study`, passed in."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from arsr_lib.config.study import Study
 from arsr_lib.recognition import stats
-
-# the paper's pairing and the comparisons the tables show: name -> (frames method -> spatial, flow method ->
-# temporal)
-# "plain SR": the SR models trained for looks, not for recognition (ESRGAN is "off the shelf" only where the
-# experiment's ESRGAN is untouched pretrained weights: Experiment.off_the_shelf)
-PLAIN_PAIRING = "ESRGAN + VSR-DUF (plain SR)"
-PAPER_PAIRING = "SoSR + ToSR-DUF (paper)"
-PAIRINGS = {
-    "HR + HR": ("HR", "HR"),
-    "Bicubic + Bicubic": ("Bicubic", "Bicubic"),
-    "VDSR + VDSR": ("VDSR", "VDSR"),
-    PLAIN_PAIRING: ("ESRGAN", "VSR-DUF"),
-    "ESRGAN-FT + VSR-DUF": ("ESRGAN-FT", "VSR-DUF"),
-    PAPER_PAIRING: ("SoSR", "ToSR-DUF"),
-    "SoSR-VDSR + ToSR-VDSR": ("SoSR-VDSR", "ToSR-VDSR"),
-}
-COMPARISONS = {  # name -> (stream, a, b): is a better than b on the same videos?
-    "SoSR vs ESRGAN (spatial)": ("rgb", "SoSR", "ESRGAN"),
-    "SoSR vs ESRGAN-FT (spatial)": ("rgb", "SoSR", "ESRGAN-FT"),
-    "SoSR-VDSR vs VDSR (spatial)": ("rgb", "SoSR-VDSR", "VDSR"),
-    "ToSR-DUF vs VSR-DUF (temporal)": ("flow", "ToSR-DUF", "VSR-DUF"),
-    "ToSR-VDSR vs VDSR (temporal)": ("flow", "ToSR-VDSR", "VDSR"),
-}
-# two-stream comparisons of the paper's pairing (TSN late fusion and ST-ResNet): against these pairings
-TWO_STREAM_BASELINES = ("Bicubic + Bicubic", PLAIN_PAIRING)
-# the paper's temporal-stream table (its Table B), with HR as the ceiling
-TEMPORAL_TABLE = ("HR", "Bicubic", "VDSR", "VSR-DUF", "ToSR-VDSR", "ToSR-DUF")
-
-
-def flow_consumers() -> set[str]:
-    """Methods whose flow some table reads: the temporal table, the flow side of every pairing, the temporal
-    comparisons. The others (SoSR, SoSR-VDSR) feed the spatial stream alone, so only its frames are made."""
-    used = set(TEMPORAL_TABLE) | {flow for _, flow in PAIRINGS.values()}
-    return used | {m for stream, a, b in COMPARISONS.values() if stream == "flow" for m in (a, b)}
 
 
 def accuracy_cells(scores, labels, seed=0) -> dict:
@@ -85,8 +53,9 @@ def _has(harness, *methods) -> bool:
     return all(m in harness.frames_roots for m in methods)
 
 
-def fusion_table(harness, pairings: dict = PAIRINGS) -> pd.DataFrame:
-    """Two-stream accuracy of each pairing (frames method + flow method), TSN late fusion and ST-ResNet."""
+def fusion_table(harness, pairings: dict) -> pd.DataFrame:
+    """Two-stream accuracy of each pairing (name -> (frames method, flow method); ``study.pairings``), TSN
+    late fusion and ST-ResNet."""
     rows = []
     for name, (frames_method, flow_method) in pairings.items():
         if not _has(harness, frames_method, flow_method):
@@ -112,21 +81,21 @@ def _paired_row(name: str, recogniser: str, scores_a, scores_b, y) -> dict:
     }
 
 
-def claims(harness):
+def claims(harness, study: Study):
     """The paper's claims as paired comparisons on the harness's videos: ``(name, recogniser, scores of a,
-    scores of b)`` for each of :data:`COMPARISONS` (TSN, one stream) and the paper's pairing against each of
-    :data:`TWO_STREAM_BASELINES` (TSN late fusion and ST-ResNet); those whose methods the harness lacks are
+    scores of b)`` for each of ``study.comparisons`` (TSN, one stream) and the paper's pairing against each of
+    ``study.two_stream_baselines`` (TSN late fusion and ST-ResNet); those whose methods the harness lacks are
     left out."""
-    for name, (stream, a, b) in COMPARISONS.items():
+    for name, (stream, a, b) in study.comparisons.items():
         if _has(harness, a, b):
             kind = "tsn_" + stream
             yield name, "TSN", harness.scores(kind, stream, a), harness.scores(kind, stream, b)
-    frames_method, flow_method = PAIRINGS[PAPER_PAIRING]
-    for baseline in TWO_STREAM_BASELINES:
-        base_frames, base_flow = PAIRINGS[baseline]
+    frames_method, flow_method = study.paper_methods()
+    for baseline in study.two_stream_baselines:
+        base_frames, base_flow = study.pairings[baseline]
         if not _has(harness, frames_method, flow_method, base_frames, base_flow):
             continue
-        name = f"SoSR + ToSR-DUF vs {baseline} (two-stream)"
+        name = f"{frames_method} + {flow_method} vs {baseline} (two-stream)"
         yield (
             name,
             "TSN",
@@ -141,11 +110,11 @@ def claims(harness):
         )
 
 
-def paired_tests(harness) -> pd.DataFrame:
+def paired_tests(harness, study: Study) -> pd.DataFrame:
     """Paired bootstrap and exact McNemar of each of the paper's claims (:func:`claims`) on the same videos
     (differences in points)."""
     y = harness.labels
-    rows = [_paired_row(name, rec, a, b, y) for name, rec, a, b in claims(harness)]
+    rows = [_paired_row(name, rec, a, b, y) for name, rec, a, b in claims(harness, study)]
     df = pd.DataFrame(rows)
     for c in ("diff", "ci_low", "ci_high"):
         if c in df:
@@ -153,14 +122,14 @@ def paired_tests(harness) -> pd.DataFrame:
     return df.rename(columns={"diff": "top-1 diff (pts)", "ci_low": "95% CI low", "ci_high": "95% CI high"})
 
 
-def power_table(val_harness, n_test: int, half_width: float = 0.03) -> pd.DataFrame:
+def power_table(val_harness, study: Study, n_test: int, half_width: float = 0.03) -> pd.DataFrame:
     """The power calculation of the test split: for each claim, the discordance rates measured on the
     validation videos, the test videos a 95 % interval of ``half_width`` (0.03: 3 points) needs, and the
     half-width expected with the ``n_test`` videos the test split has (normal approximation;
     ``stats.paired_sample_size``)."""
     y = val_harness.labels
     rows = []
-    for name, rec, a, b in claims(val_harness):
+    for name, rec, a, b in claims(val_harness, study):
         rates = stats.discordance(np.argmax(a, 1) == y, np.argmax(b, 1) == y)
         rows.append(
             {

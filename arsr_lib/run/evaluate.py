@@ -16,9 +16,10 @@ import torch
 from arsr_lib.config import Experiment
 from arsr_lib.core import protocol
 from arsr_lib.core.errors import ArsrError
+from arsr_lib.core.shards import parse_shard_arg, torchrun_shard
 from arsr_lib.data.prep import prepare_dataset
 from arsr_lib.recognition import tables
-from arsr_lib.recognition.harness import parse_shard_arg, run_harness, score_all, torchrun_shard
+from arsr_lib.recognition.scores import run_harness, score_all
 from arsr_lib.recognition.training import KINDS
 from arsr_lib.report.io import save_table
 
@@ -45,8 +46,8 @@ def write_tables(harness, out: Path, exp: Experiment) -> list[Path]:
     for name, table in (
         ("spatial", tables.stream_table(harness, "rgb", methods)),
         ("temporal", tables.stream_table(harness, "flow", temporal)),
-        ("fusion", tables.fusion_table(harness)),
-        ("paired_tests", tables.paired_tests(harness)),
+        ("fusion", tables.fusion_table(harness, exp.study.pairings)),
+        ("paired_tests", tables.paired_tests(harness, exp.study)),
     ):
         written += list(save_table(table.round(3), out / f"evaluate_{name}", caption=caption))
     return written
@@ -64,7 +65,7 @@ def evaluate(exp: Experiment, shard: str | None = None, progress: bool = True) -
         )
     ds = prepare_dataset(exp, progress=progress).test_subset(exp.data.eval_videos)
     harness = run_harness(exp, ds, progress=progress, shard=share)
-    score_all(harness, tables.PAIRINGS, sharded=sharded)
+    score_all(harness, exp.study, sharded=sharded)
     if torchrun_shard() is not None:
         _barrier()
         if share[0] != 1:
@@ -72,7 +73,7 @@ def evaluate(exp: Experiment, shard: str | None = None, progress: bool = True) -
     elif sharded:
         return []
     merged = run_harness(exp, ds, progress=progress) if sharded else harness  # every shard's frames are there
-    score_all(merged, tables.PAIRINGS, sharded=False)
+    score_all(merged, exp.study, sharded=False)
     out = exp.reports_dir()
     out.mkdir(parents=True, exist_ok=True)
     return write_tables(merged, out, exp)

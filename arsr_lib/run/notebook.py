@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import matplotlib.pyplot as plt
 from IPython.display import Image, display
@@ -18,11 +19,15 @@ from arsr_lib.data.prep import prepare_dataset
 from arsr_lib.report.io import save_figure
 
 
-def experiment(profile: str = "ci", config_file: str | None = None, **overrides) -> Experiment:
-    """The notebook's experiment: ``config_file`` (YAML/TOML) when given, else profile ``profile``; then the
-    notebook's own parameters as nested overrides (``None`` leaves the experiment's value)."""
+def experiment(
+    profile: str = "ci", config_file: str | None = None, overrides: Mapping | None = None
+) -> Experiment:
+    """The notebook's experiment: ``config_file`` (YAML/TOML) when given, else profile ``profile``; then
+    ``overrides``, nested settings of the experiment (``{"compute": {"device": "cuda"}}``; ``None`` values
+    leave the experiment's). A notebook's other parameters are presentation settings: they never change the
+    experiment."""
     exp = config.from_file(config_file) if config_file else config.load(profile)
-    return config.override(exp, config.drop_none(overrides))
+    return config.override(exp, config.drop_none(overrides or {}))
 
 
 @dataclass

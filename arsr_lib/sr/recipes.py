@@ -35,26 +35,23 @@ from arsr_lib.train.losses import FeatureLoss
 from arsr_lib.train.steps import GanStep, PixelStep, SiameseStep
 
 VALIDATION_VIDEOS, VALIDATION_PATCHES = 4, 8
-# the SR methods each training notebook trains and compares (those an experiment has): 02 the ESRGAN family
-# and VDSR with SoSR's loss, 03 the video SR models with ToSR's
-STAGE_METHODS = {
-    "02": ("Bicubic", "VDSR", "SoSR-VDSR", "ESRGAN", "ESRGAN-FT", "SoSR"),
-    "03": ("Bicubic", "VDSR", "ToSR-VDSR", "VSR-DUF", "ToSR-DUF"),
-}
 
 
 def stage_methods(exp: Experiment, stage: str) -> list[str]:
-    """The methods of training notebook ``stage`` ("02", "03") that the experiment has."""
-    return [m for m in STAGE_METHODS[stage] if m in exp.methods]
+    """The methods SR training stage ``stage`` of the study (``sosr``, ``tosr``) trains and compares, those
+    the experiment has."""
+    return [m for m in exp.study.stage(stage) if m in exp.methods]
 
 
 def stage_recipes(exp: Experiment, stage: str) -> list[str]:
-    """The recipes notebook ``stage`` trains, each after the run it starts from; 03 leaves out what 02
-    trained (VDSR)."""
-    recipes = exp.recipes_for(STAGE_METHODS[stage])
-    if stage == "03":
-        recipes = [r for r in recipes if r not in exp.recipes_for(STAGE_METHODS["02"])]
-    return recipes
+    """The recipes SR training stage ``stage`` trains, each after the run it starts from, leaving out what an
+    earlier stage of the study trains (``tosr`` starts ToSR-VDSR from the VDSR that ``sosr`` trains)."""
+    earlier = []
+    for name in exp.study.stages:
+        if name == stage:
+            break
+        earlier += exp.recipes_for(exp.study.stage(name))
+    return [r for r in exp.recipes_for(exp.study.stage(stage)) if r not in earlier]
 
 
 def _validation(model, samples: list[dict], device):

@@ -1,0 +1,149 @@
+"""The study: what is trained, compared and tabled, in one typed place that a config file can change.
+
+The SR methods themselves (name -> recipe, pretrained model or Bicubic) are ``Experiment.methods``; the study
+says what is done with them:
+
+* ``stages``: the methods each SR training stage trains and compares (``sosr``: the ESRGAN family and VDSR
+  with SoSR's loss; ``tosr``: the video SR models with ToSR's losses), each stage's recipes trained after the
+  runs they start from;
+* ``flow_compared``: the methods whose flow the flow comparison measures against HR flow (the paper's Fig.
+  3/4);
+* ``pairings``: two-stream pairings, name -> (frames method -> spatial stream, flow method -> temporal
+  stream);
+* ``comparisons``: the paper's one-stream claims, name -> (stream, a, b): is a better than b on the same
+  videos;
+* ``paper_pairing`` and ``two_stream_baselines``: the paper's pairing and the pairings it is tested against;
+* ``temporal_table``: the paper's temporal-stream table (its Table B), HR as the ceiling;
+* ``flips_method``: the method whose spatial predictions are set against Bicubic's (the paper's Fig. 2);
+* ``recognize``: the (frames, flow) SR methods ``arsr recognize`` applies to a small video.
+
+A profile's study is the default one restricted to the methods it has (:meth:`Study.restricted_to`: a smoke
+run has no ESRGAN-FT); a method the study names that is neither the experiment's nor ``HR`` is an error when
+the experiment is built. Tables still leave out what a harness was not given (a test may score a few methods).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from arsr_lib.config.frozen import FrozenDict, frozen_map
+
+HR = "HR"
+PLAIN_PAIRING = "ESRGAN + VSR-DUF (plain SR)"
+PAPER_PAIRING = "SoSR + ToSR-DUF (paper)"
+
+STAGES = {
+    "sosr": ("Bicubic", "VDSR", "SoSR-VDSR", "ESRGAN", "ESRGAN-FT", "SoSR"),
+    "tosr": ("Bicubic", "VDSR", "ToSR-VDSR", "VSR-DUF", "ToSR-DUF"),
+}
+FLOW_COMPARED = ("Bicubic", "VDSR", "ESRGAN", "ESRGAN-FT", "SoSR", "VSR-DUF", "ToSR-DUF", "ToSR-VDSR")
+PAIRINGS = {
+    "HR + HR": (HR, HR),
+    "Bicubic + Bicubic": ("Bicubic", "Bicubic"),
+    "VDSR + VDSR": ("VDSR", "VDSR"),
+    PLAIN_PAIRING: ("ESRGAN", "VSR-DUF"),
+    "ESRGAN-FT + VSR-DUF": ("ESRGAN-FT", "VSR-DUF"),
+    PAPER_PAIRING: ("SoSR", "ToSR-DUF"),
+    "SoSR-VDSR + ToSR-VDSR": ("SoSR-VDSR", "ToSR-VDSR"),
+}
+COMPARISONS = {
+    "SoSR vs ESRGAN (spatial)": ("rgb", "SoSR", "ESRGAN"),
+    "SoSR vs ESRGAN-FT (spatial)": ("rgb", "SoSR", "ESRGAN-FT"),
+    "SoSR-VDSR vs VDSR (spatial)": ("rgb", "SoSR-VDSR", "VDSR"),
+    "ToSR-DUF vs VSR-DUF (temporal)": ("flow", "ToSR-DUF", "VSR-DUF"),
+    "ToSR-VDSR vs VDSR (temporal)": ("flow", "ToSR-VDSR", "VDSR"),
+}
+TEMPORAL_TABLE = (HR, "Bicubic", "VDSR", "VSR-DUF", "ToSR-VDSR", "ToSR-DUF")
+STREAMS = ("rgb", "flow")
+
+
+def _tuples(mapping: Mapping, length: int, where: str) -> FrozenDict:
+    out = {}
+    for name, value in mapping.items():
+        value = tuple(value)
+        if len(value) != length:
+            raise ValueError(f"study.{where}[{name!r}] must have {length} entries (got {list(value)})")
+        out[str(name)] = value
+    return frozen_map(out)
+
+
+@dataclass(frozen=True)
+class Study:
+    stages: Mapping = field(default_factory=lambda: frozen_map(STAGES))
+    flow_compared: tuple[str, ...] = FLOW_COMPARED
+    pairings: Mapping = field(default_factory=lambda: frozen_map(PAIRINGS))
+    comparisons: Mapping = field(default_factory=lambda: frozen_map(COMPARISONS))
+    paper_pairing: str = PAPER_PAIRING
+    two_stream_baselines: tuple[str, ...] = ("Bicubic + Bicubic", PLAIN_PAIRING)
+    temporal_table: tuple[str, ...] = TEMPORAL_TABLE
+    flips_method: str = "SoSR"
+    recognize: tuple[str, str] = ("SoSR", "ToSR-DUF")
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "stages", frozen_map({str(k): tuple(v) for k, v in self.stages.items()}))
+        set_(self, "pairings", _tuples(self.pairings, 2, "pairings"))
+        set_(self, "comparisons", _tuples(self.comparisons, 3, "comparisons"))
+        for name in ("flow_compared", "two_stream_baselines", "temporal_table", "recognize"):
+            set_(self, name, tuple(getattr(self, name)))
+        if len(self.recognize) != 2:
+            raise ValueError(f"study.recognize is (frames method, flow method) (got {list(self.recognize)})")
+        for name, (stream, _, _) in self.comparisons.items():
+            if stream not in STREAMS:
+                raise ValueError(
+                    f"study.comparisons[{name!r}]: stream must be one of {STREAMS} (got {stream!r})"
+                )
+        for pairing in (self.paper_pairing, *self.two_stream_baselines):
+            if pairing not in self.pairings:
+                raise ValueError(
+                    f"study: pairing {pairing!r} is not one of study.pairings {list(self.pairings)}"
+                )
+
+    def methods_named(self) -> set[str]:
+        """Every method the study names (HR included)."""
+        named = {m for ms in self.stages.values() for m in ms} | set(self.flow_compared)
+        named |= {m for pair in self.pairings.values() for m in pair}
+        named |= {m for _, a, b in self.comparisons.values() for m in (a, b)}
+        return named | set(self.temporal_table) | {self.flips_method, *self.recognize}
+
+    def check_methods(self, methods: Iterable[str], experiment: str) -> None:
+        """Every method the study names is one of ``methods`` (the experiment's) or HR."""
+        unknown = sorted(self.methods_named() - set(methods) - {HR})
+        if unknown:
+            raise ValueError(
+                f"the study of {experiment} names methods the experiment does not define: {unknown} "
+                f"(experiment methods: {sorted(methods)})"
+            )
+
+    def stage(self, name: str) -> tuple[str, ...]:
+        """The methods SR training stage ``name`` trains and compares."""
+        if name not in self.stages:
+            raise ValueError(f"unknown SR training stage {name!r}; the study has {list(self.stages)}")
+        return self.stages[name]
+
+    def flow_consumers(self) -> set[str]:
+        """Methods whose flow some table reads: the temporal table, the flow side of every pairing, the
+        temporal comparisons. The others feed the spatial stream alone, so only their frames are made for
+        recognition."""
+        used = set(self.temporal_table) | {flow for _, flow in self.pairings.values()}
+        return used | {m for stream, a, b in self.comparisons.values() if stream == "flow" for m in (a, b)}
+
+    def restricted_to(self, methods: Iterable[str]) -> Study:
+        """A copy without the entries that name a method outside ``methods`` (and HR): the default study of an
+        experiment with fewer methods (smoke has no ESRGAN-FT)."""
+        known = set(methods) | {HR}
+        pairings = {k: v for k, v in self.pairings.items() if set(v) <= known}
+        return replace(
+            self,
+            stages={k: tuple(m for m in v if m in known) for k, v in self.stages.items()},
+            flow_compared=tuple(m for m in self.flow_compared if m in known),
+            pairings=pairings,
+            comparisons={k: v for k, v in self.comparisons.items() if set(v[1:]) <= known},
+            two_stream_baselines=tuple(b for b in self.two_stream_baselines if b in pairings),
+            temporal_table=tuple(m for m in self.temporal_table if m in known),
+        )
+
+    def paper_methods(self) -> tuple[str, str]:
+        """(frames method, flow method) of the paper's pairing."""
+        return self.pairings[self.paper_pairing]
