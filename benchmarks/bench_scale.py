@@ -57,13 +57,13 @@ def experiment(work: Path):
 
 def stage(name: str, work: Path, n: int) -> dict:
     """Run one stage in this process; returns what it did."""
+    from arsr_lib.core.devices import runtime
     from arsr_lib.data import synth
     from arsr_lib.data.prep import extract_variants, prepare_dataset
-    from arsr_lib.core.devices import runtime
     from arsr_lib.recognition.scores import Harness
-    from arsr_lib.sr.testframes import prepare_method_frames
     from arsr_lib.recognition.training import train_recognisers
     from arsr_lib.sr.recipes import train_recipe
+    from arsr_lib.sr.testframes import prepare_method_frames
 
     exp = experiment(work)
     if name == "generate":

@@ -19,7 +19,7 @@ steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv el
 sys.path.insert(0, tree)
 import torch  # noqa: E402
 
-from arsr_lib.data.datasets import load_dataset  # noqa: E402
+from arsr_lib.data.splitfiles import load_dataset  # noqa: E402
 from arsr_lib.sr.recipes import build_recipe  # noqa: E402
 from arsr_lib.train.engine import Engine  # noqa: E402
 

@@ -49,9 +49,10 @@ from arsr_lib.data.flow import compute_flow  # noqa: E402
 from arsr_lib.data.snippets import protocol_frames  # noqa: E402
 from arsr_lib.models import build_model  # noqa: E402
 from arsr_lib.recognition.training import STRESNET_STREAMS_WEIGHT, recogniser_spec  # noqa: E402
-from arsr_lib.train.engine import Engine, Task, TrainConfig  # noqa: E402
+from arsr_lib.train.engine import Engine  # noqa: E402
 from arsr_lib.train.losses import FeatureLoss, vgg19_features  # noqa: E402
 from arsr_lib.train.steps import ClassifierStep, GanStep, PixelStep, SiameseStep  # noqa: E402
+from arsr_lib.train.task import Task, TrainConfig  # noqa: E402
 
 # UCF101 split 1 (official lists) and its clips: 7.21 s mean length at 25 fps (the UCF101 paper)
 UCF101 = {"train": 9537, "test": 3783, "classes": 101, "frames": 180}

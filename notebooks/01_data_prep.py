@@ -40,8 +40,8 @@ from IPython.display import display
 
 from arsr_lib import config
 from arsr_lib.core import protocol
-from arsr_lib.data.datasets import load_dataset
 from arsr_lib.data.prep import extract_variants
+from arsr_lib.data.splitfiles import load_dataset
 from arsr_lib.report import data_figures as figures
 from arsr_lib.report.io import save_table
 from arsr_lib.run.notebook import experiment, start

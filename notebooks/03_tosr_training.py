@@ -59,8 +59,8 @@ print(protocol.describe(exp.data.flow_method, profile=exp.name, SR_losses=config
 # ## Siamese training pairs (motion-ranked, warp-checked)
 
 # %%
+from arsr_lib.sr.pairs import PairConfig, ToSRPairDataset
 from arsr_lib.sr.recipes import video_source
-from arsr_lib.sr.srdata import PairConfig, ToSRPairDataset
 
 pair_cfg = PairConfig(patch=48, gap=exp.pairs.gap, top_k=exp.pairs.top_k, stride=(12, 10), margin=3)
 pairs = ToSRPairDataset(

@@ -14,8 +14,9 @@ from arsr_lib.config import Experiment, SRRecipe
 from arsr_lib.models import VDSR, build_model
 from arsr_lib.recognition.training import load_recogniser, recogniser_spec
 from arsr_lib.sr.inference import load_sr_model
-from arsr_lib.train.engine import Engine, Task, TrainConfig
+from arsr_lib.train.engine import Engine
 from arsr_lib.train.steps import ClassifierStep
+from arsr_lib.train.task import Task, TrainConfig
 
 from conftest import ROOT
 

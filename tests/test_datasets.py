@@ -1,7 +1,8 @@
 import pytest
 
 from arsr_lib.core.errors import DatasetError
-from arsr_lib.data.datasets import load_dataset, load_folder, load_hmdb51, load_ucf101, safe_join
+from arsr_lib.data.datasets import safe_join
+from arsr_lib.data.splitfiles import load_dataset, load_folder, load_hmdb51, load_ucf101
 
 UCF_COUNTS = {1: (9537, 3783), 2: (9586, 3734), 3: (9624, 3696)}
 

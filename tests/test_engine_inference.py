@@ -12,8 +12,9 @@ from arsr_lib.data import synth
 from arsr_lib.data.video import read_video
 from arsr_lib.models import DUF, VDSR
 from arsr_lib.sr.inference import load_sr_model, save_sr, super_resolve
+from arsr_lib.sr.pairs import PairConfig, ToSRPairDataset
 from arsr_lib.sr.recipes import build_recipe
-from arsr_lib.sr.srdata import PairConfig, PatchConfig, SRPatchDataset, ToSRPairDataset, VideoSource
+from arsr_lib.sr.srdata import PatchConfig, SRPatchDataset, VideoSource
 from arsr_lib.train.checkpoint import load_final
 from arsr_lib.train.engine import Engine
 
@@ -58,7 +59,7 @@ def test_tosr_pairs_mined_by_motion_and_warp_check(videos):
 
 def test_pair_mining_in_parallel_cached_on_disk_and_short_clips(videos, tmp_path, monkeypatch):
     from arsr_lib.data.video import write_video
-    from arsr_lib.sr import srdata
+    from arsr_lib.sr import pairs
 
     cfg = PairConfig(patch=32, stride=(8, 8), margin=2, top_k=3)
     alone = ToSRPairDataset(VideoSource(videos), cfg, pairs_per_video=2, seed=0)
@@ -69,7 +70,7 @@ def test_pair_mining_in_parallel_cached_on_disk_and_short_clips(videos, tmp_path
     )  # same pairs, any worker count
     assert len(list((tmp_path / "flows").rglob("pairs-*.json"))) == len(videos)
     assert len(list((tmp_path / "flows").rglob("*.npy"))) == 2 * len(videos)  # HR flow of those pairs only
-    monkeypatch.setattr(srdata, "_mine_video", lambda *a: pytest.fail("mined twice"))
+    monkeypatch.setattr(pairs, "_mine_video", lambda *a: pytest.fail("mined twice"))
     again = ToSRPairDataset(
         VideoSource(videos, flow_cache=tmp_path / "flows"), cfg, pairs_per_video=2, seed=0
     )
@@ -326,7 +327,7 @@ def test_a_run_folder_is_trained_by_one_process_at_a_time(tmp_path):
     import fcntl
     import threading
 
-    from arsr_lib.train.engine import Task, TrainConfig
+    from arsr_lib.train.task import Task, TrainConfig
 
     def engine():
         torch.manual_seed(0)

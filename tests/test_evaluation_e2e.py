@@ -7,8 +7,8 @@ import torch
 
 from arsr_lib.core.devices import runtime
 from arsr_lib.data import synth
-from arsr_lib.data.datasets import load_ucf101
 from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.data.splitfiles import load_ucf101
 from arsr_lib.recognition import tables
 from arsr_lib.recognition.scores import Harness
 from arsr_lib.recognition.training import Recognisers, train_experiment_recognisers, train_recognisers

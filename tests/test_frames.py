@@ -12,8 +12,9 @@ import pytest
 from arsr_lib.core.atomic import MARKER, read_marker
 from arsr_lib.core.errors import ExtractionError
 from arsr_lib.core.shards import parse_shard
-from arsr_lib.data.datasets import load_folder
-from arsr_lib.data.frames import FramesConfig, extract_dataset, extract_video, load_rawframes
+from arsr_lib.data.frames import FramesConfig, extract_dataset, extract_video
+from arsr_lib.data.rawframes import load_rawframes
+from arsr_lib.data.splitfiles import load_folder
 from arsr_lib.data.video import write_video
 
 from conftest import ROOT, textured_frames
@@ -193,7 +194,7 @@ def test_kill_midway_then_resume_equals_uninterrupted_run(tmp_path):
 def test_one_reader_serves_recognition_and_the_viewer(tmp_path):
     """read_rawframes gives the stored uint8 frames / quantised flow; load_rawframes is it, dequantised."""
     from arsr_lib.data.flow import dequantize
-    from arsr_lib.data.frames import read_rawframes
+    from arsr_lib.data.rawframes import read_rawframes
     from arsr_lib.recognition.clips import read_snippets
 
     src = _make_videos(tmp_path / "src", 1, t=4, h=32, w=40)

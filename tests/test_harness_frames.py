@@ -5,9 +5,10 @@ import numpy as np
 import torch
 
 from arsr_lib.core.devices import runtime
-from arsr_lib.data.datasets import load_folder
-from arsr_lib.data.frames import FramesConfig, extract_dataset, output_dir, read_rawframes
+from arsr_lib.data.frames import FramesConfig, extract_dataset, output_dir
+from arsr_lib.data.rawframes import read_rawframes
 from arsr_lib.data.snippets import protocol_frames
+from arsr_lib.data.splitfiles import load_folder
 from arsr_lib.data.video import write_video
 from arsr_lib.models import DUF
 from arsr_lib.recognition import clips

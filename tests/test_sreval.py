@@ -3,7 +3,7 @@
 import pytest
 
 from arsr_lib.data import synth
-from arsr_lib.data.datasets import load_ucf101
+from arsr_lib.data.splitfiles import load_ucf101
 from arsr_lib.sr.sreval import detail_recovery_table
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from arsr_lib.data import synth
-from arsr_lib.data.datasets import load_ucf101
 from arsr_lib.data.flow import warp
+from arsr_lib.data.splitfiles import load_ucf101
 from arsr_lib.data.video import read_video
 
 TINY = synth.SynthConfig(

@@ -63,7 +63,7 @@ a = ap.parse_args()
 torch.manual_seed(0)
 rng = np.random.default_rng(0)
 from arsr_lib.data import synth
-from arsr_lib.data.datasets import load_ucf101
+from arsr_lib.data.splitfiles import load_ucf101
 
 a.period = a.period or synth.SynthConfig().mesh_period
 from arsr_lib.data.frames import FramesConfig, extract_dataset

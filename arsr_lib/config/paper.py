@@ -72,22 +72,65 @@ def recipes() -> dict[str, SRRecipe]:
     }
 
 
+def _data(env: Mapping[str, str]) -> DataConfig:
+    return DataConfig(
+        dataset="ucf101",
+        synth_size=None,
+        root=env.get("ARSR_UCF101_ROOT"),
+        split_dir=env.get("ARSR_UCF101_SPLITS"),
+        split=1,
+        scale=protocol.SCALE,
+        flow_method="tvl1",
+        flow_bound=protocol.FLOW_BOUND,
+        workers=16,
+        sr_train_videos=134,
+    )
+
+
+def _sr_loss(env: Mapping[str, str]) -> SRLossConfig:
+    return SRLossConfig(
+        pixel=1e-2,
+        feature=1.0,
+        gan=5e-3,
+        weight_form="normalised",
+        weight_floor=0.1,
+        huber_delta=0.01,
+        tosr_weights=(1.0, 1.0, 1.0, 1.0),
+        mask_outside=True,
+        vgg19_weights=env.get("ARSR_VGG19_WEIGHTS"),
+    )
+
+
+def _recognition(env: Mapping[str, str]) -> RecognitionConfig:
+    # TSN's protocol: 3 segments, 25 snippets x 10 crops at test, RGB : flow = 1 : 1.5; ResNet-50
+    # backbones (ST-ResNet's own; TSN's reference models are BN-Inception, not available here), ImageNet
+    # weights
+    return RecognitionConfig(
+        depth=50,
+        width=64,
+        crop=224,
+        segments=3,
+        new_length=5,
+        batch=32,
+        lr=1e-4,
+        iters={"tsn_rgb": 4500, "tsn_flow": 18000, "stresnet": 15000},
+        dropout_rgb=0.8,
+        dropout_flow=0.7,
+        test_snippets=25,
+        test_crops=10,
+        fusion=(1.0, 1.5),
+        imagenet_weights=env.get("ARSR_RESNET50_WEIGHTS"),
+        partial_bn=True,
+        flip_flow=True,
+        schedule=EngineSchedule(ckpt_every=50, log_every=10, val_every=0, amp=True),
+    )
+
+
 def build(env: Mapping[str, str], paths: Paths) -> Experiment:
     return Experiment(
         name="paper",
         seed=0,
-        data=DataConfig(
-            dataset="ucf101",
-            synth_size=None,
-            root=env.get("ARSR_UCF101_ROOT"),
-            split_dir=env.get("ARSR_UCF101_SPLITS"),
-            split=1,
-            scale=protocol.SCALE,
-            flow_method="tvl1",
-            flow_bound=protocol.FLOW_BOUND,
-            workers=16,
-            sr_train_videos=134,
-        ),
+        data=_data(env),
         sr_arch=SRArchitectures(
             rrdbnet=dict(nf=64, nb=23, gc=32),
             vdsr=dict(depth=20, nf=64),
@@ -95,42 +138,11 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
             discriminator="vgg_discriminator",
             discriminator_args=dict(nf=64, size=128),
         ),
-        sr_loss=SRLossConfig(
-            pixel=1e-2,
-            feature=1.0,
-            gan=5e-3,
-            weight_form="normalised",
-            weight_floor=0.1,
-            huber_delta=0.01,
-            tosr_weights=(1.0, 1.0, 1.0, 1.0),
-            mask_outside=True,
-            vgg19_weights=env.get("ARSR_VGG19_WEIGHTS"),
-        ),
+        sr_loss=_sr_loss(env),
         pairs=PairMining(gap=2, top_k=10, pairs_per_video=120),
         sr_schedule=EngineSchedule(ckpt_every=5000, log_every=100, val_every=5000, amp=True),
         recipes=recipes(),
-        # TSN's protocol: 3 segments, 25 snippets x 10 crops at test, RGB : flow = 1 : 1.5; ResNet-50
-        # backbones (ST-ResNet's own; TSN's reference models are BN-Inception, not available here), ImageNet
-        # weights
-        recognition=RecognitionConfig(
-            depth=50,
-            width=64,
-            crop=224,
-            segments=3,
-            new_length=5,
-            batch=32,
-            lr=1e-4,
-            iters={"tsn_rgb": 4500, "tsn_flow": 18000, "stresnet": 15000},
-            dropout_rgb=0.8,
-            dropout_flow=0.7,
-            test_snippets=25,
-            test_crops=10,
-            fusion=(1.0, 1.5),
-            imagenet_weights=env.get("ARSR_RESNET50_WEIGHTS"),
-            partial_bn=True,
-            flip_flow=True,
-            schedule=EngineSchedule(ckpt_every=50, log_every=10, val_every=0, amp=True),
-        ),
+        recognition=_recognition(env),
         paths=paths,
         compute=ComputeConfig(device="auto", bf16_inference=True, cache_mb=2048),
     )

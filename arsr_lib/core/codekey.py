@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 PRODUCERS: dict[str, tuple[str, ...]] = {
     "flow": ("data.flow", "core.protocol"),
     "rawframes": ("data.video", "data.degrade", "data.flow", "data.frames", "core.protocol", "core.atomic"),
-    "pairs": ("data.video", "data.degrade", "data.flow", "sr.srdata"),
+    "pairs": ("data.video", "data.degrade", "data.flow", "sr.srdata", "sr.pairs"),
     "sr_training": (
         "data.video",
         "data.degrade",
@@ -31,7 +31,9 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
         "train.steps",
         "train.engine",
         "sr.srdata",
+        "sr.pairs",
         "sr.recipes",
+        "train.task",
         "train.checkpoint",
     ),
     "sr_videos": ("data.video", "data.degrade", "models", "sr.inference"),
@@ -39,7 +41,9 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
     "sr_frames": ("data.video", "data.degrade", "data.snippets", "models", "sr.inference", "sr.testframes"),
     "recogniser_training": (
         "data.frames",
+        "data.rawframes",
         "models",
+        "train.task",
         "train.steps",
         "train.engine",
         "data.snippets",
@@ -47,7 +51,14 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
         "recognition.training",
         "train.checkpoint",
     ),
-    "scores": ("data.frames", "data.snippets", "models", "recognition.clips", "recognition.scores"),
+    "scores": (
+        "data.frames",
+        "data.rawframes",
+        "data.snippets",
+        "models",
+        "recognition.clips",
+        "recognition.scores",
+    ),
 }
 
 # overrides of a module's source text (tests use it to show which caches a change invalidates)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from arsr_lib.data import synth
 from arsr_lib.config import Experiment
-from arsr_lib.data.datasets import SplitDataset, generation_tag, load_dataset
 from arsr_lib.core.errors import DatasetError
+from arsr_lib.data import synth
+from arsr_lib.data.datasets import SplitDataset, generation_tag
 from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.data.splitfiles import load_dataset
 
 
 def prepare_dataset(exp: Experiment, progress: bool = True) -> SplitDataset:

@@ -20,7 +20,7 @@ import torch
 
 from arsr_lib.core.cache import ByteLRU
 from arsr_lib.core.devices import autocast, resolve_device
-from arsr_lib.data.frames import rawframes_info, read_rawframes
+from arsr_lib.data.rawframes import rawframes_info, read_rawframes
 from arsr_lib.data.snippets import available_starts, snippet_indices, snippet_starts
 
 RGB_MEAN = np.array([0.485, 0.456, 0.406], np.float32)

@@ -15,8 +15,9 @@ from arsr_lib.models import build_model, model_from_checkpoint
 from arsr_lib.models.resnet import load_imagenet
 from arsr_lib.recognition.clips import ClipConfig, RawframeClips
 from arsr_lib.train.checkpoint import CheckpointError, load_final
-from arsr_lib.train.engine import Engine, Task, TrainConfig, seed_everything
+from arsr_lib.train.engine import Engine
 from arsr_lib.train.steps import ClassifierStep
+from arsr_lib.train.task import Task, TrainConfig, seed_everything
 
 # recogniser -> (clip modality, batch keys fed to the model)
 KINDS = {"tsn_rgb": ("rgb", ("rgb",)), "tsn_flow": ("flow", ("flow",)), "stresnet": ("both", ("rgb", "flow"))}
@@ -75,6 +76,23 @@ def _initialise(kind: str, model, rec: RecognitionConfig, done: dict[str, Path])
     return done["tsn_flow"]
 
 
+def _train_config(rec: RecognitionConfig, kind: str, seed: int, workers: int) -> TrainConfig:
+    """The engine's configuration of recogniser ``kind``: lr x0.1 at 70 % of its steps, ~10 checkpoints."""
+    n_iters, sched = rec.iters[kind], rec.schedule
+    return TrainConfig(
+        iters=n_iters,
+        batch=rec.batch,
+        lr=rec.lr,
+        milestones=(int(n_iters * 0.7),),
+        gamma=0.1,
+        seed=seed,
+        ckpt_every=max(sched.ckpt_every, n_iters // 10),
+        log_every=sched.log_every,
+        amp=sched.amp,
+        num_workers=workers,
+    )
+
+
 def train_recognisers(
     ds,
     hr_frames_root,
@@ -94,15 +112,13 @@ def train_recognisers(
     if upto is not None and upto not in KINDS:
         raise ValueError(f"train_recognisers: upto must be one of {list(KINDS)} (got {upto!r})")
     folders = [str(output_dir(hr_frames_root, i.rel_path)) for i in ds.train]
-    labels = [i.label for i in ds.train]
-    n_classes = len(ds.classes)
+    labels, n_classes = [i.label for i in ds.train], len(ds.classes)
     done: dict[str, Path] = {}
     for kind, (modality, inputs) in KINDS.items():
         seed_everything(seed)
         spec = recogniser_spec(kind, n_classes, rec)
         model = build_model(spec["arch"], **spec["kwargs"])
         init = _initialise(kind, model, rec, done)
-        n_iters = rec.iters[kind]
         clips = ClipConfig(
             modality,
             rec.segments,
@@ -110,19 +126,7 @@ def train_recognisers(
             rec.crop,
             flip=True if modality == "rgb" else rec.flip_flow,
         )
-        sched = rec.schedule
-        cfg = TrainConfig(
-            iters=n_iters,
-            batch=rec.batch,
-            lr=rec.lr,
-            milestones=(int(n_iters * 0.7),),
-            gamma=0.1,
-            seed=seed,
-            ckpt_every=max(sched.ckpt_every, n_iters // 10),
-            log_every=sched.log_every,
-            amp=sched.amp,
-            num_workers=workers,
-        )
+        cfg = _train_config(rec, kind, seed, workers)
         signature = {
             "kind": kind,
             "recognition": to_dict(rec),
@@ -134,9 +138,7 @@ def train_recognisers(
         }
         step = ClassifierStep(inputs, STRESNET_STREAMS_WEIGHT if kind == "stresnet" else 0.0)
         classes = {"dataset": DATASET_LABELS.get(dataset, dataset), "names": list(ds.classes)}
-        task = Task(
-            models={"g": model}, step=step, specs={"g": spec, "classes": classes}, signature=signature
-        )
+        task = Task({"g": model}, step, specs={"g": spec, "classes": classes}, signature=signature)
         Engine(
             task,
             RawframeClips(folders, labels, clips, seed=seed, cache_bytes=cache_bytes),

@@ -13,7 +13,7 @@ from arsr_lib.core.errors import ArsrError
 
 
 def _load(args):
-    from arsr_lib.data.datasets import load_dataset
+    from arsr_lib.data.splitfiles import load_dataset
 
     return load_dataset(args.dataset, args.split_dir, args.split, args.root)
 

@@ -28,11 +28,13 @@ from arsr_lib.models import build_model
 from arsr_lib.models.pretrained import is_pretrained, pretrained_spec, pretrained_state_dict, weights_digest
 from arsr_lib.sr.inference import to_uint8
 from arsr_lib.sr.metrics import psnr_y
-from arsr_lib.sr.srdata import PairConfig, PatchConfig, SRPatchDataset, ToSRPairDataset, VideoSource
+from arsr_lib.sr.pairs import PairConfig, ToSRPairDataset
+from arsr_lib.sr.srdata import PatchConfig, SRPatchDataset, VideoSource
 from arsr_lib.train.checkpoint import load_final
-from arsr_lib.train.engine import Engine, Task, TrainConfig, seed_everything
+from arsr_lib.train.engine import Engine
 from arsr_lib.train.losses import FeatureLoss
 from arsr_lib.train.steps import GanStep, PixelStep, SiameseStep
+from arsr_lib.train.task import Task, TrainConfig, seed_everything
 
 VALIDATION_VIDEOS, VALIDATION_PATCHES = 4, 8
 

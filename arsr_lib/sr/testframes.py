@@ -23,7 +23,8 @@ from arsr_lib.core.shards import Shard, shard_of
 from arsr_lib.data.datasets import SplitDataset, VideoItem
 from arsr_lib.data.degrade import downscale
 from arsr_lib.data.flow import compute_flow
-from arsr_lib.data.frames import FramesConfig, output_dir, rawframes_info, write_sparse_rawframes
+from arsr_lib.data.frames import FramesConfig, output_dir, write_sparse_rawframes
+from arsr_lib.data.rawframes import rawframes_info
 from arsr_lib.data.snippets import protocol_frames
 from arsr_lib.data.video import iter_frames
 from arsr_lib.sr.inference import load_sr_model, super_resolve_indices

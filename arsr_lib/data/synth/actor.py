@@ -112,40 +112,15 @@ def clip_params(cfg: SynthConfig, group: int, clip: int) -> ClipParams:
 STILL_ARM = (math.pi / 2 + 0.9, math.pi - 0.15)  # upper arm and forearm angles of the still pose
 
 
-def _pose(motion: str, direction: int, p: ClipParams, t: int, frames: int) -> dict:
-    """Absolute segment angles (image coordinates, radians; pi/2 = down) and root offset (px)."""
-    phi = 2 * math.pi * p.speed * t / frames + p.phase
+WHOLE_BODY = ("walk", "jump", "squat")
+
+
+def _whole_body(motion: str, direction: int, p: ClipParams, t: int, frames: int, ang: dict, phi: float):
+    """Legs and arms of the motions that move the whole body (updates ``ang``); the root offset (dx, dy)."""
     a, s, c = p.amp, math.sin(phi), math.cos(phi)
     down = math.pi / 2
-    ang = dict(
-        torso=-down,
-        ua_a=down - 0.25,
-        fa_a=down - 0.15,
-        ua_b=down + 0.25,
-        fa_b=down + 0.15,
-        th_a=down - 0.1,
-        sh_a=down - 0.05,
-        th_b=down + 0.1,
-        sh_b=down + 0.05,
-    )
     dx = dy = 0.0
-    if motion == "spin":  # one still pose (the arm held out sideways); the wheel's angle: skeleton()
-        ang["ua_a"], ang["fa_a"] = STILL_ARM
-    elif motion == "swing":
-        e = 0.5 + 0.5 * s
-        ang["ua_a"] = 0.15 - a * 1.55 * e
-        ang["fa_a"] = ang["ua_a"] - 0.35 * a * c
-    elif motion == "drink":
-        e = 0.5 + 0.5 * s
-        ang["ua_a"] = down - 0.25 - 0.75 * a * e
-        ang["fa_a"] = ang["ua_a"] - 2.5 * a * e
-    elif motion == "wave":
-        ang["ua_a"] = -down + 0.55
-        ang["fa_a"] = -down + 0.65 * a * s
-    elif motion == "armcircle":
-        ang["ua_a"] = phi
-        ang["fa_a"] = phi
-    elif motion == "walk":
+    if motion == "walk":
         sw = 0.35 * a * s
         ang.update(
             th_a=down - 0.1 - sw,
@@ -185,6 +160,44 @@ def _pose(motion: str, direction: int, p: ClipParams, t: int, frames: int) -> di
             ua_b=down + 0.25 + 1.3 * e,
             fa_b=down + 0.15 + 1.3 * e,
         )
+    return dx, dy
+
+
+def _pose(motion: str, direction: int, p: ClipParams, t: int, frames: int) -> dict:
+    """Absolute segment angles (image coordinates, radians; pi/2 = down) and root offset (px)."""
+    phi = 2 * math.pi * p.speed * t / frames + p.phase
+    a, s, c = p.amp, math.sin(phi), math.cos(phi)
+    down = math.pi / 2
+    ang = dict(
+        torso=-down,
+        ua_a=down - 0.25,
+        fa_a=down - 0.15,
+        ua_b=down + 0.25,
+        fa_b=down + 0.15,
+        th_a=down - 0.1,
+        sh_a=down - 0.05,
+        th_b=down + 0.1,
+        sh_b=down + 0.05,
+    )
+    dx = dy = 0.0
+    if motion == "spin":  # one still pose (the arm held out sideways); the wheel's angle: skeleton()
+        ang["ua_a"], ang["fa_a"] = STILL_ARM
+    elif motion == "swing":
+        e = 0.5 + 0.5 * s
+        ang["ua_a"] = 0.15 - a * 1.55 * e
+        ang["fa_a"] = ang["ua_a"] - 0.35 * a * c
+    elif motion == "drink":
+        e = 0.5 + 0.5 * s
+        ang["ua_a"] = down - 0.25 - 0.75 * a * e
+        ang["fa_a"] = ang["ua_a"] - 2.5 * a * e
+    elif motion == "wave":
+        ang["ua_a"] = -down + 0.55
+        ang["fa_a"] = -down + 0.65 * a * s
+    elif motion == "armcircle":
+        ang["ua_a"] = phi
+        ang["fa_a"] = phi
+    elif motion in WHOLE_BODY:
+        dx, dy = _whole_body(motion, direction, p, t, frames, ang, phi)
     else:
         raise ValueError(f"unknown motion {motion!r}")
     return {"ang": ang, "dx": dx, "dy": dy}

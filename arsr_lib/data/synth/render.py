@@ -35,43 +35,16 @@ def render_clip(cfg: SynthConfig, class_name: str, group: int, clip: int) -> dic
     ids = np.empty((T, H, W), np.int32)
     poses = []
     for t in range(T):
-        pan_off = p.pan * t
-        x0 = (extra - 1) / 2 + pan_off if p.pan else 0.0  # background window moves by -pan
-        m = np.float32([[1, 0, x0], [0, 1, 0]])
-        img = (
-            cv2.warpAffine(
-                canvas,
-                m,
-                (W, H),
-                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                borderMode=cv2.BORDER_REFLECT,
-            )
-            if p.pan
-            else canvas[:, :W].copy()
-        )
+        img = _background_window(canvas, p, t, extra, W, H)
         idm = np.zeros((H, W), np.int32)
         parts = skeleton(  # the camera pans over a static world
-            motion,
-            direction,
-            p,
-            t,
-            T,
-            pan_offset=-p.pan * t,
-            spin=cfg.spin_speed,
+            motion, direction, p, t, T, pan_offset=-p.pan * t, spin=cfg.spin_speed
         )
         if cfg.distractor:
             bx, by = _ball(p, t)
             parts["ball"] = (np.array([bx, by]), 0.0)
         poses.append(parts)
-        for name, plist in prims:
-            o, a = parts[name]
-            for prim in plist:
-                _draw(img, prim[0], prim[1], prim[2:], o, a, aa=True)
-                _draw(idm, prim[0], part_ids[name], prim[2:], o, a, aa=False)
-        if cfg.distractor:
-            r = 0.035 * p.scale
-            _draw(img, "circle", (250, 250, 250), ((0.0, 0.0), r), parts["ball"][0], 0.0, aa=True)
-            _draw(idm, "circle", ball_id, ((0.0, 0.0), r), parts["ball"][0], 0.0, aa=False)
+        _draw_parts(img, idm, prims, parts, part_ids, ball_id if cfg.distractor else None, p.scale)
         if cfg.noise_sigma > 0:
             img = np.clip(img + noise_rng.normal(0, cfg.noise_sigma, img.shape), 0, 255).astype(np.uint8)
         frames[t] = img
@@ -79,6 +52,31 @@ def render_clip(cfg: SynthConfig, class_name: str, group: int, clip: int) -> dic
     masks = (ids > 0) & (ids != ball_id)
     flow = _true_flow(ids, poses, part_ids, ball_id, p, cfg)
     return {"frames": frames, "masks": masks, "flow": flow, "poses": poses, "part_ids": part_ids}
+
+
+def _background_window(canvas: np.ndarray, p: ClipParams, t: int, extra: int, W: int, H: int) -> np.ndarray:
+    """Frame ``t``'s view of the background canvas: the camera pans over a static world."""
+    if not p.pan:
+        return canvas[:, :W].copy()
+    x0 = (extra - 1) / 2 + p.pan * t  # background window moves by -pan
+    m = np.float32([[1, 0, x0], [0, 1, 0]])
+    return cv2.warpAffine(
+        canvas, m, (W, H), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT
+    )
+
+
+def _draw_parts(img, idm, prims, parts: dict, part_ids: dict, ball_id: int | None, scale: float) -> None:
+    """Draw the body parts and held objects (and the distractor ball when ``ball_id``) into the frame ``img``
+    (anti-aliased) and the part-id map ``idm``."""
+    for name, plist in prims:
+        o, a = parts[name]
+        for prim in plist:
+            _draw(img, prim[0], prim[1], prim[2:], o, a, aa=True)
+            _draw(idm, prim[0], part_ids[name], prim[2:], o, a, aa=False)
+    if ball_id is not None:
+        r = 0.035 * scale
+        _draw(img, "circle", (250, 250, 250), ((0.0, 0.0), r), parts["ball"][0], 0.0, aa=True)
+        _draw(idm, "circle", ball_id, ((0.0, 0.0), r), parts["ball"][0], 0.0, aa=False)
 
 
 def _ball(p: ClipParams, t: int) -> tuple[float, float]:
