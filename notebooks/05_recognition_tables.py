@@ -17,13 +17,26 @@
 # ---
 
 # %% [markdown]
-# # 05 · Recognition tables
+# # 05 · Recognition: the paper's tables
 #
-# TSN (RGB and flow streams, late fusion 1 : 1.5) and ST-ResNet (two streams with motion → appearance
-# connections, trained jointly) are trained on HR rawframes of the training split, then applied to the ×4 LR
-# test videos after every SR method. Accuracy comes with 95% bootstrap intervals over test videos; paired
-# tests compare SoSR with ESRGAN, ToSR with its backbone and the paper's pairing with bicubic. Everything is
-# cached: scores are recomputed only when a model, an SR output or the protocol changes.
+# **The paper's claims (Sec. 4).** Recognisers trained on HR video and tested on ×4 LR video do better when
+# the video is super-resolved first, and better still with SR tuned for each stream:
+#
+# 1. **SoSR** (chapter 02) gives the spatial stream more than ESRGAN or VDSR do (the paper's spatial table);
+# 2. **ToSR** (chapter 03) gives the temporal stream more than its plain backbone, VSR-DUF or VDSR (the
+# temporal    table; the paper's Table B);
+# 3. the paper's pairing, **SoSR frames + ToSR flow**, beats bicubic and plain SR in two-stream recognition,
+# with    TSN and with ST-ResNet (the two-stream table).
+#
+# **The recognisers.** TSN: an RGB stream on single frames and a flow stream on 5 stacked flows, trained apart
+# and fused late, $s = s_{\mathrm{RGB}} + 1.5\, s_{\mathrm{flow}}$ (TSN's weights). ST-ResNet: an appearance
+# and a motion ResNet with motion → appearance residual connections, trained jointly. All are trained on HR
+# rawframes of the training split, then read the ×4 LR test videos after each SR method.
+#
+# **How the claims are read.** Accuracy comes with 95 % bootstrap intervals over test videos. A claim compares
+# two methods *on the same videos*: the paired bootstrap interval of the difference and the exact McNemar test
+# on the videos one gets right and the other wrong. Every choice was made on the validation split (the
+# dataset's calibration and the power calculation below); the test split is read only to report.
 
 # %% tags=["parameters"]
 profile = "ci"  # make reproduce runs "smoke"; "paper" on a GPU box
@@ -35,31 +48,34 @@ import matplotlib
 
 matplotlib.use("Agg")
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from arsr_lib.core import protocol
 from arsr_lib.data.synth import DETAIL_PAIRS
 from arsr_lib.recognition import tables
 from arsr_lib.recognition.scores import run_harness
+from arsr_lib.report import narrative
+from arsr_lib.report.captions import recognition_caption
 from arsr_lib.report.io import save_table
 from arsr_lib.report.recognition_figures import flip_picks, prediction_flip_figure
 from arsr_lib.run.notebook import experiment, start
 from arsr_lib.sr.recipes import method_checkpoints
-from arsr_lib.sr.sreval import detail_recovery_table, detail_twins, make_sr_videos
+from arsr_lib.sr.sreval import detail_recovery_table, make_sr_videos, twin_budget, twin_videos
 from arsr_lib.sr.testframes import prepare_method_frames
 
 exp = experiment(profile, config_file, overrides)
 session = start(exp)
 ds, out, runs = session.ds, session.out, session.runs
+study = exp.study
 print(protocol.describe(exp.data.flow_method, profile=exp.name))
 
 # %% [markdown]
 # ## SR first: everything the tables read that needs no recogniser
 #
 # The LR validation and test frames each stream reads, super-resolved by every method (the spatial stream's
-# snippet frames; for a method the temporal stream reads, also its flows' frame pairs), and on SynthActions
-# the whole SR videos of the detail-recovery twins. `make reproduce` trains the recognisers meanwhile in a
-# second process (`arsr recognisers`); the harness below waits for them.
+# snippet frames; for a method the temporal stream reads, also its flows' frame pairs, whose flow is computed
+# on the SR frames), and on SynthActions the whole SR videos of the detail twins. `make reproduce` trains the
+# recognisers meanwhile in a second process (`arsr recognisers`); the harness below waits for them.
 
 # %%
 evaluated = [ds.test_subset(exp.data.eval_videos)]
@@ -68,15 +84,8 @@ if ds.val:
 for split in evaluated:
     prepare_method_frames(exp, split, method_checkpoints(exp), progress=False)
 if session.is_synth:
-    # every twin pair of the test split; with an evaluation budget (data.eval_videos), about one per class
-    budget = exp.data.eval_videos
-    max_twins = exp.data.detail_twins or (None if budget is None else max(1, budget // len(ds.classes)))
-    twins = [
-        v
-        for pairs in detail_twins(ds, DETAIL_PAIRS, max_twins=max_twins).values()
-        for pair in pairs
-        for v in pair
-    ]
+    max_twins = twin_budget(exp, len(ds.classes))
+    twins = twin_videos(ds, DETAIL_PAIRS, max_twins)
     make_sr_videos(
         ds, method_checkpoints(exp), exp.sr_root(), twins, device=exp.compute.device, progress=False
     )
@@ -84,11 +93,10 @@ if session.is_synth:
 # %% [markdown]
 # ## Validation first: calibration and the power calculation
 #
-# Every choice is made on the validation split (groups in no split's train or test list); the test split
-# below is read only to report. On validation: the HR / bicubic calibration of both streams here, and (after
-# the TSN tables, once ST-ResNet, the last recogniser trained, is there) the discordance rates of each of the
-# paper's comparisons, from which the power calculation says how many test videos a 95 % interval of ±3
-# points needs.
+# Validation videos come from groups in no split's train or test list. On them: the HR / bicubic calibration
+# of both streams (here), and (after the TSN tables, once ST-ResNet, the last recogniser trained, is there)
+# the discordance rates of each claim, from which the power calculation says how many test videos a 95 %
+# interval of ±3 points needs.
 
 # %%
 val_harness = None
@@ -106,37 +114,33 @@ else:
 
 # %%
 harness = run_harness(exp, ds.test_subset(exp.data.eval_videos), progress=False)
-proto = harness.protocol()
-rgb_weight, flow_weight = proto["fusion rgb:flow"]
-test_protocol = f"{proto['snippets']} snippets x {proto['crops']} crops of {proto['crop']} px"
-caption = protocol.describe(
-    exp.data.flow_method,
-    profile=exp.name,
-    test=test_protocol,
-    fusion=f"RGB:flow = {rgb_weight}:{flow_weight}",
-    videos=f"{len(harness.ds.test)} test videos of split {exp.data.split}",
-)
+caption = recognition_caption(exp, harness)
 print(caption)
 
 # %% [markdown]
-# ## Spatial stream (TSN RGB) per SR method
+# ## Spatial stream (TSN RGB) per SR method: claim 1
+#
+# HR frames are the ceiling, bicubic ×4 the floor; each SR method's frames in between.
 
 # %%
 methods = list(harness.frames_roots)
 spatial = tables.stream_table(harness, "rgb", methods)
 save_table(spatial.round(2), out / "05_spatial", caption=caption)
 display(spatial.round(2))
+display(Markdown(narrative.stream_summary(spatial, "spatial")))
 
 # %% [markdown]
-# ## Temporal stream (TSN flow) per SR method
+# ## Temporal stream (TSN flow) per SR method: claim 2
+#
+# Flow computed on each method's frames. Only the methods whose flow some table reads were super-resolved for
+# this stream (the study's flow consumers); SoSR feeds the spatial stream alone.
 
 # %%
-# the methods whose flow is computed: the spatial-only ones (SoSR, SoSR-VDSR) were super-resolved only where
-# the spatial stream reads them
 temporal_methods = [m for m in methods if harness.has_stream(m, "flow")]
 temporal = tables.stream_table(harness, "flow", temporal_methods)
 save_table(temporal.round(2), out / "05_temporal", caption=caption)
 display(temporal.round(2))
+display(Markdown(narrative.stream_summary(temporal, "temporal")))
 
 # %% [markdown]
 # ## Per class: where each method loses or wins back accuracy
@@ -157,8 +161,12 @@ for stream, name, shown in (("rgb", "spatial", methods), ("flow", "temporal", te
 #
 # Each racket video has a bat twin (same group and clip: same actor, motion and noise) that differs only in
 # the mesh on the held object, and likewise bottle and cup. The share of the twins' HR difference that a
-# method's outputs reproduce measures the detail it wins back, even where top-1 does not move
-# (`metrics.detail_recovery`).
+# method's outputs reproduce,
+#
+# $$r = \frac{\langle \mathrm{SR}_a - \mathrm{SR}_b,\ \mathrm{HR}_a - \mathrm{HR}_b \rangle}
+# {\lVert \mathrm{HR}_a - \mathrm{HR}_b \rVert^2},$$
+#
+# measures the detail it wins back, even where top-1 does not move.
 
 # %%
 if session.is_synth:
@@ -175,16 +183,17 @@ if session.is_synth:
     metric = "detail recovered = <SR_a - SR_b, HR_a - HR_b> / |HR_a - HR_b|^2 on Y, border 4 px"
     save_table(recovery.round(1), out / "05_detail_recovery", caption=f"{caption}; {metric}")
     display(recovery.round(1))
+    display(Markdown(narrative.detail_summary(recovery)))
 
 # %% [markdown]
 # ## Power calculation (validation)
 #
-# How many test videos each of the paper's comparisons needs for a 95 % interval of ±3 points, from the
-# discordance rates on validation, and the half-width the test split's size gives.
+# How many test videos each claim needs for a 95 % interval of ±3 points, from the discordance rates on
+# validation, and the half-width the test split's size gives.
 
 # %%
 if val_harness is not None:
-    power = tables.power_table(val_harness, exp.study, len(harness.ds.test), half_width=0.03)
+    power = tables.power_table(val_harness, study, len(harness.ds.test), half_width=0.03)
     power_caption = protocol.describe(
         exp.data.flow_method,
         profile=exp.name,
@@ -196,18 +205,26 @@ if val_harness is not None:
     display(power.round(2))
 
 # %% [markdown]
-# ## Two-stream fusion: the paper's pairing against bicubic, plain SR (ESRGAN + VSR-DUF) and HR
+# ## Two-stream recognition: claim 3
+#
+# Each pairing gives the spatial stream one method's frames and the temporal stream another's flow: the
+# paper's pairing against bicubic, plain SR (the SR models trained for looks) and HR, with TSN's late fusion
+# and with ST-ResNet.
 
 # %%
-fusion = tables.fusion_table(harness, exp.study.pairings)
+fusion = tables.fusion_table(harness, study.pairings)
 save_table(fusion.round(2), out / "05_fusion", caption=caption)
 display(fusion.round(2))
+display(Markdown(narrative.fusion_summary(fusion, study.paper_pairing, study.two_stream_baselines)))
 
 # %% [markdown]
-# ## Paired tests (same test videos)
+# ## The claims as paired tests (same test videos)
+#
+# The difference in top-1 (points) with its paired-bootstrap 95 % interval, the videos only *a* or only *b*
+# gets right, and the exact McNemar p.
 
 # %%
-paired = tables.paired_tests(harness, exp.study)
+paired = tables.paired_tests(harness, study)
 tests_caption = caption + "; paired bootstrap (2000) and exact McNemar"
 save_table(paired.round(3), out / "05_paired_tests", caption=tests_caption)
 display(paired.round(3))
@@ -215,35 +232,35 @@ display(paired.round(3))
 # %% [markdown]
 # ## Calibration of the dataset
 #
-# The dataset is meant to make HR accurate and bicubic ×4 clearly worse for both streams (aim: HR accurate and
-# bicubic ≥ 15 points lower), measured on validation (where the dataset's settings are chosen) and on test.
+# The dataset is meant to make HR accurate and bicubic ×4 clearly worse for both streams (aim: bicubic at
+# least 15 points below HR), measured on validation (where the dataset's settings are chosen) and on test. A
+# claim about SR can only be read where this premise holds for the stream it concerns.
 
 # %%
 calibration = tables.calibration_table(spatial, temporal, split="test")
+calibration_caption = caption
 if val_harness is not None:
     val_calibration = tables.calibration_table(val_spatial, val_temporal, split="validation")
     calibration = pd.concat([val_calibration, calibration], ignore_index=True)
-calibration_caption = (
-    caption.replace(
-        f"videos={len(harness.ds.test)} test videos",
-        f"videos={len(val_harness.ds.test)} validation and {len(harness.ds.test)} test videos",
-    )
-    if val_harness is not None
-    else caption
-)
+    both = f"{len(val_harness.ds.test)} validation and {len(harness.ds.test)} test videos"
+    calibration_caption = recognition_caption(exp, harness, videos=both)
 save_table(calibration.round(2), out / "05_calibration", caption=calibration_caption)
 display(calibration.round(2))
+display(Markdown(narrative.calibration_summary(calibration)))
 
 # %% [markdown]
 # ## The paper's Fig. 2: where SR flips the spatial prediction
+#
+# Test videos whose spatial prediction changes between bicubic and the study's `flips_method` frames, for
+# better or worse, and a few of them side by side.
 
 # %%
-flipped = tables.flips(harness, exp.study.flips_method)
+flipped = tables.flips(harness, study.flips_method)
 display(flipped)
 shown = [harness.ds.test[i] for i in flip_picks(flipped)["index"]]  # the figure's clips: whole SR videos
 make_sr_videos(
     ds,
-    method_checkpoints(exp, [exp.study.flips_method]),
+    method_checkpoints(exp, [study.flips_method]),
     exp.sr_root(),
     shown,
     device=exp.compute.device,
@@ -251,6 +268,19 @@ make_sr_videos(
     progress=False,
 )
 session.show(
-    prediction_flip_figure(harness.ds, flipped, exp.study.flips_method, exp.sr_root(), exp.data.flow_method),
+    prediction_flip_figure(harness.ds, flipped, study.flips_method, exp.sr_root(), exp.data.flow_method),
     "05_prediction_flips.png",
 )
+
+# %% [markdown]
+# ## Summary: what this run says about the paper's claims
+#
+# Each claim with its verdict, read from the paired-test table above: it *holds* on these videos where the
+# whole 95 % interval is above zero, is *reversed* where it is below, and these videos cannot tell where it
+# spans zero. Read a claim only where the calibration above says its stream's premise holds, and against the
+# power calculation: an interval wider than the effect looked for decides nothing. On SynthActions these are
+# findings about SynthActions, not UCF101 (README, docs/results.md).
+
+# %%
+display(Markdown(narrative.calibration_summary(calibration)))
+display(Markdown(narrative.paired_summary(paired)))

@@ -29,13 +29,16 @@
 # - **SoSR weight map**: the motion weight of SoSR's loss (from HR flow) over each method's frame;
 # - **actor mask**: SynthActions' ground-truth actor outline (real datasets have none).
 #
-# It reads the rawframes that notebooks 01 and 05 wrote (nothing is computed here but the pictures). The
+# It is the paper's qualitative figures made interactive: what chapter 02's crops, chapter 04's flow fields
+# and chapter 05's prediction flips show for a few videos, for any video and frame. It reads the rawframes
+# that chapters 01 and 05 wrote (nothing is computed here but the pictures). The
 # widgets need a live kernel (JupyterLab); the executed copy in `reports/` carries a static picture of every
 # view.
 
 # %% tags=["parameters"]
 profile = "ci"  # whose SR methods to show (make reproduce runs "smoke")
 config_file = None  # a YAML/TOML experiment instead of a profile
+overrides = None  # nested settings of the experiment, e.g. {"compute": {"device": "cuda"}}
 dataset = None  # None: the experiment's dataset (a folder under data/rawframes)
 video = None  # None: the first test video with complete rawframes
 frame = 4
@@ -51,7 +54,7 @@ from arsr_lib.report.viewer import Catalogue, montage, save_png
 from arsr_lib.report.viewer_widget import Viewer
 from arsr_lib.run.notebook import experiment, start
 
-exp = experiment(profile, config_file)
+exp = experiment(profile, config_file, overrides)
 out = start(exp, load_data=False).out
 frames_dir = exp.frames_root("hr").parent
 catalogue = Catalogue(frames_root or frames_dir.parent, data_root=data_root, profile=exp.name)

@@ -13,7 +13,7 @@ from arsr_lib.core import protocol
 from arsr_lib.data.datasets import SplitDataset
 from arsr_lib.data.degrade import bicubic_upscale, downscale, modcrop
 from arsr_lib.data.flow import compute_flow, end_point_error, flow_to_color
-from arsr_lib.data.synth import load_ground_truth
+from arsr_lib.data.synth import MOTION_EXAMPLES, load_ground_truth
 from arsr_lib.sr.metrics import psnr_rgb
 
 
@@ -25,6 +25,12 @@ def class_examples(ds: SplitDataset, subset: str = "test") -> list:
             seen.add(it.label)
             out.append(it)
     return sorted(out, key=lambda i: i.label)
+
+
+def moving_examples(items: list, classes: tuple[str, ...] = MOTION_EXAMPLES) -> list:
+    """The items of ``classes``, whose motion shows best in a figure (SynthActions' arm circles, walking,
+    swing and jump); all of ``items`` when none is (a real dataset)."""
+    return [i for i in items if i.class_name in classes] or list(items)
 
 
 def degradation_grid(

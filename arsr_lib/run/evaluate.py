@@ -14,13 +14,13 @@ from pathlib import Path
 import torch
 
 from arsr_lib.config import Experiment
-from arsr_lib.core import protocol
 from arsr_lib.core.errors import ArsrError
 from arsr_lib.core.shards import parse_shard_arg, torchrun_shard
 from arsr_lib.data.prep import prepare_dataset
 from arsr_lib.recognition import tables
 from arsr_lib.recognition.scores import run_harness, score_all
 from arsr_lib.recognition.training import KINDS
+from arsr_lib.report.captions import recognition_caption
 from arsr_lib.report.io import save_table
 
 
@@ -32,14 +32,7 @@ def _barrier() -> None:
 
 def write_tables(harness, out: Path, exp: Experiment) -> list[Path]:
     """The spatial, temporal, two-stream and paired-test tables of a harness as CSV + Markdown."""
-    proto = harness.protocol()
-    caption = protocol.describe(
-        exp.data.flow_method,
-        profile=exp.name,
-        test=f"{proto['snippets']} snippets x {proto['crops']} crops of {proto['crop']} px",
-        fusion="RGB:flow = {}:{}".format(*proto["fusion rgb:flow"]),
-        videos=f"{len(harness.ds.test)} test videos of split {exp.data.split}",
-    )
+    caption = recognition_caption(exp, harness)
     methods = list(harness.frames_roots)
     temporal = [m for m in methods if harness.has_stream(m, "flow")]
     written = []

@@ -77,6 +77,17 @@ def video_source(exp: Experiment, videos: list) -> VideoSource:
     )
 
 
+# the siamese pairs the ToSR chapter shows: 48-px patches on a finer grid than training's (stride 12 x 10 px,
+# margin 3), so that a few small videos give enough of them
+EXAMPLE_PAIRS = {"patch": 48, "stride": (12, 10), "margin": 3}
+
+
+def example_pairs(exp: Experiment, videos: list, pairs_per_video: int = 2) -> ToSRPairDataset:
+    """ToSR training pairs of ``videos`` as the experiment mines them (gap, top-k), for a figure."""
+    cfg = PairConfig(gap=exp.pairs.gap, top_k=exp.pairs.top_k, **EXAMPLE_PAIRS)
+    return ToSRPairDataset(video_source(exp, videos), cfg, pairs_per_video=pairs_per_video, augment=False)
+
+
 def sr_training_videos(exp: Experiment, videos: list) -> list:
     """The training videos SR models learn from: ``data.sr_train_videos`` of them spread evenly (all when
     None)."""

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
+from arsr_lib.config import Experiment
 from arsr_lib.core.atomic import file_digest, write_json_atomic
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.core.devices import gpu_bf16, resolve_device
@@ -158,6 +159,21 @@ def detail_twins(ds, pairs, items=None, max_twins: int | None = None) -> dict[tu
             )
         twins[(a, b)] = twins[(a, b)][:max_twins]
     return twins
+
+
+def twin_budget(exp: Experiment, n_classes: int) -> int | None:
+    """Detail twins per pair the recognition chapter super-resolves whole: ``data.detail_twins``, else about
+    one per class of the evaluation budget (``data.eval_videos``), else all (None)."""
+    if exp.data.detail_twins:
+        return exp.data.detail_twins
+    budget = exp.data.eval_videos
+    return None if budget is None else max(1, budget // n_classes)
+
+
+def twin_videos(ds, pairs, max_twins: int | None) -> list:
+    """Both videos of every detail twin pair of :func:`detail_twins`, in order."""
+    twins = detail_twins(ds, pairs, max_twins=max_twins)
+    return [v for pairs_of in twins.values() for pair in pairs_of for v in pair]
 
 
 def detail_recovery_table(

@@ -31,6 +31,8 @@ DETAIL_PAIRS = (("SwingRacket", "SwingBat"), ("DrinkBottle", "DrinkCup"))
 MOTION_PAIRS = (("WalkLeft", "WalkRight"), ("Wave", "ArmCircle"), ("Jump", "Squat"))
 # classes told apart only by the motion of detail that x4 LR erases: where the flow stream needs HR flow
 FINE_MOTION_CLASSES = ("TurnWheelCW", "TurnWheelCCW", "HoldWheel")
+# classes whose motion shows best in a figure (arm circles, walking, a swing, a jump)
+MOTION_EXAMPLES = ("ArmCircle", "WalkRight", "SwingBat", "Jump")
 TEXTURES = ("brick", "grass", "gravel", "procedural")
 # periods (HR px) the detail mesh may have. The x4 antialiased downscale keeps < 10 % of a 2-5 px mesh's
 # contrast (erased), aliases a 6-px one and keeps 25-43 % of a 7-8 px one (blurred; LR's Nyquist period is 8
