@@ -89,7 +89,7 @@ def drop_none(changes: Mapping) -> dict:
     return out
 
 
-def load(name: str, env: Mapping[str, str] | None = None, **overrides) -> Experiment:
+def load(name: str, env: Mapping[str, str] | None = None, **overrides: Any) -> Experiment:
     """The experiment of profile ``name`` with nested ``overrides`` applied (``None`` values leave a field as
     it is, so notebook parameters defaulting to None mean "the profile's value")."""
     if name not in PROFILES:
@@ -156,7 +156,7 @@ def _coerce(current: Any, value: Any, where: str) -> Any:
     return value
 
 
-def override(obj, changes: Mapping, where: str = "") -> Any:
+def override(obj: Any, changes: Mapping, where: str = "") -> Any:
     """A copy of the dataclass ``obj`` (an experiment or a part of one) with nested ``changes`` applied; an
     unknown field is an error naming it."""
     if not changes:
@@ -171,7 +171,7 @@ def override(obj, changes: Mapping, where: str = "") -> Any:
     return dataclasses.replace(obj, **updates)
 
 
-def to_dict(obj) -> dict:
+def to_dict(obj: Any) -> dict:
     """Plain JSON-ready nested dict of an experiment (or a part): for cache keys, printing and saving."""
 
     def plain(x):

@@ -8,6 +8,7 @@ experiment; :func:`arsr_lib.config.load` builds one by name with overrides, or f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -80,7 +81,7 @@ class Experiment:
         """Whether ``method`` is untouched pretrained weights (the only use of "off the shelf")."""
         return self.method_source(method) in PRETRAINED_SR
 
-    def recipes_for(self, methods) -> list[str]:
+    def recipes_for(self, methods: Iterable[str]) -> list[str]:
         """The recipes that make those of ``methods`` the experiment has, each after the recipe it starts
         from (what a notebook trains, in order)."""
         order: list[str] = []

@@ -7,7 +7,7 @@ Reads, when built: ``ARSR_UCF101_ROOT`` and ``ARSR_UCF101_SPLITS`` (dataset root
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
 from arsr_lib.config.experiment import Experiment
 from arsr_lib.config.schema import (
@@ -28,7 +28,7 @@ DUF_ITERS, DUF_DROP = 171_680, (85_840,)
 
 
 def recipes() -> dict[str, SRRecipe]:
-    patch = dict(batch=16, patch=128)
+    patch: dict[str, Any] = dict(batch=16, patch=128)
     psnr_drops = (200_000, 400_000, 600_000, 800_000)
     return {
         # ESRGAN's RRDB_PSNR schedule

@@ -6,7 +6,7 @@ term drift the colours, so the pixel term is 1 (docs/deviations.md).
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
 from arsr_lib.config.experiment import Experiment
 from arsr_lib.config.schema import (
@@ -24,7 +24,7 @@ from arsr_lib.core import protocol
 
 
 def recipes() -> dict[str, SRRecipe]:
-    patch = dict(batch=8, patch=32)
+    patch: dict[str, Any] = dict(batch=8, patch=32)
     return {
         "rrdb_psnr": SRRecipe("rrdbnet", "pixel", "l1", iters=300, lr=1e-3, **patch),
         "esrgan": SRRecipe("rrdbnet", "gan", "mse", iters=120, lr=1e-4, init="rrdb_psnr", **patch),

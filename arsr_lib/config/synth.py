@@ -17,7 +17,7 @@ What it adds to ``smoke`` (docs/profiles.md):
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Mapping
+from typing import Any, Mapping
 
 from arsr_lib.config import smoke
 from arsr_lib.config.experiment import Experiment
@@ -30,8 +30,8 @@ RRDB_FULL = dict(nf=64, nb=23, gc=32)
 
 
 def recipes() -> dict[str, SRRecipe]:
-    patch = dict(batch=8, patch=32)
-    fine_tune = dict(iters=400, lr=5e-5, init=PRETRAINED, **patch)
+    patch: dict[str, Any] = dict(batch=8, patch=32)
+    fine_tune: dict[str, Any] = dict(iters=400, lr=5e-5, init=PRETRAINED, **patch)
     return {
         "esrgan_ft": SRRecipe("rrdbnet", "gan", "mse", **fine_tune),
         "sosr": SRRecipe("rrdbnet", "gan", "flow_weighted_mse", **fine_tune),

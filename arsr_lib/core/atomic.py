@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -30,7 +31,7 @@ def file_digest(path: str | os.PathLike, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
-def files_tag(paths, length: int = 16) -> str:
+def files_tag(paths: Iterable[str | os.PathLike], length: int = 16) -> str:
     """Short SHA-256 over each file's path, size and modification time: a cheap cache key for a set of
     inputs (a regenerated or replaced file changes it; reading every byte of a dataset would not be cheap)."""
     import hashlib
@@ -59,9 +60,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path`` (same suffix); move it into place on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.partial-", suffix=path.suffix)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.partial-", suffix=path.suffix)
     os.close(fd)
-    tmp = Path(tmp)
+    tmp = Path(name)
     try:
         yield tmp
         umask = os.umask(0)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Hashable
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from arsr_lib.core.atomic import atomic_path
 
@@ -142,7 +143,7 @@ class DiskArrays:
     one atomically. ``dtype`` (e.g. float16) is applied before storing, and to what is returned either way, so
     a value is the same whether it was computed now or read back."""
 
-    def __init__(self, root: str | os.PathLike, dtype=None):
+    def __init__(self, root: str | os.PathLike, dtype: DTypeLike | None = None):
         self.root, self.dtype = Path(root), dtype
 
     def path(self, folder: str, name: str) -> Path:

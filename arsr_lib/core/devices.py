@@ -30,7 +30,7 @@ def resolve_device(name: str | torch.device | None = "auto") -> torch.device:
     raise ValueError(f"device must be auto, cpu, cuda or cuda:N (got {name!r})")
 
 
-def autocast(device: torch.device, bf16: bool):
+def autocast(device: torch.device, bf16: bool) -> torch.autocast:
     """bf16 autocast on ``device`` when ``bf16``, else a disabled autocast (fp32)."""
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bool(bf16))
 
@@ -90,7 +90,7 @@ def pin_cpu_numerics(threads: int | None, isa: str | None, blas_threads: int | N
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 
 
-def pin_malloc(mmap_mb: int | None, trim_mb: int | None, libc=None) -> bool:
+def pin_malloc(mmap_mb: int | None, trim_mb: int | None, libc: ctypes.CDLL | None = None) -> bool:
     """Set glibc malloc's mmap and trim thresholds (``compute.malloc_mmap_mb`` / ``malloc_trim_mb``) in this
     process and the processes it forks; True when set. glibc starts with an mmap threshold of 128 kB that it
     raises as large blocks are freed, and returns the heap's free top to the system once it exceeds twice

@@ -49,7 +49,7 @@ FLOW_TMPL = "flow_{axis}_{:05d}.{ext}"  # flow k = frame k -> frame k+1 (1-based
 PSNR_CONVENTION = "Y (ITU-R BT.601, 16-235), border cropped by the scale (4 px), float64"
 
 
-def describe(flow_method: str | None = None, **extra) -> str:
+def describe(flow_method: str | None = None, **extra: object) -> str:
     """One line naming the protocol, printed beside every table and figure."""
     parts = [f"scale x{SCALE} (MATLAB bicubic, antialiased, uint8)"]
     if flow_method:

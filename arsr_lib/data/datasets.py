@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+import numpy as np
+
 from arsr_lib.core.atomic import MARKER, file_digest
 from arsr_lib.core.errors import DatasetError
 from arsr_lib.data.video import read_video
@@ -79,7 +81,7 @@ class SplitDataset:
             raise DatasetError(f"dataset {self.name}: no root folder given, cannot locate {item.rel_path}")
         return safe_join(self.root, item.rel_path)
 
-    def read(self, item: VideoItem, max_frames: int | None = None, min_frames: int = 1):
+    def read(self, item: VideoItem, max_frames: int | None = None, min_frames: int = 1) -> np.ndarray:
         """The decoded frames of ``item``: at most ``max_frames`` and the dataset's own cap."""
         caps = [m for m in (self.max_frames, max_frames) if m is not None]
         return read_video(self.path(item), max_frames=min(caps) if caps else None, min_frames=min_frames)
@@ -183,5 +185,3 @@ def safe_join(root: str | os.PathLike, rel: str) -> Path:
 def parse_group(rel: str) -> tuple[int | None, int | None]:
     m = _GROUP_RE.search(rel)
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
-
-

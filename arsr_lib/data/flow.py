@@ -14,6 +14,7 @@ Conventions (pinned in :mod:`arsr_lib.core.protocol`):
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import cv2
 import numpy as np
@@ -68,7 +69,7 @@ class _Farneback:
         return cv2.calcOpticalFlowFarneback(a, b, None, **FARNEBACK_PARAMS)
 
 
-def make_flow_engine(method: str):
+def make_flow_engine(method: str) -> Any:
     method = method.lower()
     if method == "tvl1":
         return _make_tvl1()
@@ -133,7 +134,7 @@ def quant_step(bound: float = FLOW_BOUND) -> float:
 # ---------------------------------------------------------------------------------------------
 # warping
 # ---------------------------------------------------------------------------------------------
-def warp(image, flow):
+def warp(image: Any, flow: Any) -> tuple[Any, Any]:
     """Backward-warp ``image`` by ``flow``: ``out(p) = image(p + flow(p))``, bilinear.
 
     ``image``: torch ``(N, C, H, W)``; ``flow``: torch ``(N, H, W, 2)`` in pixels (x, y).

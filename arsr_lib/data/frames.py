@@ -20,6 +20,7 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import cv2
 import numpy as np
@@ -29,6 +30,7 @@ from arsr_lib.core.atomic import atomic_folder, check_writable, clean_partials, 
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.core.errors import ExtractionError, VideoError
 from arsr_lib.core.shards import parse_shard, shard_of
+from arsr_lib.data.datasets import SplitDataset
 from arsr_lib.data.degrade import bicubic_upscale, downscale
 from arsr_lib.data.flow import compute_flow, quantize
 from arsr_lib.data.video import read_video
@@ -52,7 +54,8 @@ class FramesConfig:
     source_tag: str | None = (
         None  # identifies the source (e.g. the SR checkpoint digest) so a changed source is redone
     )
-    # the source of the code writing rawframes (arsr_lib.core.codekey): a fix there redoes them, nothing else does
+    # the source of the code writing rawframes (arsr_lib.core.codekey): a fix there redoes them, nothing else
+    # does
     code: str = field(default_factory=lambda: code_digest("rawframes"))
 
     def __post_init__(self):
@@ -194,11 +197,11 @@ def extract_many(
 
 
 def extract_dataset(
-    dataset,
+    dataset: SplitDataset,
     out_root: str | os.PathLike,
     cfg: FramesConfig = FramesConfig(),
     subsets: tuple[str, ...] = ("train", "test"),
-    **kw,
+    **kw: Any,
 ) -> dict[str, int]:
     """Extract every video of ``dataset`` (a :class:`~arsr_lib.data.datasets.SplitDataset`) in ``subsets``."""
     items = []
@@ -240,5 +243,3 @@ def write_sparse_rawframes(
         "height": int(first.shape[0]),
         "width": int(first.shape[1]),
     }
-
-

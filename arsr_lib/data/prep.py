@@ -44,7 +44,11 @@ def dataset_tag(exp: Experiment) -> str | None:
 
 
 def extract_variants(
-    ds: SplitDataset, exp: Experiment, variants=("hr", "lr", "bicubic"), subsets=None, progress: bool = True
+    ds: SplitDataset,
+    exp: Experiment,
+    variants: tuple[str, ...] = ("hr", "lr", "bicubic"),
+    subsets: tuple[str, ...] | None = None,
+    progress: bool = True,
 ) -> dict[str, Path]:
     """Rawframes (JPEG frames + quantised flow) of each variant; cached and resumable. Only what is read is
     made (``subsets`` None): HR of the training split (the recognisers learn from it), the validation and the

@@ -1,9 +1,11 @@
 """The one rawframes reader: a folder's marker (frame and flow counts), all its images, or only the indices a
-consumer samples (a snippet's frames, a test protocol's flows), decoded from JPEG and dequantised where flow."""
+consumer samples (a snippet's frames, a test protocol's flows), decoded from JPEG and dequantised where
+flow."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import cv2
@@ -24,7 +26,7 @@ def rawframes_info(folder: str | os.PathLike) -> dict:
 
 
 def read_rawframes(
-    folder: str | os.PathLike, modality: str, indices=None, meta: dict | None = None
+    folder: str | os.PathLike, modality: str, indices: Iterable[int] | None = None, meta: dict | None = None
 ) -> np.ndarray:
     """The one rawframes reader: uint8 RGB frames ``(N, H, W, 3)`` (``modality="rgb"``) or the quantised flow
     ``(N, H, W, 2)`` as stored (``"flow"``) of a complete folder; all of them, or only ``indices`` (0-based,
@@ -68,7 +70,9 @@ def read_rawframes(
     return np.stack([loaded[i] for i in indices])
 
 
-def load_rawframes(folder: str | os.PathLike, flow: bool = True, bound: float = protocol.FLOW_BOUND):
+def load_rawframes(
+    folder: str | os.PathLike, flow: bool = True, bound: float = protocol.FLOW_BOUND
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Read back a complete rawframes folder: ``(frames (T,H,W,3) uint8, flow (T-1,H,W,2) float32 |
     None)``."""
     frames = read_rawframes(folder, "rgb")

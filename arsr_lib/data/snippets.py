@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def snippet_starts(n_avail: int, k: int, mode: str, rng=None) -> list[int]:
+def snippet_starts(n_avail: int, k: int, mode: str, rng: np.random.RandomState | None = None) -> list[int]:
     """Start index of each of ``k`` snippets among ``n_avail`` positions (TSN's segment sampling)."""
     n_avail = max(n_avail, 1)
     if mode == "test":  # evenly spaced centres (eval_net)

@@ -8,6 +8,10 @@ Recognisers (``tsn``, ``stresnet``) map snippets to class scores. A checkpoint r
 
 from __future__ import annotations
 
+from typing import Any
+
+from torch import nn
+
 from arsr_lib.models.bicubic import BicubicSR
 from arsr_lib.models.discriminator import VGGDiscriminator, VGGDiscriminatorAnySize
 from arsr_lib.models.duf import DUF
@@ -28,13 +32,13 @@ REGISTRY = {
 }
 
 
-def build_model(name: str, **kwargs):
+def build_model(name: str, **kwargs: Any) -> nn.Module:
     if name not in REGISTRY:
         raise ValueError(f"unknown model {name!r}; choose one of {sorted(REGISTRY)}")
     return REGISTRY[name](**kwargs)
 
 
-def model_from_checkpoint(state: dict, key: str = "g"):
+def model_from_checkpoint(state: dict, key: str = "g") -> nn.Module:
     """Rebuild model ``key`` of a loaded checkpoint from its recorded spec and load its weights (strict)."""
     try:
         spec = state["specs"][key]

@@ -7,6 +7,7 @@ for the small patches of CPU profiles.
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 
@@ -51,7 +52,7 @@ class VGGDiscriminator(nn.Module):
             nn.Linear(100, 1),
         )
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-1] != self.size or x.shape[-2] != self.size:
             raise ValueError(
                 f"VGGDiscriminator expects {self.size}x{self.size} patches, got {tuple(x.shape[-2:])}"
@@ -71,5 +72,5 @@ class VGGDiscriminatorAnySize(nn.Module):
             nn.Linear(100, 1),
         )
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(x))

@@ -43,7 +43,7 @@ class DenseBlock3D(nn.Module):
         self.bn2 = _bn(cin, bn_momentum)
         self.conv2 = nn.Conv3d(cin, growth, 3, padding=(1 if pad_time else 0, 1, 1))
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.conv1(F.relu(self.bn1(x)))
         y = self.conv2(F.relu(self.bn2(y)))
         skip = x if self.pad_time else x[:, :, 1:-1]
@@ -90,7 +90,7 @@ class DUF(nn.Module):
         nn.init.zeros_(self.res_head[-1].weight)
         nn.init.zeros_(self.res_head[-1].bias)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 5 or x.shape[1] != self.n_frames:
             raise ValueError(f"DUF expects (N, {self.n_frames}, 3, h, w), got {tuple(x.shape)}")
         n, t, c, h, w = x.shape

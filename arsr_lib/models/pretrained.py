@@ -39,7 +39,7 @@ PACKAGES = {
 assert set(PACKAGES) == set(PRETRAINED_SR)
 
 
-def is_pretrained(name) -> bool:
+def is_pretrained(name: object) -> bool:
     return str(name) in PACKAGES
 
 

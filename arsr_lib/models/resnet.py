@@ -17,7 +17,7 @@ from torch import nn
 class BasicBlock(nn.Module):
     expansion = 1
 
-    def __init__(self, cin, planes, stride=1, downsample=None):
+    def __init__(self, cin: int, planes: int, stride: int = 1, downsample: nn.Module | None = None):
         super().__init__()
         self.conv1 = nn.Conv2d(cin, planes, 3, stride, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -26,7 +26,7 @@ class BasicBlock(nn.Module):
         self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
 
-    def forward(self, x, extra=None):
+    def forward(self, x: torch.Tensor, extra: torch.Tensor | None = None) -> torch.Tensor:
         idt = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out)) + idt
@@ -38,7 +38,7 @@ class BasicBlock(nn.Module):
 class Bottleneck(nn.Module):
     expansion = 4
 
-    def __init__(self, cin, planes, stride=1, downsample=None):
+    def __init__(self, cin: int, planes: int, stride: int = 1, downsample: nn.Module | None = None):
         super().__init__()
         self.conv1 = nn.Conv2d(cin, planes, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -49,7 +49,7 @@ class Bottleneck(nn.Module):
         self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
 
-    def forward(self, x, extra=None):
+    def forward(self, x: torch.Tensor, extra: torch.Tensor | None = None) -> torch.Tensor:
         idt = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
@@ -71,7 +71,12 @@ class ResNet(nn.Module):
     a profile, ``recognition.channels_last``, recorded in the checkpoint's spec)."""
 
     def __init__(
-        self, depth=18, num_classes: int = 1000, in_ch: int = 3, width: int = 64, channels_last: bool = False
+        self,
+        depth: int | str = 18,
+        num_classes: int = 1000,
+        in_ch: int = 3,
+        width: int = 64,
+        channels_last: bool = False,
     ):
         super().__init__()
         if depth == "tiny":
@@ -113,16 +118,16 @@ class ResNet(nn.Module):
         blocks += [block(self.inplanes, planes) for _ in range(1, n)]
         return nn.Sequential(*blocks)
 
-    def stem(self, x):
+    def stem(self, x: torch.Tensor) -> torch.Tensor:
         return self.maxpool(self.relu(self.bn1(self.conv1(x))))
 
-    def features(self, x):
+    def features(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stem(x)
         for layer in (self.layer1, self.layer2, self.layer3, self.layer4):
             x = layer(x)
         return torch.flatten(self.avgpool(x), 1)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc(self.features(x))
 
 

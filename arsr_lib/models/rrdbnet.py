@@ -10,6 +10,7 @@ in the 2018 release's ``model.1.sub.N.RDB1.conv1.0``) onto it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -29,7 +30,7 @@ class ResidualDenseBlock(nn.Module):
             m.weight.data *= 0.1  # small init keeps the deep residual stack stable
             nn.init.zeros_(m.bias)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         act = lambda t: F.leaky_relu(t, 0.2)  # noqa: E731
         x1 = act(self.conv1(x))
         x2 = act(self.conv2(torch.cat((x, x1), 1)))
@@ -46,7 +47,7 @@ class RRDB(nn.Module):
         self.rdb2 = ResidualDenseBlock(nf, gc)
         self.rdb3 = ResidualDenseBlock(nf, gc)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + 0.2 * self.rdb3(self.rdb2(self.rdb1(x)))
 
 
@@ -68,7 +69,7 @@ class RRDBNet(nn.Module):
         self.conv_hr = nn.Conv2d(nf, nf, 3, 1, 1)
         self.conv_last = nn.Conv2d(nf, out_ch, 3, 1, 1)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         act = lambda t: F.leaky_relu(t, 0.2)  # noqa: E731
         feat = self.conv_first(x)
         feat = feat + self.conv_body(self.body(feat))
@@ -76,7 +77,7 @@ class RRDBNet(nn.Module):
         feat = act(self.conv_up2(F.interpolate(feat, scale_factor=2, mode="nearest")))
         return self.conv_last(act(self.conv_hr(feat)))
 
-    def load_any_state_dict(self, sd: dict, strict: bool = True):
+    def load_any_state_dict(self, sd: dict, strict: bool = True) -> Any:
         """Load a state dict in BasicSR's or the original ESRGAN's key layout."""
         if any(k.startswith("model.") for k in sd):
             sd = convert_esrgan_state_dict(sd)

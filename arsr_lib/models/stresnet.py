@@ -13,6 +13,7 @@ Input ``(rgb (N, K, 3, H, W), flow (N, K, 2L, H, W))``.
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from arsr_lib.models.resnet import ResNet
@@ -24,7 +25,7 @@ class TemporalConv(nn.Module):
         self.conv = nn.Conv1d(channels, channels, 3, padding=1, groups=channels, bias=False)
         nn.init.constant_(self.conv.weight, 1.0 / 3.0)
 
-    def forward(self, x, k: int):
+    def forward(self, x: torch.Tensor, k: int) -> torch.Tensor:
         nk, c, h, w = x.shape
         y = x.view(nk // k, k, c, h * w).permute(0, 3, 2, 1).reshape(-1, c, k)
         y = self.conv(y).view(nk // k, h * w, c, k).permute(0, 3, 2, 1).reshape(nk, c, h, w)
@@ -35,7 +36,7 @@ class STResNet(nn.Module):
     def __init__(
         self,
         num_classes: int,
-        depth=18,
+        depth: int | str = 18,
         width: int = 64,
         new_length: int = 5,
         dropout: float = 0.5,
@@ -57,7 +58,9 @@ class STResNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.taps: list[tuple[int, ...]] = []  # shapes of the four connections (for inspection)
 
-    def forward(self, rgb, flow, return_streams: bool = False):
+    def forward(
+        self, rgb: torch.Tensor, flow: torch.Tensor, return_streams: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         n, k = rgb.shape[:2]
         a = self.appearance.stem(rgb.flatten(0, 1))
         m = self.motion.stem(flow.flatten(0, 1))

@@ -9,6 +9,7 @@ the first; dropout before the classifier. ``channels_last``: the backbone's memo
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from arsr_lib.models.resnet import ResNet, cross_modality_conv1
@@ -19,7 +20,7 @@ class TSN(nn.Module):
         self,
         num_classes: int,
         modality: str = "rgb",
-        depth=18,
+        depth: int | str = 18,
         width: int = 64,
         new_length: int = 5,
         dropout: float = 0.8,
@@ -35,11 +36,11 @@ class TSN(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.partial_bn = partial_bn
 
-    def init_flow_from_rgb(self, rgb_conv1_weight):
+    def init_flow_from_rgb(self, rgb_conv1_weight: torch.Tensor) -> None:
         """Cross-modality initialisation of the first conv from an RGB model's conv1."""
         self.base.conv1.weight.data.copy_(cross_modality_conv1(rgb_conv1_weight, self.base.conv1.in_channels))
 
-    def train(self, mode: bool = True):
+    def train(self, mode: bool = True) -> TSN:
         super().train(mode)
         if mode and self.partial_bn:
             bns = [m for m in self.base.modules() if isinstance(m, nn.BatchNorm2d)]
@@ -49,10 +50,10 @@ class TSN(nn.Module):
                 bn.bias.requires_grad_(False)
         return self
 
-    def snippet_scores(self, x):
+    def snippet_scores(self, x: torch.Tensor) -> torch.Tensor:
         n, k = x.shape[:2]
         feats = self.base.features(x.flatten(0, 1))
         return self.base.fc(self.dropout(feats)).view(n, k, -1)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.snippet_scores(x).mean(1)  # average consensus

@@ -3,6 +3,7 @@ predicting the residual over the MATLAB-bicubic upsampled input."""
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from arsr_lib.models.bicubic import matlab_upsample
@@ -27,6 +28,6 @@ class VDSR(nn.Module):
                 nn.init.zeros_(m.bias)
         nn.init.zeros_(self.body[-1].weight)  # start as bicubic
 
-    def forward(self, lr):
+    def forward(self, lr: torch.Tensor) -> torch.Tensor:
         up = matlab_upsample(lr, self.scale)
         return up + self.body(up)

@@ -12,11 +12,13 @@ Input conventions (TSN):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import torch
+from torch import nn
 
 from arsr_lib.core.cache import ByteLRU
 from arsr_lib.core.devices import autocast, resolve_device
@@ -35,7 +37,12 @@ def _normalise(x: np.ndarray, modality: str) -> np.ndarray:
 
 
 def read_snippets(
-    folder: str, modality: str, starts: list[int], new_length: int, meta: dict, read=None
+    folder: str,
+    modality: str,
+    starts: list[int],
+    new_length: int,
+    meta: dict,
+    read: Callable[[str, str, list[int], dict], np.ndarray] | None = None,
 ) -> list[np.ndarray]:
     """``(H, W, C)`` uint8 input of each snippet, reading only the images the snippets use; ``read(folder,
     modality, indices, meta)`` returns those images (default :func:`read_rawframes`; a cache may serve
@@ -179,7 +186,16 @@ def test_inputs(
 class TestInputs(torch.utils.data.Dataset):
     """The test inputs of each video (for a DataLoader: videos are read by workers while the model runs)."""
 
-    def __init__(self, folders, modality, n_snippets, n_crops, crop, new_length, flow_folders=None):
+    def __init__(
+        self,
+        folders: list[str],
+        modality: str,
+        n_snippets: int,
+        n_crops: int,
+        crop: int,
+        new_length: int,
+        flow_folders: list[str] | None = None,
+    ):
         self.folders, self.flow_folders = list(folders), flow_folders
         self.args = (n_snippets, n_crops, crop, new_length)
         self.modality = modality
@@ -196,14 +212,14 @@ class TestInputs(torch.utils.data.Dataset):
 
 @torch.no_grad()
 def score_videos(
-    model,
+    model: nn.Module,
     folders: list[str],
     modality: str,
     n_snippets: int,
     n_crops: int,
     crop: int,
     new_length: int = 5,
-    device="cpu",
+    device: str | torch.device = "cpu",
     progress: bool = False,
     desc: str = "score",
     flow_folders: list[str] | None = None,

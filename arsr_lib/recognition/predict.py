@@ -63,12 +63,12 @@ def recogniser_paths(recogniser: str | Path | None, runs: Path) -> dict[str, Pat
 
 
 def recognize(
-    video,
+    video: str | Path,
     exp: Experiment,
     sr_rgb: str | None = None,
     sr_flow: str | None = None,
     top: int = 5,
-    runs_dir=None,
+    runs_dir: str | Path | None = None,
     device: str = "auto",
     recogniser: str | Path | None = None,
 ) -> Verdict:

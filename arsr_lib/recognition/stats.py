@@ -4,6 +4,7 @@ test videos, paired bootstrap of a difference and McNemar's exact test."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -19,8 +20,8 @@ def mean_class_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def bootstrap_ci(
-    correct_or_fn,
-    labels=None,
+    correct_or_fn: np.ndarray | Callable[..., float],
+    labels: np.ndarray | None = None,
     n_boot: int = 1000,
     seed: int = 0,
     alpha: float = 0.05,

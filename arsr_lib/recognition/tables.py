@@ -5,14 +5,17 @@ dataset and the prediction flips. Which pairings and claims: the experiment's
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
 from arsr_lib.config.study import Study
 from arsr_lib.recognition import stats
+from arsr_lib.recognition.scores import Harness
 
 
-def accuracy_cells(scores, labels, seed=0) -> dict:
+def accuracy_cells(scores: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict:
     """Top-1 and mean-class accuracy (%) with 95 % bootstrap intervals over the test videos."""
     correct = np.argmax(scores, 1) == labels
     lo, hi = stats.bootstrap_ci(correct, seed=seed)
@@ -25,7 +28,7 @@ def accuracy_cells(scores, labels, seed=0) -> dict:
     }
 
 
-def stream_table(harness, stream: str, methods: list[str]) -> pd.DataFrame:
+def stream_table(harness: Harness, stream: str, methods: list[str]) -> pd.DataFrame:
     """TSN accuracy of one stream ("rgb" spatial, "flow" temporal) per SR method."""
     rows = [
         {"method": m, **accuracy_cells(harness.scores("tsn_" + stream, stream, m), harness.labels)}
@@ -34,7 +37,7 @@ def stream_table(harness, stream: str, methods: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def per_class_table(harness, stream: str, methods: list[str]) -> pd.DataFrame:
+def per_class_table(harness: Harness, stream: str, methods: list[str]) -> pd.DataFrame:
     """TSN top-1 (%) of one stream per class (rows, with the number of test videos) and method (columns):
     where a method wins back or loses accuracy, e.g. the detail pairs of SynthActions for the spatial
     stream."""
@@ -53,7 +56,7 @@ def _has(harness, *methods) -> bool:
     return all(m in harness.frames_roots for m in methods)
 
 
-def fusion_table(harness, pairings: dict) -> pd.DataFrame:
+def fusion_table(harness: Harness, pairings: dict) -> pd.DataFrame:
     """Two-stream accuracy of each pairing (name -> (frames method, flow method); ``study.pairings``), TSN
     late fusion and ST-ResNet."""
     rows = []
@@ -81,7 +84,7 @@ def _paired_row(name: str, recogniser: str, scores_a, scores_b, y) -> dict:
     }
 
 
-def claims(harness, study: Study):
+def claims(harness: Harness, study: Study) -> Iterator[tuple[str, str, np.ndarray, np.ndarray]]:
     """The paper's claims as paired comparisons on the harness's videos: ``(name, recogniser, scores of a,
     scores of b)`` for each of ``study.comparisons`` (TSN, one stream) and the paper's pairing against each of
     ``study.two_stream_baselines`` (TSN late fusion and ST-ResNet); those whose methods the harness lacks are
@@ -110,7 +113,7 @@ def claims(harness, study: Study):
         )
 
 
-def paired_tests(harness, study: Study) -> pd.DataFrame:
+def paired_tests(harness: Harness, study: Study) -> pd.DataFrame:
     """Paired bootstrap and exact McNemar of each of the paper's claims (:func:`claims`) on the same videos
     (differences in points)."""
     y = harness.labels
@@ -122,7 +125,7 @@ def paired_tests(harness, study: Study) -> pd.DataFrame:
     return df.rename(columns={"diff": "top-1 diff (pts)", "ci_low": "95% CI low", "ci_high": "95% CI high"})
 
 
-def power_table(val_harness, study: Study, n_test: int, half_width: float = 0.03) -> pd.DataFrame:
+def power_table(val_harness: Harness, study: Study, n_test: int, half_width: float = 0.03) -> pd.DataFrame:
     """The power calculation of the test split: for each claim, the discordance rates measured on the
     validation videos, the test videos a 95 % interval of ``half_width`` (0.03: 3 points) needs, and the
     half-width expected with the ``n_test`` videos the test split has (normal approximation;
@@ -168,7 +171,7 @@ def calibration_table(
     return calib
 
 
-def flips(harness, method: str, reference: str = "Bicubic") -> pd.DataFrame:
+def flips(harness: Harness, method: str, reference: str = "Bicubic") -> pd.DataFrame:
     """Test videos whose TSN spatial prediction changes between ``reference`` and ``method`` frames."""
     y = harness.labels
     pred_method = np.argmax(harness.scores("tsn_rgb", "rgb", method), 1)

@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
+from torch import nn
+
 from arsr_lib.config import Experiment, RecognitionConfig, to_dict
 from arsr_lib.core.atomic import MARKER, file_digest, files_tag
 from arsr_lib.core.codekey import code_digest
+from arsr_lib.data.datasets import SplitDataset
 from arsr_lib.data.frames import output_dir
 from arsr_lib.models import build_model, model_from_checkpoint
 from arsr_lib.models.resnet import load_imagenet
@@ -94,9 +97,9 @@ def _train_config(rec: RecognitionConfig, kind: str, seed: int, workers: int) ->
 
 
 def train_recognisers(
-    ds,
-    hr_frames_root,
-    runs_dir,
+    ds: SplitDataset,
+    hr_frames_root: str | Path,
+    runs_dir: str | Path,
     rec: RecognitionConfig,
     seed: int = 0,
     progress: bool = True,
@@ -155,7 +158,7 @@ def train_recognisers(
 
 
 def train_experiment_recognisers(
-    exp: Experiment, ds, progress: bool = True, upto: str | None = None
+    exp: Experiment, ds: SplitDataset, progress: bool = True, upto: str | None = None
 ) -> dict[str, Path]:
     """:func:`train_recognisers` with everything taken from experiment ``exp`` (what the harness and ``arsr
     recognisers`` both call, so that either reuses the other's runs)."""
@@ -180,7 +183,7 @@ class Recognisers(Mapping):
     from. A harness thus scores the TSN streams while ST-ResNet, the last of the three, still trains in the
     lane; iterating gives every kind in training order."""
 
-    def __init__(self, exp: Experiment, ds, progress: bool = True):
+    def __init__(self, exp: Experiment, ds: SplitDataset, progress: bool = True):
         self._exp, self._ds, self._progress = exp, ds, progress
         self._paths: dict[str, Path] = {}
 
@@ -198,12 +201,12 @@ class Recognisers(Mapping):
         return len(KINDS)
 
 
-def load_recogniser(path, device: str = "cpu"):
+def load_recogniser(path: str | Path, device: str = "cpu") -> nn.Module:
     """A trained recogniser from its ``final.pt``, rebuilt from the architecture the checkpoint records."""
     return model_from_checkpoint(load_final(path, map_location=device)).to(device).eval()
 
 
-def recogniser_classes(path) -> tuple[str, list[str]]:
+def recogniser_classes(path: str | Path) -> tuple[str, list[str]]:
     """(the dataset it was trained on, its class names) as a recogniser checkpoint records them."""
     specs = load_final(path)["specs"]
     if "classes" not in specs:

@@ -8,9 +8,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from arsr_lib.core import protocol
-from arsr_lib.data.datasets import SplitDataset
+from arsr_lib.data.datasets import SplitDataset, VideoItem
 from arsr_lib.data.degrade import bicubic_upscale, downscale, modcrop
 from arsr_lib.data.flow import compute_flow, end_point_error, flow_to_color
 from arsr_lib.data.synth import MOTION_EXAMPLES, load_ground_truth
@@ -35,12 +36,12 @@ def moving_examples(items: list, classes: tuple[str, ...] = MOTION_EXAMPLES) -> 
 
 def degradation_grid(
     ds: SplitDataset,
-    items,
+    items: list[VideoItem],
     flow_method: str,
     scale: int = protocol.SCALE,
     frame: int = 4,
     with_gt: bool = False,
-):
+) -> Figure:
     """Rows: videos; columns HR | LR | bicubic | (actor mask) | flow colour (HR) | flow colour (bicubic)."""
     cols = (
         ["HR", f"LR (x1/{scale})", "Bicubic x4"]
@@ -75,7 +76,7 @@ def degradation_grid(
     return fig
 
 
-def motion_strip(ds: SplitDataset, items, n_frames: int = 6):
+def motion_strip(ds: SplitDataset, items: list[VideoItem], n_frames: int = 6) -> Figure:
     """Rows: videos; columns: evenly spaced HR frames showing the motion."""
     fig, axes = plt.subplots(len(items), n_frames, figsize=(1.5 * n_frames, 1.5 * len(items)), squeeze=False)
     for r, it in enumerate(items):
@@ -95,7 +96,7 @@ def motion_strip(ds: SplitDataset, items, n_frames: int = 6):
 
 def degradation_stats(
     ds: SplitDataset,
-    items,
+    items: list[VideoItem],
     flow_method: str,
     scale: int = protocol.SCALE,
     with_gt: bool = False,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from arsr_lib.core import protocol
-from arsr_lib.data.datasets import SplitDataset
+from arsr_lib.data.datasets import SplitDataset, VideoItem
 from arsr_lib.data.flow import compute_flow, end_point_error, flow_to_color
 from arsr_lib.data.synth import load_ground_truth
 from arsr_lib.report.sr_figures import axis_off
@@ -15,8 +18,14 @@ from arsr_lib.sr.sreval import method_video
 
 
 def flow_comparison_figure(
-    ds: SplitDataset, items, methods, sr_root, flow_method: str, frame: int = 6, with_gt: bool = False
-):
+    ds: SplitDataset,
+    items: list[VideoItem],
+    methods: list[str],
+    sr_root: str | Path,
+    flow_method: str,
+    frame: int = 6,
+    with_gt: bool = False,
+) -> Figure:
     """The paper's Fig. 3: colour-coded flow computed on HR, bicubic and each SR output for the same
     frames."""
     cols = (["true flow"] if with_gt else []) + ["HR"] + list(methods)
@@ -41,7 +50,12 @@ def flow_comparison_figure(
 
 
 def flow_epe_table(
-    ds: SplitDataset, items, methods, sr_root, flow_method: str, with_gt: bool = False
+    ds: SplitDataset,
+    items: list[VideoItem],
+    methods: list[str],
+    sr_root: str | Path,
+    flow_method: str,
+    with_gt: bool = False,
 ) -> pd.DataFrame:
     """End-point error of the flow computed on each method's frames, against HR flow and (SynthActions) the
     true flow, over the whole frame and over the actor; plus the flow's mean magnitude on static

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from arsr_lib.core.atomic import atomic_path, write_text_atomic
 
 
-def save_figure(fig, path: str | Path, dpi: int = 80) -> Path:
+def save_figure(fig: Figure, path: str | Path, dpi: int = 80) -> Path:
     path = Path(path)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata={"Software": None})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from arsr_lib.data.datasets import SplitDataset
 from arsr_lib.data.flow import compute_flow, motion_weight_map
@@ -22,11 +25,11 @@ def prediction_flip_figure(
     ds: SplitDataset,
     flips_df: pd.DataFrame,
     method: str,
-    sr_root,
+    sr_root: str | Path,
     flow_method: str,
     n: int = 3,
     frame: int = 6,
-):
+) -> Figure:
     """The paper's Fig. 2: clips where ``method``'s frames flip the spatial prediction (better / worse):
     bicubic frame, SR frame, flow weight map."""
     picks = flip_picks(flips_df, n)

@@ -8,9 +8,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from arsr_lib.core import protocol
-from arsr_lib.data.datasets import SplitDataset
+from arsr_lib.data.datasets import SplitDataset, VideoItem
 from arsr_lib.data.degrade import downscale, modcrop
 from arsr_lib.data.flow import compute_flow, flow_to_color, motion_weight_map, warp
 from arsr_lib.data.synth import load_ground_truth
@@ -19,19 +21,19 @@ from arsr_lib.sr.metrics import rgb_to_y
 from arsr_lib.sr.sreval import sr_video_path
 
 
-def axis_off(ax):
+def axis_off(ax: Axes) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
 
 
 def weight_map_figure(
     ds: SplitDataset,
-    items,
+    items: list[VideoItem],
     flow_method: str,
     floor: float = 0.1,
     frame: int = 4,
     reference: float | None = None,
-):
+) -> Figure:
     """Rows: videos; columns: HR frame, flow colour, SoSR weight map (the per-pixel loss weight; weight 1 at
     ``reference`` px of flow, or at each frame's 99th percentile when None)."""
     fig, axes = plt.subplots(len(items), 3, figsize=(6, 2 * len(items)), squeeze=False)
@@ -59,7 +61,9 @@ def weight_map_figure(
     return fig
 
 
-def training_curves(runs: dict, columns=("loss", "pixel", "total", "val_psnr_y")):
+def training_curves(
+    runs: dict, columns: tuple[str, ...] = ("loss", "pixel", "total", "val_psnr_y")
+) -> Figure:
     """One panel per column present; one line per run (``name -> run folder`` with log.csv)."""
     logs = {k: pd.read_csv(Path(v) / "log.csv") for k, v in runs.items() if (Path(v) / "log.csv").is_file()}
     cols = [c for c in columns if any(c in df for df in logs.values())]
@@ -91,8 +95,14 @@ def _actor_box(mask: np.ndarray | None, shape, size: int):
 
 
 def sr_crops_figure(
-    ds: SplitDataset, methods, root, items, frame: int = 6, crop: int = 48, with_gt: bool = False
-):
+    ds: SplitDataset,
+    methods: dict,
+    root: str | Path,
+    items: list[VideoItem],
+    frame: int = 6,
+    crop: int = 48,
+    with_gt: bool = False,
+) -> Figure:
     """Rows: videos; columns: LR, each method's SR and HR, cropped around the actor."""
     cols = ["LR"] + list(methods) + ["HR"]
     fig, axes = plt.subplots(
@@ -118,7 +128,7 @@ def sr_crops_figure(
     return fig
 
 
-def siamese_pair_figure(sample: dict, n: int = 3):
+def siamese_pair_figure(sample: dict, n: int = 3) -> Figure:
     """ToSR training pairs: HR1, HR2, HR flow 1->2, HR2 warped onto frame 1, |HR1 - warped|."""
     fig, axes = plt.subplots(n, 5, figsize=(9, 1.9 * n), squeeze=False)
     titles = [
@@ -143,7 +153,9 @@ def siamese_pair_figure(sample: dict, n: int = 3):
     return fig
 
 
-def flicker_figure(ds: SplitDataset, item, methods, root, frame: int = 6, with_gt: bool = False):
+def flicker_figure(
+    ds: SplitDataset, item: VideoItem, methods: dict, root: str | Path, frame: int = 6, with_gt: bool = False
+) -> Figure:
     """The paper's Fig. 4: per method, |SR_{t+1} - SR_t| (Y) and an x-t slice through the actor's row."""
 
     hr = modcrop(ds.read(item), protocol.SCALE)

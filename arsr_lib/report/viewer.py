@@ -80,7 +80,7 @@ class Catalogue:
     def methods(self, dataset: str, video: str) -> list[str]:
         return [m for m, d in self.method_dirs(dataset).items() if read_marker(d / video) is not None]
 
-    def load(self, dataset: str, method: str, video: str):
+    def load(self, dataset: str, method: str, video: str) -> tuple[np.ndarray, np.ndarray | None]:
         return _load(str(self.method_dirs(dataset)[method] / video))
 
     def masks(self, dataset: str, video: str) -> np.ndarray | None:
@@ -110,7 +110,7 @@ def _load(folder: str):
     return frames, flow
 
 
-def made_frames(folder) -> set[int] | None:
+def made_frames(folder: str | Path) -> set[int] | None:
     """The frame indices a sparse rawframes folder holds (None: every frame)."""
     meta = read_marker(folder)
     return None if meta is None or "present_frames" not in meta else set(meta["present_frames"])
@@ -244,7 +244,7 @@ def montage(
     methods: list[str],
     t: int = 0,
     zoom: Zoom | None = None,
-    views=VIEWS,
+    views: tuple[str, ...] = VIEWS,
     scale: int = 2,
 ) -> np.ndarray:
     """Every view of one frame stacked (a static picture of what the viewer shows, for reports)."""

@@ -7,6 +7,7 @@ involved.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from arsr_lib.core.errors import ArsrError
@@ -18,7 +19,7 @@ def _load(args):
     return load_dataset(args.dataset, args.split_dir, args.split, args.root)
 
 
-def cmd_splits(args) -> int:
+def cmd_splits(args: argparse.Namespace) -> int:
     ds = _load(args)
     if args.present:
         ds = ds.filter_present(strict=args.strict)
@@ -33,7 +34,7 @@ def cmd_splits(args) -> int:
     return 0
 
 
-def cmd_frames(args) -> int:
+def cmd_frames(args: argparse.Namespace) -> int:
     from arsr_lib.core import protocol
     from arsr_lib.data.frames import FramesConfig, extract_dataset, extract_many
 
@@ -59,7 +60,7 @@ def cmd_frames(args) -> int:
     return 0
 
 
-def cmd_synth(args) -> int:
+def cmd_synth(args: argparse.Namespace) -> int:
     from arsr_lib.data import synth
 
     cfg = synth.config_for(
@@ -97,7 +98,7 @@ AUTO_TILE = 192  # LR tile side chosen for frames larger than this (bounded memo
 AUTO_BATCH_PIXELS = 2_000_000  # SR output pixels per batch when --batch is not given
 
 
-def cmd_sr(args) -> int:
+def cmd_sr(args: argparse.Namespace) -> int:
     import itertools
     import time
 
@@ -160,7 +161,7 @@ def _experiment(args):
     return exp
 
 
-def cmd_train(args) -> int:
+def cmd_train(args: argparse.Namespace) -> int:
     from arsr_lib.data.prep import prepare_dataset
     from arsr_lib.sr.recipes import train_recipe
 
@@ -173,7 +174,7 @@ def cmd_train(args) -> int:
     return 0
 
 
-def cmd_recognisers(args) -> int:
+def cmd_recognisers(args: argparse.Namespace) -> int:
     from arsr_lib.data.prep import prepare_dataset
     from arsr_lib.recognition.training import train_experiment_recognisers
 
@@ -184,7 +185,7 @@ def cmd_recognisers(args) -> int:
     return 0
 
 
-def cmd_recognize(args) -> int:
+def cmd_recognize(args: argparse.Namespace) -> int:
     from arsr_lib.core import protocol
     from arsr_lib.recognition.predict import recognize
 
@@ -207,13 +208,13 @@ def cmd_recognize(args) -> int:
     return 0
 
 
-def cmd_reproduce(args) -> int:
+def cmd_reproduce(args: argparse.Namespace) -> int:
     from arsr_lib.run.reproduce import main as run
 
     return run(args.profile, args.only, args.force, config_file=args.config, device=args.device)
 
 
-def cmd_evaluate(args) -> int:
+def cmd_evaluate(args: argparse.Namespace) -> int:
     from arsr_lib.core import protocol
     from arsr_lib.run.evaluate import evaluate
 
@@ -225,7 +226,7 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def cmd_notebooks(args) -> int:
+def cmd_notebooks(args: argparse.Namespace) -> int:
     from arsr_lib.run.reproduce import build_notebooks
 
     for path in build_notebooks(args.out):
@@ -233,7 +234,7 @@ def cmd_notebooks(args) -> int:
     return 0
 
 
-def cmd_config(args) -> int:
+def cmd_config(args: argparse.Namespace) -> int:
     import json
 
     from arsr_lib import config

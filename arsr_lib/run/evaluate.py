@@ -18,7 +18,7 @@ from arsr_lib.core.errors import ArsrError
 from arsr_lib.core.shards import parse_shard_arg, torchrun_shard
 from arsr_lib.data.prep import prepare_dataset
 from arsr_lib.recognition import tables
-from arsr_lib.recognition.scores import run_harness, score_all
+from arsr_lib.recognition.scores import Harness, run_harness, score_all
 from arsr_lib.recognition.training import KINDS
 from arsr_lib.report.captions import recognition_caption
 from arsr_lib.report.io import save_table
@@ -30,7 +30,7 @@ def _barrier() -> None:
     torch.distributed.barrier()
 
 
-def write_tables(harness, out: Path, exp: Experiment) -> list[Path]:
+def write_tables(harness: Harness, out: Path, exp: Experiment) -> list[Path]:
     """The spatial, temporal, two-stream and paired-test tables of a harness as CSV + Markdown."""
     caption = recognition_caption(exp, harness)
     methods = list(harness.frames_roots)

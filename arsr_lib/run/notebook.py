@@ -10,6 +10,7 @@ from typing import Mapping
 
 import matplotlib.pyplot as plt
 from IPython.display import Image, display
+from matplotlib.figure import Figure
 
 from arsr_lib import config
 from arsr_lib.config import Experiment
@@ -60,7 +61,7 @@ class Session:
         """``n`` test videos spread evenly over the test split."""
         return self.ds.test[:: max(1, len(self.ds.test) // n)][:n]
 
-    def show(self, fig, name: str, dpi: int = 80) -> Path:
+    def show(self, fig: Figure, name: str, dpi: int = 80) -> Path:
         """Save ``fig`` as ``<out>/<name>``, close it, and display the PNG."""
         path = save_figure(fig, self.out / name, dpi=dpi)
         plt.close(fig)

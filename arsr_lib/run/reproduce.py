@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import jupytext
+import nbformat
 
 from arsr_lib import config
 from arsr_lib.config import project_root
@@ -55,7 +56,7 @@ def notebooks(folder: Path | None = None) -> list[Path]:
     return found
 
 
-def read_notebook(source: Path):
+def read_notebook(source: Path) -> nbformat.NotebookNode:
     """A notebook source (py:percent) as a plain ``.ipynb`` notebook, the form papermill and nbval run. The
     jupytext pairing metadata is dropped: an ``.ipynb`` that claims to be paired only with a ``.py`` is
     refused by JupyterLab's jupytext contents manager, and the executed copies in reports/ must open there."""

@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import collections
+from collections.abc import Callable
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
 import torch
+from torch import nn
 from tqdm.auto import tqdm
 
 from arsr_lib.config import project_root
@@ -34,7 +36,7 @@ def pretrained_cache() -> Path:
     return project_root() / "data" / "pretrained"
 
 
-def load_sr_model(checkpoint: str | Path, device: str = "cpu"):
+def load_sr_model(checkpoint: str | Path, device: str = "cpu") -> nn.Module:
     """An SR model: ``"bicubic"``, a named pretrained model (``realsr-df2k``, ``realesrgan-x4plus``), or a
     training run's ``final.pt`` rebuilt from the architecture it records."""
     if str(checkpoint).lower() == "bicubic":
@@ -96,7 +98,7 @@ def _run_tiles(model, x: torch.Tensor, scale: int, tile: int | None, tile_pad: i
 
 
 def super_resolve(
-    model,
+    model: nn.Module,
     lr_frames: np.ndarray,
     batch: int = 16,
     tile: int | None = None,
@@ -162,7 +164,7 @@ def _batches(frames: Iterable[np.ndarray], n_frames: int, batch: int) -> Iterato
 
 
 def super_resolve_stream(
-    model,
+    model: nn.Module,
     lr_frames: Iterable[np.ndarray],
     batch: int = 16,
     tile: int | None = None,
@@ -190,10 +192,10 @@ def super_resolve_stream(
 
 
 def super_resolve_indices(
-    model,
-    lr_frame,
+    model: nn.Module,
+    lr_frame: Callable[[int], np.ndarray],
     n_frames: int,
-    indices,
+    indices: Iterable[int],
     batch: int = 16,
     tile: int | None = None,
     tile_pad: int = 8,

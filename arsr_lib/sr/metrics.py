@@ -59,7 +59,7 @@ def psnr_y(sr: np.ndarray, hr: np.ndarray, crop: int = SCALE) -> float:
     return _psnr_from_mse(float(np.mean((a - b) ** 2)))
 
 
-def masked_psnr_y(sr, hr, mask, crop: int = SCALE) -> float:
+def masked_psnr_y(sr: np.ndarray, hr: np.ndarray, mask: np.ndarray, crop: int = SCALE) -> float:
     a, b = _prep(sr, hr, crop)
     m = _crop(np.asarray(mask, bool), crop)
     if not m.any():
@@ -67,7 +67,7 @@ def masked_psnr_y(sr, hr, mask, crop: int = SCALE) -> float:
     return _psnr_from_mse(float(np.mean(((a - b) ** 2)[m])))
 
 
-def weighted_psnr_y(sr, hr, weight, crop: int = SCALE) -> float:
+def weighted_psnr_y(sr: np.ndarray, hr: np.ndarray, weight: np.ndarray, crop: int = SCALE) -> float:
     a, b = _prep(sr, hr, crop)
     w = _crop(np.asarray(weight, np.float64), crop)
     return _psnr_from_mse(float(np.sum(w * (a - b) ** 2) / np.sum(w)))
@@ -120,7 +120,9 @@ def warping_error(frames: np.ndarray, flow: np.ndarray) -> float:
     return errs / max(counts, 1)
 
 
-def detail_recovery(sr_a, sr_b, hr_a, hr_b, crop: int = SCALE) -> float:
+def detail_recovery(
+    sr_a: np.ndarray, sr_b: np.ndarray, hr_a: np.ndarray, hr_b: np.ndarray, crop: int = SCALE
+) -> float:
     """Share of the HR difference between two videos (identical but for a detail) that their SR outputs
     reproduce in phase: ``<D_SR, D_HR> / <D_HR, D_HR>`` on Y with ``crop`` border pixels removed, ``D = a -
     b``. 1 when the SR difference equals the HR one, 0 when it carries none of it (e.g. identical outputs); a

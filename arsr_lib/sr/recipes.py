@@ -15,10 +15,12 @@ task (models, step, validation), a dataset and an engine configuration.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.data import Dataset
 
 from arsr_lib.config import Experiment, SRRecipe, to_dict
 from arsr_lib.core.atomic import file_digest, files_tag
@@ -191,7 +193,7 @@ def build_recipe(
     val_videos: list | None = None,
     iters: int | None = None,
     device: str | None = None,
-):
+) -> tuple[Task, Dataset, TrainConfig, Path]:
     """(task, dataset, TrainConfig, out_dir) of recipe ``name`` of ``exp``; ``device`` None: the experiment's
     ``compute.device``. SR learns from ``data.sr_train_videos`` of ``train_videos``."""
     recipe = exp.recipe(name)
@@ -239,7 +241,9 @@ def train_recipe(
     return out / "final.pt"
 
 
-def method_checkpoints(exp: Experiment, methods=None, runs_dir: str | Path | None = None) -> dict:
+def method_checkpoints(
+    exp: Experiment, methods: Iterable[str] | None = None, runs_dir: str | Path | None = None
+) -> dict:
     """``method name -> checkpoint`` for the evaluation's SR methods (``exp.methods``; None: all of them):
     the ``final.pt`` of its recipe's run, the name of a pretrained model (used untouched), or None
     (Bicubic). ``runs_dir``: where the runs are (None: the experiment's)."""

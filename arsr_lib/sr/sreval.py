@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -19,7 +20,7 @@ from arsr_lib.core.atomic import file_digest, write_json_atomic
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.core.devices import gpu_bf16, resolve_device
 from arsr_lib.core.protocol import SCALE, describe
-from arsr_lib.data.datasets import generation_tag
+from arsr_lib.data.datasets import SplitDataset, VideoItem, generation_tag
 from arsr_lib.data.degrade import bicubic_upscale, downscale, modcrop
 from arsr_lib.data.flow import compute_flow, motion_weight_map
 from arsr_lib.data.synth import load_ground_truth
@@ -29,7 +30,7 @@ from arsr_lib.sr import metrics as M
 from arsr_lib.sr.inference import load_sr_model, super_resolve_stream
 
 
-def checkpoint_digest(checkpoint) -> str:
+def checkpoint_digest(checkpoint: str | Path | None) -> str:
     """Identifies an SR model: the digest of its ``final.pt`` or of a named model's weights, or
     ``"bicubic"``."""
     if checkpoint is None or str(checkpoint) == "bicubic":
@@ -39,16 +40,16 @@ def checkpoint_digest(checkpoint) -> str:
     return file_digest(checkpoint)
 
 
-def sr_video_path(root, method: str, rel_path: str) -> Path:
+def sr_video_path(root: str | Path, method: str, rel_path: str) -> Path:
     p = PurePosixPath(rel_path)
     return Path(root, method, *p.parent.parts, p.stem + ".avi")
 
 
 def make_sr_videos(
-    ds,
+    ds: SplitDataset,
     methods: dict,
-    root,
-    items=None,
+    root: str | Path,
+    items: list[VideoItem] | None = None,
     scale: int = 4,
     device: str = "cpu",
     progress: bool = True,
@@ -87,10 +88,10 @@ def make_sr_videos(
 
 
 def quality_table(
-    ds,
-    methods,
-    root,
-    items,
+    ds: SplitDataset,
+    methods: dict,
+    root: str | Path,
+    items: list[VideoItem],
     flow_method: str = "dis",
     scale: int = 4,
     with_gt: bool = False,
@@ -138,7 +139,12 @@ def quality_table(
     return df
 
 
-def detail_twins(ds, pairs, items=None, max_twins: int | None = None) -> dict[tuple[str, str], list]:
+def detail_twins(
+    ds: SplitDataset,
+    pairs: Iterable[tuple[str, str]],
+    items: list[VideoItem] | None = None,
+    max_twins: int | None = None,
+) -> dict[tuple[str, str], list]:
     """``(a, b) -> [(video of a, its twin of b), ...]``: the test videos of class ``a`` (of ``items``) whose
     twin (same group and clip) is among them too, at most ``max_twins`` per pair, in list order (what
     :func:`detail_recovery_table` reads)."""
@@ -170,22 +176,22 @@ def twin_budget(exp: Experiment, n_classes: int) -> int | None:
     return None if budget is None else max(1, budget // n_classes)
 
 
-def twin_videos(ds, pairs, max_twins: int | None) -> list:
+def twin_videos(ds: SplitDataset, pairs: Iterable[tuple[str, str]], max_twins: int | None) -> list:
     """Both videos of every detail twin pair of :func:`detail_twins`, in order."""
     twins = detail_twins(ds, pairs, max_twins=max_twins)
     return [v for pairs_of in twins.values() for pair in pairs_of for v in pair]
 
 
 def detail_recovery_table(
-    ds,
+    ds: SplitDataset,
     methods: dict,
-    root,
-    pairs,
-    items=None,
+    root: str | Path,
+    pairs: Iterable[tuple[str, str]],
+    items: list[VideoItem] | None = None,
     scale: int = 4,
     max_twins: int | None = None,
     progress: bool = True,
-    device="cpu",
+    device: str = "cpu",
 ) -> pd.DataFrame:
     """Per SR method (``name -> checkpoint | None``): the share of the HR detail
     (:func:`metrics.detail_recovery`, in %) its outputs restore, per twin pair of classes ``(a, b)`` that
@@ -215,7 +221,7 @@ def detail_recovery_table(
     return pd.DataFrame(rows)
 
 
-def method_video(ds, it, method: str, sr_root) -> np.ndarray:
+def method_video(ds: SplitDataset, it: VideoItem, method: str, sr_root: str | Path) -> np.ndarray:
     """The frames a method gives for test item ``it``: HR (modcropped), Bicubic (made here) or its SR
     video."""
     hr = modcrop(ds.read(it), SCALE)

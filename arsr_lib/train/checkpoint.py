@@ -14,7 +14,7 @@ class CheckpointError(ArsrError):
     """A checkpoint that cannot be loaded safely."""
 
 
-def load_final(path: str | Path, map_location="cpu") -> dict:
+def load_final(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
     """A finished run's ``final.pt`` (weights_only)."""
     path = Path(path)
     if not path.is_file():

@@ -29,6 +29,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
+from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
 from arsr_lib.core.devices import resolve_device
@@ -40,7 +41,7 @@ class Engine:
     def __init__(
         self,
         task: Task,
-        dataset,
+        dataset: Dataset,
         cfg: TrainConfig,
         out_dir: str | Path,
         device: str | None = None,

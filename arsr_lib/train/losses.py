@@ -37,7 +37,9 @@ def _bcast(weight: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return weight if weight.ndim == like.ndim else weight.unsqueeze(1)
 
 
-def weighted_mse(pred, target, weight=None, form: str = "normalised"):
+def weighted_mse(
+    pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None, form: str = "normalised"
+) -> torch.Tensor:
     """SoSR's pixel loss. ``weight`` (N, H, W) or (N, 1, H, W); None -> plain MSE."""
     if weight is None:
         return F.mse_loss(pred, target)
@@ -52,13 +54,15 @@ def weighted_mse(pred, target, weight=None, form: str = "normalised"):
     raise ValueError(f"weighted_mse form must be one of {WEIGHT_FORMS} (got {form!r})")
 
 
-def l1(pred, target, weight=None):
+def l1(pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
     if weight is None:
         return F.l1_loss(pred, target)
     return (_bcast(weight, pred) * (pred - target).abs()).mean()
 
 
-def huber(pred, target, weight=None, delta: float = 0.01):
+def huber(
+    pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None, delta: float = 0.01
+) -> torch.Tensor:
     """0.5 min(|e|, d)^2 + d (|e| - min(|e|, d)), averaged (over ``weight`` > 0 pixels if given)."""
     e = (pred - target).abs()
     q = e.clamp(max=delta)
@@ -70,7 +74,14 @@ def huber(pred, target, weight=None, delta: float = 0.01):
 
 
 def tosr_loss(
-    sr1, sr2, hr1, hr2, flow12, weights=(1.0, 1.0, 1.0, 1.0), delta: float = 0.01, mask_outside: bool = True
+    sr1: torch.Tensor,
+    sr2: torch.Tensor,
+    hr1: torch.Tensor,
+    hr2: torch.Tensor,
+    flow12: torch.Tensor,
+    weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
+    delta: float = 0.01,
+    mask_outside: bool = True,
 ) -> dict:
     """The four ToSR terms and their weighted sum (``"total"``). ``flow12``: (N, H, W, 2) pixels."""
     sr2w, valid = warp(sr2, flow12)
@@ -170,6 +181,8 @@ class FeatureLoss(nn.Module):
         self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
 
-    def forward(self, pred, target, weight=None):
+    def forward(
+        self, pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None
+    ) -> torch.Tensor:
         f = lambda x: self.features((x - self.mean) / self.std)  # noqa: E731
         return F.l1_loss(f(pred), f(target).detach())

@@ -15,8 +15,9 @@ the losses, the backward pass and the optimiser steps; the engine does everythin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, ContextManager, Mapping, Protocol
+from typing import ContextManager, Mapping, Protocol
 
 import torch
 import torch.nn.functional as F
@@ -70,7 +71,9 @@ class PixelStep:
     def __post_init__(self):
         self._criterion = pixel_loss(self.loss)
 
-    def __call__(self, batch, optimisers, autocast, models):
+    def __call__(
+        self, batch: dict, optimisers: dict, autocast: Callable[[], ContextManager], models: dict
+    ) -> dict[str, float]:
         optimisers["g"].zero_grad(set_to_none=True)
         with autocast():
             sr = models["g"](batch["lr"])
@@ -122,7 +125,9 @@ class GanStep:
             terms["share_" + name] = norm / total_norm
         return sr.detach(), terms
 
-    def __call__(self, batch, optimisers, autocast, models):
+    def __call__(
+        self, batch: dict, optimisers: dict, autocast: Callable[[], ContextManager], models: dict
+    ) -> dict[str, float]:
         discriminator_params = list(models["d"].parameters())
         for p in discriminator_params:
             p.requires_grad_(False)
@@ -145,7 +150,9 @@ class SiameseStep:
 
     settings: object  # SRLossConfig
 
-    def __call__(self, batch, optimisers, autocast, models):
+    def __call__(
+        self, batch: dict, optimisers: dict, autocast: Callable[[], ContextManager], models: dict
+    ) -> dict[str, float]:
         optimisers["g"].zero_grad(set_to_none=True)
         with autocast():
             sr = models["g"](torch.cat((batch["lr1"], batch["lr2"])))
@@ -168,7 +175,9 @@ class ClassifierStep:
     streams_weight: float = 0.0
     clip_norm: float = 20.0
 
-    def __call__(self, batch, optimisers, autocast, models):
+    def __call__(
+        self, batch: dict, optimisers: dict, autocast: Callable[[], ContextManager], models: dict
+    ) -> dict[str, float]:
         optimisers["g"].zero_grad(set_to_none=True)
         label = batch["label"]
         with autocast():

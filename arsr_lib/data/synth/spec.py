@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 # name -> (motion, object, walk direction)
 CLASS_SPECS: dict[str, tuple[str, str | None, int]] = {
@@ -117,7 +118,7 @@ SIZES = {
 }
 
 
-def config_for(size: str = "smoke", **overrides) -> SynthConfig:
+def config_for(size: str = "smoke", **overrides: Any) -> SynthConfig:
     if size not in SIZES:
         raise ValueError(f"unknown SynthActions size {size!r}; choose one of {list(SIZES)}")
     return replace(SIZES[size], **overrides)
