@@ -28,10 +28,11 @@ $(STAMP): pyproject.toml Makefile $(CONSTRAINTS)
 	$(BIN)/python -m pip install $(PIP_FLAGS) $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[dev]"
 	@echo "$(TORCH_SPEC) $(CONSTRAINTS)" > $(STAMP)
 
-# the same checks as .pre-commit-config.yaml: lint and formatting
+# the same checks as .pre-commit-config.yaml: lint, formatting, types
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # the notebooks are jupytext py:percent sources; nbval runs the .ipynb made from them.
 # `make test` is the developer's loop (every test but the `dryrun` group, ~10 min on 2 cores);

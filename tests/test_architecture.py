@@ -79,6 +79,39 @@ def test_modules_and_functions_stay_small():
     assert not long, "\n".join(long)
 
 
+def _public_functions(tree):
+    """(name, node) of the module's public functions and the public methods of its public classes."""
+
+    def visit(node, in_class):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef) and not child.name.startswith("_"):
+                yield from visit(child, True)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = child.name
+                if not name.startswith("_") or name in ("__init__", "__call__"):
+                    yield name, child, in_class
+
+    yield from visit(tree, False)
+
+
+def test_every_public_function_is_annotated():
+    """Type hints on every public function and method (mypy checks them in ``make lint``)."""
+    missing = []
+    for path, _, tree in _modules():
+        for name, node, in_class in _public_functions(tree):
+            a = node.args
+            params = a.posonlyargs + a.args + a.kwonlyargs
+            if in_class and params and params[0].arg in ("self", "cls"):
+                params = params[1:]
+            bare = [p.arg for p in params if p.annotation is None]
+            bare += [f"*{v.arg}" for v in (a.vararg, a.kwarg) if v is not None and v.annotation is None]
+            if node.returns is None and name != "__init__":
+                bare.append("return")
+            if bare:
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}: {', '.join(bare)}")
+    assert not missing, "\n".join(missing)
+
+
 def test_package_imports_are_at_module_level():
     """Function-level imports of package modules are how cycles get hidden; only the CLI's commands import
     lazily (for start-up time: each command loads what it uses)."""

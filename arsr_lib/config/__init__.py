@@ -115,7 +115,7 @@ def from_file(path: str | Path, env: Mapping[str, str] | None = None) -> Experim
         except tomllib.TOMLDecodeError as exc:
             raise ValueError(f"{path}: not valid TOML: {exc}") from None
     elif path.suffix in (".yaml", ".yml"):
-        import yaml
+        import yaml  # type: ignore[import-untyped]  # PyYAML ships no type information
 
         try:
             doc = yaml.safe_load(text) or {}

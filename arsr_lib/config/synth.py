@@ -50,7 +50,7 @@ def recipes() -> dict[str, SRRecipe]:
 
 def methods() -> dict:
     """The default methods with ESRGAN off the shelf and ESRGAN-FT beside it (SoSR's ablation partner)."""
-    out = {}
+    out: dict[str, str | None] = {}
     for name, source in DEFAULT_METHODS.items():
         if name == "ESRGAN":
             out.update({"ESRGAN": PRETRAINED, "ESRGAN-FT": "esrgan_ft"})

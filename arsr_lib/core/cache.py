@@ -96,6 +96,7 @@ class ByteLRU:
             value = make()
             self.put(key, value)
             value = self.peek(key, count=False) if key in self._items else value
+        assert value is not None
         return value
 
     def peek(self, key: Hashable, count: bool = True) -> np.ndarray | None:

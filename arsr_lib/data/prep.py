@@ -19,7 +19,10 @@ def prepare_dataset(exp: Experiment, progress: bool = True) -> SplitDataset:
     data = exp.data
     if data.dataset == "synth":
         synth.generate(
-            root, synth.config_for(data.synth_size, seed=exp.seed), workers=data.workers, progress=progress
+            root,
+            synth.config_for(str(data.synth_size), seed=exp.seed),
+            workers=data.workers,
+            progress=progress,
         )
     elif not root.is_dir():
         raise DatasetError(
@@ -27,7 +30,7 @@ def prepare_dataset(exp: Experiment, progress: bool = True) -> SplitDataset:
             f"(or ARSR_UCF101_ROOT for the paper profile)"
         )
     listed = load_dataset(data.dataset, data.split_dir, data.split, root)
-    ds = replace(listed.filter_present(strict=data.strict), max_frames=data.max_frames)
+    ds = replace(listed.filter_present(strict=bool(data.strict)), max_frames=data.max_frames)
     ds = ds.hold_out_groups(data.val_groups)
     if ds.missing:
         listed_n = len(listed.all_items())

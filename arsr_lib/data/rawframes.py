@@ -76,5 +76,8 @@ def load_rawframes(
     """Read back a complete rawframes folder: ``(frames (T,H,W,3) uint8, flow (T-1,H,W,2) float32 |
     None)``."""
     frames = read_rawframes(folder, "rgb")
-    has_flow = flow and read_marker(folder)["flows"]
+    marker = read_marker(folder)
+    if marker is None:
+        raise ExtractionError(f"{folder}: not a complete rawframes folder (no {Path(folder) / MARKER})")
+    has_flow = flow and marker["flows"]
     return frames, dequantize(read_rawframes(folder, "flow"), bound) if has_flow else None

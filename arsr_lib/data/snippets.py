@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def snippet_starts(n_avail: int, k: int, mode: str, rng: np.random.RandomState | None = None) -> list[int]:
+def snippet_starts(n_avail: int, k: int, mode: str, rng: np.random.Generator | None = None) -> list[int]:
     """Start index of each of ``k`` snippets among ``n_avail`` positions (TSN's segment sampling)."""
     n_avail = max(n_avail, 1)
     if mode == "test":  # evenly spaced centres (eval_net)
@@ -15,6 +15,8 @@ def snippet_starts(n_avail: int, k: int, mode: str, rng: np.random.RandomState |
     seg = n_avail / k
     if mode == "val":
         return [int(seg * i + seg / 2) for i in range(k)]
+    if rng is None:
+        raise ValueError(f"snippet_starts: mode {mode!r} draws at random and needs an rng")
     return [int(seg * i + rng.uniform(0, seg)) for i in range(k)]
 
 

@@ -140,9 +140,8 @@ def write_video(
         raise VideoError(f"{path}: expected (H, W, 3) frames, got shape {first.shape}")
     h, w = first.shape[:2]
     with atomic_path(path) as tmp:
-        writer = cv2.VideoWriter(
-            str(tmp), cv2.VideoWriter_fourcc(*LOSSLESS_CODECS[codec]), float(fps), (w, h)
-        )
+        fourcc = cv2.VideoWriter_fourcc(*LOSSLESS_CODECS[codec])  # type: ignore[attr-defined]
+        writer = cv2.VideoWriter(str(tmp), fourcc, float(fps), (w, h))
         if not writer.isOpened():
             raise VideoError(f"{path}: OpenCV cannot open a {codec} writer here")
         try:

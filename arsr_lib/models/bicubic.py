@@ -39,8 +39,8 @@ class BicubicSR(nn.Module):
         # the frames are 8-bit images in [0, 1]: resized exactly as the uint8 baseline (degrade.imresize, with
         # MATLAB's rounding after each pass), so "Bicubic" is one set of pixels wherever it is computed
         frames = torch.floor(lr.detach().double().clamp(0, 1) * 255 + 0.5).to(torch.uint8)
-        frames = frames.movedim(-3, -1).cpu().numpy()
-        flat = frames.reshape(-1, *frames.shape[-3:])
+        images = frames.movedim(-3, -1).cpu().numpy()
+        flat = images.reshape(-1, *images.shape[-3:])
         sr = np.stack([imresize(f, float(self.scale)) for f in flat])
-        sr = sr.reshape(*frames.shape[:-3], *sr.shape[1:])
+        sr = sr.reshape(*images.shape[:-3], *sr.shape[1:])
         return torch.from_numpy(sr).to(lr.device).movedim(-1, -3).to(lr.dtype) / 255

@@ -87,8 +87,8 @@ class DUF(nn.Module):
         )
         eye = torch.eye(25).view(25, 1, 5, 5)
         self.expand = nn.Parameter(eye.repeat(3, 1, 1, 1), requires_grad=trainable_expand)  # (3*25, 1, 5, 5)
-        nn.init.zeros_(self.res_head[-1].weight)
-        nn.init.zeros_(self.res_head[-1].bias)
+        nn.init.zeros_(self.res_head[-1].weight)  # type: ignore[arg-type]
+        nn.init.zeros_(self.res_head[-1].bias)  # type: ignore[arg-type]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 5 or x.shape[1] != self.n_frames:

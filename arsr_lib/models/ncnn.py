@@ -121,6 +121,7 @@ def _read_convolution(path: Path, blob: bytes, offset: int, layer: Layer, shape:
         raise NcnnModelError(f"{path}: truncated at {layer.name} (offset {offset} of {len(blob)} bytes)")
     (tag,) = struct.unpack_from("<I", blob, offset)
     offset += 4
+    dtype: type[np.floating]
     if tag == TAG_FLOAT16:
         dtype, size = np.float16, 2
     elif tag == TAG_FLOAT32:

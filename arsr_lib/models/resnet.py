@@ -59,7 +59,11 @@ class Bottleneck(nn.Module):
         return self.relu(out)
 
 
-DEPTHS = {18: (BasicBlock, (2, 2, 2, 2)), 34: (BasicBlock, (3, 4, 6, 3)), 50: (Bottleneck, (3, 4, 6, 3))}
+DEPTHS: dict[int, tuple[type[BasicBlock] | type[Bottleneck], tuple[int, int, int, int]]] = {
+    18: (BasicBlock, (2, 2, 2, 2)),
+    34: (BasicBlock, (3, 4, 6, 3)),
+    50: (Bottleneck, (3, 4, 6, 3)),
+}
 
 
 class ResNet(nn.Module):
@@ -79,9 +83,10 @@ class ResNet(nn.Module):
         channels_last: bool = False,
     ):
         super().__init__()
+        block: type[BasicBlock] | type[Bottleneck]
         if depth == "tiny":
             block, layers = BasicBlock, (1, 1, 1, 1)
-        elif depth in DEPTHS:
+        elif isinstance(depth, int) and depth in DEPTHS:
             block, layers = DEPTHS[depth]
         else:
             raise ValueError(f"ResNet depth must be 18, 34, 50 or 'tiny' (got {depth!r})")
@@ -104,7 +109,7 @@ class ResNet(nn.Module):
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
         if channels_last:
-            self.to(memory_format=torch.channels_last)
+            self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
 
     def _make(self, block, planes, n, stride):
         down = None

@@ -28,7 +28,7 @@ class ResidualDenseBlock(nn.Module):
         for m in (self.conv1, self.conv2, self.conv3, self.conv4, self.conv5):
             nn.init.kaiming_normal_(m.weight, a=0.2)
             m.weight.data *= 0.1  # small init keeps the deep residual stack stable
-            nn.init.zeros_(m.bias)
+            nn.init.zeros_(m.bias)  # type: ignore[arg-type]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         act = lambda t: F.leaky_relu(t, 0.2)  # noqa: E731

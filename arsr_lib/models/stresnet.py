@@ -13,6 +13,8 @@ Input ``(rgb (N, K, 3, H, W), flow (N, K, 2L, H, W))``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -43,7 +45,9 @@ class STResNet(nn.Module):
         channels_last: bool = False,
     ):
         super().__init__()
-        layout = dict(width=width, channels_last=channels_last)  # memory order of both backbones (ResNet)
+        layout: dict[str, Any] = dict(
+            width=width, channels_last=channels_last
+        )  # memory order of both backbones (ResNet)
         self.appearance = ResNet(depth, num_classes, in_ch=3, **layout)
         self.motion = ResNet(depth, num_classes, in_ch=2 * new_length, **layout)
         stages = (

@@ -25,8 +25,8 @@ class VDSR(nn.Module):
         for m in self.body:
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
-                nn.init.zeros_(m.bias)
-        nn.init.zeros_(self.body[-1].weight)  # start as bicubic
+                nn.init.zeros_(m.bias)  # type: ignore[arg-type]
+        nn.init.zeros_(self.body[-1].weight)  # type: ignore[arg-type]  # start as bicubic
 
     def forward(self, lr: torch.Tensor) -> torch.Tensor:
         up = matlab_upsample(lr, self.scale)

@@ -12,6 +12,7 @@ Input conventions (TSN):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ def read_snippets(
     starts: list[int],
     new_length: int,
     meta: dict,
-    read: Callable[[str, str, list[int], dict], np.ndarray] | None = None,
+    read: Callable[..., list[np.ndarray]] | None = None,
 ) -> list[np.ndarray]:
     """``(H, W, C)`` uint8 input of each snippet, reading only the images the snippets use; ``read(folder,
     modality, indices, meta)`` returns those images (default :func:`read_rawframes`; a cache may serve
@@ -135,7 +136,7 @@ class RawframeClips(torch.utils.data.Dataset):
             image.flags.writeable = False
             return image
 
-        return [self._images.get((folder, modality, i), lambda i=i: decode(i)) for i in indices]
+        return [self._images.get((folder, modality, i), functools.partial(decode, i)) for i in indices]
 
     def __len__(self):
         return len(self.folders) * self.repeats

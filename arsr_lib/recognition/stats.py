@@ -34,6 +34,8 @@ def bootstrap_ci(
     """
     rng = np.random.default_rng(seed)
     if callable(correct_or_fn):
+        if labels is None or scores is None:
+            raise ValueError("bootstrap_ci of a metric needs labels and scores")
         n = len(labels)
         stats = [
             correct_or_fn(scores[idx], labels[idx]) for idx in (rng.integers(0, n, n) for _ in range(n_boot))

@@ -5,7 +5,7 @@ dataset and the prediction flips. Which pairings and claims: the experiment's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,7 @@ def per_class_table(harness: Harness, stream: str, methods: list[str]) -> pd.Dat
     where a method wins back or loses accuracy, e.g. the detail pairs of SynthActions for the spatial
     stream."""
     y = harness.labels
-    table = {"videos": [int((y == c).sum()) for c in range(len(harness.ds.classes))]}
+    table: dict[str, list[float]] = {"videos": [int((y == c).sum()) for c in range(len(harness.ds.classes))]}
     for m in methods:
         pred = np.argmax(harness.scores("tsn_" + stream, stream, m), 1)
         table[m] = [
@@ -56,7 +56,7 @@ def _has(harness, *methods) -> bool:
     return all(m in harness.frames_roots for m in methods)
 
 
-def fusion_table(harness: Harness, pairings: dict) -> pd.DataFrame:
+def fusion_table(harness: Harness, pairings: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
     """Two-stream accuracy of each pairing (name -> (frames method, flow method); ``study.pairings``), TSN
     late fusion and ST-ResNet."""
     rows = []

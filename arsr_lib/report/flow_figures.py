@@ -63,7 +63,7 @@ def flow_epe_table(
     rows = []
     cache = {}
     for m in ["HR", "Bicubic"] + [x for x in methods if x not in ("HR", "Bicubic")]:
-        vals = {
+        vals: dict[str, list[float]] = {
             "EPE vs HR flow": [],
             "EPE vs true flow": [],
             "EPE vs true flow (actor)": [],
@@ -83,7 +83,7 @@ def flow_epe_table(
                 vals["EPE vs true flow"].append(end_point_error(fl[:n], tf))
                 vals["EPE vs true flow (actor)"].append(end_point_error(fl[:n], tf, mk))
                 vals["background flow (px)"].append(float(np.linalg.norm(fl[:n], axis=-1)[~mk].mean()))
-        row = {"frames from": m}
+        row: dict[str, str | float] = {"frames from": m}
         row.update({k: float(np.mean(v)) for k, v in vals.items() if v})
         rows.append(row)
     return pd.DataFrame(rows)

@@ -48,18 +48,26 @@ class Session:
         return self.exp.runs_dir()
 
     @property
+    def dataset(self) -> SplitDataset:
+        """The session's dataset; an error when the notebook started without it (``load_data=False``)."""
+        if self.ds is None:
+            raise ValueError(f"{self.exp.name}: this notebook started without its dataset (load_data=False)")
+        return self.ds
+
+    @property
     def train_videos(self) -> list[str]:
-        return [self.ds.path(i) for i in self.ds.train]
+        return [str(self.dataset.path(i)) for i in self.dataset.train]
 
     @property
     def val_videos(self) -> list[str]:
         """The videos SR training validates on: the validation split (none without one: the test split is
         never used for a choice)."""
-        return [self.ds.path(i) for i in self.ds.val]
+        return [str(self.dataset.path(i)) for i in self.dataset.val]
 
     def eval_items(self, n: int) -> list:
         """``n`` test videos spread evenly over the test split."""
-        return self.ds.test[:: max(1, len(self.ds.test) // n)][:n]
+        test = self.dataset.test
+        return test[:: max(1, len(test) // n)][:n]
 
     def show(self, fig: Figure, name: str, dpi: int = 80) -> Path:
         """Save ``fig`` as ``<out>/<name>``, close it, and display the PNG."""

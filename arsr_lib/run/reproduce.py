@@ -88,7 +88,7 @@ def stage_caches(exp: config.Experiment, stage: str | None) -> list[Path]:
     test frames and the scores."""
     if stage == "data":
         return [exp.frames_root(v) for v in ("hr", "lr", "bicubic")]
-    if stage in exp.study.stages:
+    if stage is not None and stage in exp.study.stages:
         recipes = stage_recipes(exp, stage)
         paths = [exp.runs_dir() / r for r in recipes]
         paths += [exp.sr_root() / m for m, r in exp.methods.items() if r in recipes]

@@ -129,7 +129,8 @@ def _batches(frames: Iterable[np.ndarray], n_frames: int, batch: int) -> Iterato
     def item(c: int) -> np.ndarray:
         if n_frames == 1:
             return held[c - first]
-        return np.stack([held[j - first] if 0 <= j < count else zeros for j in range(c - half, c + half + 1)])
+        window = [held[j - first] if 0 <= j < count else zeros for j in range(c - half, c + half + 1)]
+        return np.stack(window)  # type: ignore[arg-type]
 
     def advance():
         nonlocal centre, first, pending
@@ -223,7 +224,7 @@ def super_resolve_indices(
             return lr_frame(c)
         return np.stack([lr_frame(j) if 0 <= j < n_frames else zeros for j in range(c - half, c + half + 1)])
 
-    out = {}
+    out: dict[int, np.ndarray] = {}
     ctx = autocast(device, amp)
     for b in range(0, len(indices), batch):
         chunk = indices[b : b + batch]

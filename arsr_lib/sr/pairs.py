@@ -66,7 +66,7 @@ def _mine_video(src: VideoSource, v: int, cfg: "PairConfig", pairs_per_video: in
         # but not the frame reads the frame there, not zero
         warped = warp(hr2.astype(np.float32), flow)[0] if c.warp_check and scored else None
         for _, y, x in scored:
-            if c.warp_check:
+            if warped is not None:  # c.warp_check
                 a = hr1[y : y + c.patch, x : x + c.patch].astype(np.float32)
                 b = hr2[y : y + c.patch, x : x + c.patch].astype(np.float32)
                 wb = warped[y : y + c.patch, x : x + c.patch]

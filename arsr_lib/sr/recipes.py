@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -81,7 +82,7 @@ def video_source(exp: Experiment, videos: list) -> VideoSource:
 
 # the siamese pairs the ToSR chapter shows: 48-px patches on a finer grid than training's (stride 12 x 10 px,
 # margin 3), so that a few small videos give enough of them
-EXAMPLE_PAIRS = {"patch": 48, "stride": (12, 10), "margin": 3}
+EXAMPLE_PAIRS: dict[str, Any] = {"patch": 48, "stride": (12, 10), "margin": 3}
 
 
 def example_pairs(exp: Experiment, videos: list, pairs_per_video: int = 2) -> ToSRPairDataset:
@@ -192,7 +193,7 @@ def build_recipe(
     train_videos: list,
     val_videos: list | None = None,
     iters: int | None = None,
-    device: str | None = None,
+    device: str | torch.device | None = None,
 ) -> tuple[Task, Dataset, TrainConfig, Path]:
     """(task, dataset, TrainConfig, out_dir) of recipe ``name`` of ``exp``; ``device`` None: the experiment's
     ``compute.device``. SR learns from ``data.sr_train_videos`` of ``train_videos``."""
@@ -232,7 +233,7 @@ def train_recipe(
     val_videos: list | None = None,
     progress: bool = True,
     iters: int | None = None,
-    device: str | None = None,
+    device: str | torch.device | None = None,
 ) -> Path:
     """Train (or resume, or reuse a finished run of) recipe ``name``; returns its ``final.pt``."""
     device = resolve_device(device or exp.compute.device)
@@ -248,7 +249,7 @@ def method_checkpoints(
     the ``final.pt`` of its recipe's run, the name of a pretrained model (used untouched), or None
     (Bicubic). ``runs_dir``: where the runs are (None: the experiment's)."""
     runs = Path(runs_dir) if runs_dir else exp.runs_dir()
-    out = {}
+    out: dict[str, str | Path | None] = {}
     for m in exp.methods if methods is None else methods:
         source = exp.method_source(m)
         if source is None or is_pretrained(source):

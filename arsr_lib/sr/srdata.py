@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,7 @@ class VideoSource:
         return self._flows.get((i, t0, t1), make).astype(np.float32)
 
 
-def augment(arrs: list[np.ndarray], code: int, flow_idx: set[int] = frozenset()) -> list[np.ndarray]:
+def augment(arrs: list[np.ndarray], code: int, flow_idx: AbstractSet[int] = frozenset()) -> list[np.ndarray]:
     """Apply the same flip / rot90 (``code`` 0..7) to HWC arrays; flow arrays get their vectors rotated
     too."""
     out = []

@@ -60,8 +60,8 @@ def make_sr_videos(
     frame by frame (memory holds one batch, whatever the video's length)."""
     from tqdm.auto import tqdm
 
-    device = resolve_device(device)
-    bf16 = gpu_bf16(device, bf16)
+    resolved = resolve_device(device)
+    bf16 = gpu_bf16(resolved, bf16)
     items = list(ds.test if items is None else items)
     out = {}
     for name, ckpt in methods.items():
@@ -76,13 +76,13 @@ def make_sr_videos(
             shutil.rmtree(mdir)
         mdir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(meta, {"digest": dig, "checkpoint": str(ckpt)})
-        model = load_sr_model(ckpt or "bicubic", device=device)
+        model = load_sr_model(ckpt or "bicubic", device=str(resolved))
         for it in tqdm(items, desc=f"SR {name}", disable=not progress, unit="video"):
             dst = sr_video_path(root, name, it.rel_path)
             if dst.exists():
                 continue
             lr = (downscale(f, scale) for f in iter_frames(ds.path(it), ds.max_frames))
-            write_video(dst, super_resolve_stream(model, lr, batch=batch, device=device, amp=bf16))
+            write_video(dst, super_resolve_stream(model, lr, batch=batch, device=resolved, amp=bf16))
         out[name] = mdir
     return out
 
@@ -101,7 +101,7 @@ def quality_table(
     warping error (with the true flow on SynthActions, else with the HR flow), averaged over ``items``."""
 
     keys = ("PSNR-Y", "SSIM-Y", "actor PSNR-Y", "motion-weighted PSNR-Y", "warping error")
-    vals = {name: {k: [] for k in keys} for name in methods}
+    vals: dict[str, dict[str, list[float]]] = {name: {k: [] for k in keys} for name in methods}
     hr_warping = []
     for it in items:  # one video in memory at a time
         hr = modcrop(ds.read(it), scale)

@@ -90,10 +90,11 @@ def _lr_frames(
     """LR (x1/4 MATLAB bicubic) of the frames ``needed`` of a video, decoding no further than the last one
     that ``cache`` (shared by the SR methods, which read the same videos' frames) does not hold."""
     out: dict[int, np.ndarray] = {}
-    for i in needed if cache is not None else ():
-        frame = cache.peek((str(video), max_frames, i))
-        if frame is not None:
-            out[i] = frame
+    if cache is not None:
+        for i in needed:
+            frame = cache.peek((str(video), max_frames, i))
+            if frame is not None:
+                out[i] = frame
     missing = set(needed) - set(out)
     if not missing:
         return out

@@ -44,7 +44,7 @@ class Engine:
         dataset: Dataset,
         cfg: TrainConfig,
         out_dir: str | Path,
-        device: str | None = None,
+        device: str | torch.device | None = None,
         progress: bool = True,
         desc: str = "train",
     ):
@@ -54,10 +54,10 @@ class Engine:
         if self.world > 1 and not torch.distributed.is_initialized():
             backend = "nccl" if torch.cuda.is_available() else "gloo"
             torch.distributed.init_process_group(backend)
-        device = resolve_device(device)
-        if device.type == "cuda" and device.index is None and self.world > 1:
-            device = torch.device(f"cuda:{local}")  # one GPU per rank under torchrun
-        self.device = device
+        resolved = resolve_device(device)
+        if resolved.type == "cuda" and resolved.index is None and self.world > 1:
+            resolved = torch.device(f"cuda:{local}")  # one GPU per rank under torchrun
+        self.device = resolved
         self.progress, self.desc = progress, desc
         for m in task.models.values():
             m.to(self.device)
@@ -180,7 +180,8 @@ class Engine:
 
     def _train(self, bar) -> None:
         cfg = self.cfg
-        started, sums, count = time.time(), {}, 0
+        sums: dict[str, float] = {}
+        started, count = time.time(), 0
         self._set_mode(True)
         for batch in self._loader():
             batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}

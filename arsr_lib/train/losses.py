@@ -92,7 +92,7 @@ def tosr_loss(
         "warp_sr": huber(sr1, sr2w, m, delta=delta),
         "warp_hr": huber(hr1, sr2w, m, delta=delta),
     }
-    terms["total"] = sum(w * t for w, t in zip(weights, terms.values()))
+    terms["total"] = sum(w * t for w, t in zip(weights, terms.values()))  # type: ignore[assignment]
     return terms
 
 
@@ -117,7 +117,7 @@ def ragan_d_loss(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
 
 
 # VGG19 "features" indices of torchvision's layout; conv5_4 is index 34
-_VGG19_CFG = [
+_VGG19_CFG: list[int | str] = [
     64,
     64,
     "M",
@@ -144,9 +144,10 @@ _VGG19_CFG = [
 def vgg19_features(layers: int | None = 35) -> nn.Sequential:
     """VGG19's ``features`` in torchvision's layout (same indices, so its state dict loads), first ``layers``
     modules (35: up to conv5_4, before its ReLU)."""
-    modules, cin = [], 3
+    modules: list[nn.Module] = []
+    cin = 3
     for v in _VGG19_CFG:
-        if v == "M":
+        if isinstance(v, str):  # "M"
             modules.append(nn.MaxPool2d(2))
         else:
             modules += [nn.Conv2d(cin, v, 3, padding=1), nn.ReLU(inplace=False)]

@@ -22,6 +22,7 @@ from typing import ContextManager, Mapping, Protocol
 import torch
 import torch.nn.functional as F
 
+from arsr_lib.config.schema import SRLossConfig
 from arsr_lib.train import losses
 
 
@@ -66,13 +67,17 @@ class PixelStep:
     """One generator update on a pixel loss."""
 
     loss: str
-    settings: object  # SRLossConfig
+    settings: SRLossConfig
 
     def __post_init__(self):
         self._criterion = pixel_loss(self.loss)
 
     def __call__(
-        self, batch: dict, optimisers: dict, autocast: Callable[[], ContextManager], models: dict
+        self,
+        batch: Mapping[str, torch.Tensor],
+        optimisers: Mapping[str, torch.optim.Optimizer],
+        autocast: Callable[[], ContextManager],
+        models: Mapping[str, torch.nn.Module],
     ) -> dict[str, float]:
         optimisers["g"].zero_grad(set_to_none=True)
         with autocast():
@@ -89,7 +94,7 @@ class GanStep:
     only in its pixel loss (``flow_weighted_mse``)."""
 
     loss: str  # "mse" (ESRGAN) or "flow_weighted_mse" (SoSR)
-    settings: object  # SRLossConfig
+    settings: SRLossConfig
     feature: torch.nn.Module | None = None  # VGG19 feature loss (None: feature weight 0)
 
     def __post_init__(self):
@@ -126,7 +131,11 @@ class GanStep:
         return sr.detach(), terms
 
     def __call__(
-        self, batch: dict, optimisers: dict, autocast: Callable[[], ContextManager], models: dict
+        self,
+        batch: Mapping[str, torch.Tensor],
+        optimisers: Mapping[str, torch.optim.Optimizer],
+        autocast: Callable[[], ContextManager],
+        models: Mapping[str, torch.nn.Module],
     ) -> dict[str, float]:
         discriminator_params = list(models["d"].parameters())
         for p in discriminator_params:
@@ -148,10 +157,14 @@ class GanStep:
 class SiameseStep:
     """ToSR: both frames of a pair through the generator in one pass (shared weights), the four-term loss."""
 
-    settings: object  # SRLossConfig
+    settings: SRLossConfig
 
     def __call__(
-        self, batch: dict, optimisers: dict, autocast: Callable[[], ContextManager], models: dict
+        self,
+        batch: Mapping[str, torch.Tensor],
+        optimisers: Mapping[str, torch.optim.Optimizer],
+        autocast: Callable[[], ContextManager],
+        models: Mapping[str, torch.nn.Module],
     ) -> dict[str, float]:
         optimisers["g"].zero_grad(set_to_none=True)
         with autocast():
@@ -176,7 +189,11 @@ class ClassifierStep:
     clip_norm: float = 20.0
 
     def __call__(
-        self, batch: dict, optimisers: dict, autocast: Callable[[], ContextManager], models: dict
+        self,
+        batch: Mapping[str, torch.Tensor],
+        optimisers: Mapping[str, torch.optim.Optimizer],
+        autocast: Callable[[], ContextManager],
+        models: Mapping[str, torch.nn.Module],
     ) -> dict[str, float]:
         optimisers["g"].zero_grad(set_to_none=True)
         label = batch["label"]

@@ -65,8 +65,9 @@ def _rng(cfg: SynthConfig, *key: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([cfg.seed, *key]))
 
 
-def _color(rng, lo=40, hi=230) -> tuple[int, int, int]:
-    return tuple(int(v) for v in rng.integers(lo, hi, 3))
+def _color(rng: np.random.Generator, lo: int = 40, hi: int = 230) -> tuple[int, int, int]:
+    r, g, b = (int(v) for v in rng.integers(lo, hi, 3))
+    return r, g, b
 
 
 def group_style(cfg: SynthConfig, group: int) -> GroupStyle:

@@ -155,7 +155,9 @@ def write_split_files(root: str | os.PathLike, cfg: SynthConfig) -> Path:
     val_groups = set(cfg.validation_groups)
     for split in (1, 2, 3):
         test_groups = set(split_groups(cfg, split))
-        train, test, val = [], [], []
+        train: list[tuple[str, int]] = []
+        test: list[tuple[str, int]] = []
+        val: list[tuple[str, int]] = []
         for i, cls in enumerate(cfg.classes, 1):
             for g in range(1, cfg.groups + 1):
                 for c in range(1, cfg.clips_per_group + 1):

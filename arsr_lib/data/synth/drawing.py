@@ -37,7 +37,7 @@ def _primitives(style: GroupStyle, obj: str | None, cfg: SynthConfig, u: float) 
     for k in ("b", "a"):  # legs behind
         prims.append((f"th_{k}", [("seg", style.pants, b["thigh"] * u, lw * 1.2)]))
         prims.append((f"sh_{k}", [("seg", style.pants, b["shin"] * u, lw)]))
-    torso = [("seg", style.shirt, b["torso"] * u, tw)]
+    torso: list[tuple] = [("seg", style.shirt, b["torso"] * u, tw)]
     for i in range(style.stripes):
         x = b["torso"] * u * (0.3 + 0.2 * i)
         torso.append(("line", style.stripe, (x, -tw / 2 + 1), (x, tw / 2 - 1), 1))
@@ -60,7 +60,7 @@ def _wheel_prims(col, radius: float, spokes: int) -> list:
     turns)."""
     light = sum(col) > 3 * 128
     far = tuple(int(c * 0.35) for c in col) if light else tuple(int(c + 0.65 * (255 - c)) for c in col)
-    prims = [("circle", col, (0.0, 0.0), radius + 1.0), ("circle", far, (0.0, 0.0), radius)]
+    prims: list[tuple] = [("circle", col, (0.0, 0.0), radius + 1.0), ("circle", far, (0.0, 0.0), radius)]
     for k in range(spokes):
         a = 2 * math.pi * k / spokes
         end = (radius * math.cos(a), radius * math.sin(a))
@@ -82,7 +82,7 @@ def _ticks(a: float, b: float, period: int) -> np.ndarray:
 def _mesh(col, far, x0: float, x1: float, y0: float, y1: float, period: int) -> list:
     """A grid on the rectangle [x0, x1] x [y0, y1]: 1-px lines of ``col`` ``period`` px apart both ways,
     centred, on ``far`` (the holes and a thin rim)."""
-    prims = [("poly", far, _rect(x0, x1, y0, y1))]
+    prims: list[tuple] = [("poly", far, _rect(x0, x1, y0, y1))]
     # the lines stop 1 px short of the rim, so that their antialiasing stays on the rectangle
     prims += [("line", col, (x, y0 + 1), (x, y1 - 1), 1) for x in _ticks(x0, x1, period)]
     prims += [("line", col, (x0 + 1, y), (x1 - 1, y), 1) for y in _ticks(y0, y1, period)]
@@ -147,11 +147,11 @@ def _draw(img: np.ndarray, kind: str, color, geom, origin, angle, aa: bool) -> N
         p = _local_to_img(np.array([[0.0, 0.0], [length, 0.0]]), origin, angle)
         cv2.line(
             img, *[tuple(int(v) for v in q) for q in _fx(p)], color, max(1, int(round(width))), lt, SHIFT
-        )
+        )  # type: ignore[call-overload]
     elif kind == "line":
         a, b, width = geom
         p = _local_to_img(np.array([a, b], float), origin, angle)
-        cv2.line(img, *[tuple(int(v) for v in q) for q in _fx(p)], color, int(width), lt, SHIFT)
+        cv2.line(img, *[tuple(int(v) for v in q) for q in _fx(p)], color, int(width), lt, SHIFT)  # type: ignore[call-overload]
     elif kind == "circle":
         c, r = geom
         p = _local_to_img(np.array([c], float), origin, angle)[0]

@@ -59,7 +59,7 @@ def _background_window(canvas: np.ndarray, p: ClipParams, t: int, extra: int, W:
     if not p.pan:
         return canvas[:, :W].copy()
     x0 = (extra - 1) / 2 + p.pan * t  # background window moves by -pan
-    m = np.float32([[1, 0, x0], [0, 1, 0]])
+    m = np.array([[1, 0, x0], [0, 1, 0]], np.float32)
     return cv2.warpAffine(
         canvas, m, (W, H), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT
     )
