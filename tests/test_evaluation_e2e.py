@@ -1,6 +1,8 @@
 """A tiny end-to-end evaluation on a few synthetic clips: train recognisers on HR, score HR / Bicubic / one SR
 method, build the tables; scores are cached and reused."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
@@ -20,8 +22,11 @@ from arsr_lib.train.engine import Engine
 from conftest import tmp_experiment
 
 
-@pytest.mark.slow
-def test_tiny_end_to_end(tmp_path):
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A few synthetic clips with HR and bicubic rawframes, a VDSR trained for 2 steps, the recognisers (not
+    trained yet: each is trained when first asked for) and a harness over HR, Bicubic, VDSR and SoSR-VDSR."""
+    tmp_path = tmp_path_factory.mktemp("e2e")
     cfg = synth.SynthConfig(classes=("Wave", "ArmCircle", "WalkLeft"), groups=3, clips_per_group=2, frames=10)
     root = synth.generate(tmp_path / "synth", cfg, progress=False)
     ds = load_ucf101(root / "ucfTrainTestlist", 1, root)
@@ -30,57 +35,100 @@ def test_tiny_end_to_end(tmp_path):
     )
     for v in ("hr", "bicubic"):
         extract_dataset(ds, exp.frames_root(v), FramesConfig(variant=v, flow_method="dis"), progress=False)
-    runs = exp.runs_dir()
     task, dset, tcfg, out = build_recipe("vdsr", exp, [ds.path(i) for i in ds.train], None, iters=2)
     Engine(task, dset, tcfg, out, progress=False).run()
     recs = Recognisers(exp, ds, progress=False)
+    methods = {"VDSR": out / "final.pt", "SoSR-VDSR": out / "final.pt"}
+    roots, tags, streams = prepare_method_frames(exp, ds, methods, progress=False)
+    scores = tmp_path / "scores"
+    h = Harness(exp.name, ds, roots, tags, recs, scores, exp.recognition, "dis", streams, runtime("cpu"))
+    return SimpleNamespace(tmp=tmp_path, ds=ds, exp=exp, runs=exp.runs_dir(), vdsr=out / "final.pt", h=h)
+
+
+@pytest.mark.slow
+def test_each_recogniser_is_trained_when_first_asked_for(world):
+    """With those it starts from: the TSN streams can be scored while ST-ResNet, the last, still trains (in
+    the recogniser lane)."""
+    recs, runs = world.h.recognisers, world.runs
     assert set(recs) == {"tsn_rgb", "tsn_flow", "stresnet"}
-    # each recogniser is trained when first asked for, with those it starts from: the TSN streams can be
-    # scored while ST-ResNet, the last, still trains (in the recogniser lane)
     assert recs["tsn_flow"] == runs / "tsn_flow" / "final.pt" and (runs / "tsn_rgb" / "final.pt").is_file()
     assert not (runs / "stresnet").exists()
     with pytest.raises(ValueError, match="upto must be one of"):
-        train_recognisers(ds, exp.frames_root("hr"), runs, exp.recognition, progress=False, upto="tsn")
-    methods = {"VDSR": out / "final.pt", "SoSR-VDSR": out / "final.pt"}
-    roots, tags, streams = prepare_method_frames(exp, ds, methods, progress=False)
-    assert streams["VDSR"] == ("rgb", "flow") and streams["SoSR-VDSR"] == ("rgb",)  # SoSR feeds RGB alone
-    _sparse_frames_equal_whole_video_frames(exp, ds, out / "final.pt", roots["VDSR"], tmp_path)
-    h = Harness(
-        exp.name, ds, roots, tags, recs, tmp_path / "scores", exp.recognition, "dis", streams, runtime("cpu")
-    )
+        train_recognisers(
+            world.ds, world.exp.frames_root("hr"), runs, world.exp.recognition, progress=False, upto="tsn"
+        )
+
+
+@pytest.mark.slow
+def test_the_study_decides_which_streams_read_each_method(world):
+    """SoSR-VDSR feeds the spatial stream alone (the study reads no flow of it): its flow is never made."""
+    assert world.h.streams["VDSR"] == ("rgb", "flow") and world.h.streams["SoSR-VDSR"] == ("rgb",)
     with pytest.raises(ValueError, match="SoSR-VDSR's frames were made for the rgb stream only"):
-        h.scores("tsn_flow", "flow", "SoSR-VDSR")
-    _sharded_scores_merge(h, tmp_path)
-    spatial = tables.stream_table(h, "rgb", ["HR", "Bicubic", "VDSR"])
-    assert list(spatial.method) == ["HR", "Bicubic", "VDSR"] and spatial["top-1 (%)"].between(0, 100).all()
-    temporal = tables.stream_table(h, "flow", ["HR", "Bicubic", "VDSR"])
-    assert len(temporal) == 3
-    pc = tables.per_class_table(h, "rgb", ["HR", "Bicubic", "VDSR"])
-    assert list(pc.index) == list(ds.classes) and pc["videos"].sum() == len(ds.test)
-    for m in ("HR", "Bicubic", "VDSR"):  # per-class accuracies weighted by videos give the top-1
-        top1 = spatial.loc[spatial.method == m, "top-1 (%)"].item()
-        assert (pc[m] * pc["videos"]).sum() / pc["videos"].sum() == pytest.approx(top1)
-    fusion = tables.fusion_table(h, {"HR + HR": ("HR", "HR"), "VDSR + Bicubic": ("VDSR", "Bicubic")})
-    assert list(fusion["pairing (frames + flow)"]) == ["HR + HR", "VDSR + Bicubic"]
+        world.h.scores("tsn_flow", "flow", "SoSR-VDSR")
+
+
+@pytest.mark.slow
+def test_sparse_sr_test_frames_equal_those_of_the_whole_video(world):
+    _sparse_frames_equal_whole_video_frames(
+        world.exp, world.ds, world.vdsr, world.h.frames_roots["VDSR"], world.tmp
+    )
+
+
+@pytest.mark.slow
+def test_scores_are_cached_and_shards_merge_into_the_whole_table(world):
+    h = world.h
     s = h.scores("tsn_rgb", "rgb", "VDSR")
-    assert s.shape == (len(ds.test), 3)
-    cached = tmp_path / "scores" / "tsn_rgb-rgb-VDSR.npz"
+    assert s.shape == (len(world.ds.test), 3)
+    cached = world.tmp / "scores" / "tsn_rgb-rgb-VDSR.npz"
     mtime = cached.stat().st_mtime_ns
     np.testing.assert_array_equal(h.scores("tsn_rgb", "rgb", "VDSR"), s)
     assert cached.stat().st_mtime_ns == mtime  # reused, not recomputed
-    fl = tables.flips(h, "VDSR")
-    assert list(fl.columns) == ["index", "video", "true", "Bicubic", "VDSR", "effect"]
-    fig = prediction_flip_figure(h.ds, fl.iloc[0:0], "VDSR", tmp_path / "sr", "dis")  # no flips: a note
-    assert fig is not None
-    # TSN late fusion is the weighted sum of the cached stream scores
+    _sharded_scores_merge(h, world.tmp)
+
+
+@pytest.mark.slow
+def test_stream_and_per_class_tables_agree(world):
+    h, shown = world.h, ["HR", "Bicubic", "VDSR"]
+    spatial = tables.stream_table(h, "rgb", shown)
+    assert list(spatial.method) == shown and spatial["top-1 (%)"].between(0, 100).all()
+    assert len(tables.stream_table(h, "flow", shown)) == 3
+    pc = tables.per_class_table(h, "rgb", shown)
+    assert list(pc.index) == list(world.ds.classes) and pc["videos"].sum() == len(world.ds.test)
+    for m in shown:  # per-class accuracies weighted by videos give the top-1
+        top1 = spatial.loc[spatial.method == m, "top-1 (%)"].item()
+        assert (pc[m] * pc["videos"]).sum() / pc["videos"].sum() == pytest.approx(top1)
+
+
+@pytest.mark.slow
+def test_the_fusion_table_is_tsn_late_fusion_of_the_cached_streams(world):
+    h = world.h
+    fusion = tables.fusion_table(h, {"HR + HR": ("HR", "HR"), "VDSR + Bicubic": ("VDSR", "Bicubic")})
+    assert list(fusion["pairing (frames + flow)"]) == ["HR + HR", "VDSR + Bicubic"]
     fused = 1.0 * h.scores("tsn_rgb", "rgb", "HR") + 1.5 * h.scores("tsn_flow", "flow", "HR")
-    acc = 100 * np.mean(fused.argmax(1) == h.labels)
-    assert fusion.loc[0, "TSN top-1 (%)"] == pytest.approx(acc)
-    # the harness's scoring trained ST-ResNet; training them all at once reuses the three runs
+    assert fusion.loc[0, "TSN top-1 (%)"] == pytest.approx(100 * np.mean(fused.argmax(1) == h.labels))
+
+
+@pytest.mark.slow
+def test_prediction_flips_and_their_figure(world):
+    fl = tables.flips(world.h, "VDSR")
+    assert list(fl.columns) == ["index", "video", "true", "Bicubic", "VDSR", "effect"]
+    fig = prediction_flip_figure(world.ds, fl.iloc[0:0], "VDSR", world.tmp / "sr", "dis")  # no flips: a note
+    assert fig is not None
+
+
+@pytest.mark.slow
+def test_training_all_recognisers_reuses_the_runs_the_harness_trained(world):
+    recs = world.h.recognisers
+    world.h.scores("stresnet", "both", "HR", "HR")  # trains ST-ResNet if no test has yet
     finals = {k: recs[k].stat().st_mtime_ns for k in recs}
-    assert train_experiment_recognisers(exp, ds, progress=False) == dict(recs)
+    assert train_experiment_recognisers(world.exp, world.ds, progress=False) == dict(recs)
     assert {k: recs[k].stat().st_mtime_ns for k in recs} == finals
-    _recognize_command_line(tmp_path, ds, h, runs)
+
+
+@pytest.mark.slow
+def test_arsr_recognize_on_synthetic_real_small_and_short_clips(world):
+    """Last: it removes a trained recogniser to check the error that names it."""
+    _recognize_command_line(world.tmp, world.ds, world.h, world.runs)
 
 
 def _sparse_frames_equal_whole_video_frames(exp, ds, checkpoint, sparse_root, tmp_path):
