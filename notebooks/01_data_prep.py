@@ -99,7 +99,7 @@ for variant, root in roots.items():
 
 # %%
 items = figures.class_examples(ds)[:n_show]
-grid = figures.degradation_grid(ds, items, exp.data.flow_method, exp.data.scale, with_gt=session.is_synth)
+grid = figures.degradation_grid(ds, items, exp.data.flow_method, with_gt=session.is_synth)
 session.show(grid, "01_degradation_grid.png")
 
 # %% [markdown]
@@ -119,7 +119,7 @@ session.show(figures.motion_strip(ds, items), "01_motion_strip.png", dpi=60)
 
 # %%
 stats = figures.degradation_stats(
-    ds, items, exp.data.flow_method, exp.data.scale, with_gt=session.is_synth, workers=exp.data.workers
+    ds, items, exp.data.flow_method, with_gt=session.is_synth, workers=exp.data.workers
 )
 caption = protocol.describe(exp.data.flow_method, profile=exp.name, videos="first test video per class")
 save_table(stats.round(3), out / "01_degradation_stats", caption=caption)

@@ -253,3 +253,16 @@ def test_the_recogniser_lane_runs_arsr_recognisers_of_the_same_experiment(tmp_pa
     with pytest.raises(SystemExit) as done:
         main(["recognisers", "--help"])
     assert done.value.code == 0
+
+
+def test_arsr_synth_offers_every_size(capsys):
+    """Every SynthActions size (the evidence run's ``synth`` too) is a choice of ``arsr synth --size``."""
+    from arsr_lib.data.synth.spec import SIZES
+
+    with pytest.raises(SystemExit):
+        main(["synth", "--help"])
+    text = capsys.readouterr().out
+    assert all(size in text for size in SIZES) and "synth" in SIZES
+    with pytest.raises(SystemExit) as bad:
+        main(["synth", "--out", "x", "--size", "huge"])
+    assert bad.value.code == 2 and "invalid choice: 'huge'" in capsys.readouterr().err

@@ -187,3 +187,41 @@ def test_methods_name_their_source_and_recipes_train_in_order():
         smoke.method_source("EDSR")
     with pytest.raises(ValueError, match="neither a recipe"):
         config.load("smoke", methods={"EDSR": "edsr"})
+
+
+def test_the_study_is_part_of_the_experiment_and_a_file_changes_it(tmp_path):
+    """What is compared, paired and tabled lives in ``exp.study``: each profile's is the default one
+    restricted to its methods, and a config file changes it like any other setting."""
+    smoke, synth = config.load("smoke"), config.load("synth")
+    assert "ESRGAN-FT" not in smoke.methods and "ESRGAN-FT + VSR-DUF" not in smoke.study.pairings
+    assert synth.study.pairings["ESRGAN-FT + VSR-DUF"] == ("ESRGAN-FT", "VSR-DUF")
+    assert smoke.study.flow_consumers() == {"HR", "Bicubic", "VDSR", "VSR-DUF", "ToSR-DUF", "ToSR-VDSR"}
+    assert list(smoke.study.stages) == ["sosr", "tosr"] and smoke.study.recognize == ("SoSR", "ToSR-DUF")
+    path = tmp_path / "study.yaml"
+    path.write_text(
+        "base: smoke\n"
+        "study:\n"
+        "  pairings: {VDSR + ToSR-DUF: [VDSR, ToSR-DUF]}\n"
+        "  comparisons: {SoSR vs VDSR (spatial): [rgb, SoSR, VDSR]}\n"
+        "  recognize: [VDSR, VSR-DUF]\n"
+    )
+    exp = config.from_file(path)
+    assert exp.study.pairings["VDSR + ToSR-DUF"] == ("VDSR", "ToSR-DUF")  # added to the profile's
+    assert exp.study.comparisons["SoSR vs VDSR (spatial)"] == ("rgb", "SoSR", "VDSR")
+    assert exp.study.recognize == ("VDSR", "VSR-DUF")
+    path.write_text("base: smoke\nstudy: {pairings: {X: [SoSR, ToSR-Nothing]}}\n")
+    with pytest.raises(ValueError, match=r"study\.yaml: the study of smoke names methods .*'ToSR-Nothing'"):
+        config.from_file(path)
+    path.write_text("base: smoke\nstudy: {comparisons: {X: [depth, SoSR, VDSR]}}\n")
+    with pytest.raises(ValueError, match=r"stream must be one of \('rgb', 'flow'\) \(got 'depth'\)"):
+        config.from_file(path)
+    path.write_text("base: smoke\nstudy: {pairings: {X: [SoSR]}}\n")
+    with pytest.raises(ValueError, match=r"study.pairings\['X'\] must have 2 entries"):
+        config.from_file(path)
+
+
+def test_scale_and_flow_bound_are_pinned_protocols_not_settings():
+    with pytest.raises(ValueError, match="unknown setting 'data.flow_bound'"):
+        config.load("smoke", data={"flow_bound": 10})
+    with pytest.raises(ValueError, match="unknown setting 'data.scale'"):
+        config.load("smoke", data={"scale": 2})

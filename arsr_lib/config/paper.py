@@ -21,7 +21,6 @@ from arsr_lib.config.schema import (
     SRLossConfig,
     SRRecipe,
 )
-from arsr_lib.core import protocol
 
 # DUF / ToSR: 20 epochs of 8,584 steps, lr 1e-3 then 1e-4 from epoch 10 (authors' code)
 DUF_ITERS, DUF_DROP = 171_680, (85_840,)
@@ -79,9 +78,7 @@ def _data(env: Mapping[str, str]) -> DataConfig:
         root=env.get("ARSR_UCF101_ROOT"),
         split_dir=env.get("ARSR_UCF101_SPLITS"),
         split=1,
-        scale=protocol.SCALE,
         flow_method="tvl1",
-        flow_bound=protocol.FLOW_BOUND,
         workers=16,
         sr_train_videos=134,
     )

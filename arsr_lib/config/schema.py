@@ -39,9 +39,8 @@ class DataConfig:
     root: str | None = None  # dataset root; None: data/<dataset name>
     split_dir: str | None = None  # split files; None: <root>/ucfTrainTestlist
     split: int = 1
-    scale: int = 4
+    # the x4 scale and the flow bound are protocols pinned in code (arsr_lib.core.protocol), not settings
     flow_method: str = "dis"
-    flow_bound: float = 20.0
     workers: int = 2
     eval_videos: int | None = None  # evaluate on an evenly spread subset of the test split (None: all)
     max_frames: int | None = None  # frames read per video (None: all); dry runs on real clips cap it

@@ -20,7 +20,6 @@ from arsr_lib.config.schema import (
     SRLossConfig,
     SRRecipe,
 )
-from arsr_lib.core import protocol
 
 
 def recipes() -> dict[str, SRRecipe]:
@@ -44,9 +43,7 @@ def _data() -> DataConfig:
         dataset="synth",
         synth_size="smoke",
         split=1,
-        scale=protocol.SCALE,
         flow_method="dis",
-        flow_bound=protocol.FLOW_BOUND,
         workers=2,
         # 4 of the 8 twin videos per detail pair: their whole SR videos by every method were 84 s of the
         # run's SR work (synth: 8 of 60)

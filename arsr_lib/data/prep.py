@@ -65,9 +65,7 @@ def extract_variants(
         lr = variant == "lr"
         cfg = FramesConfig(
             variant=variant,
-            scale=data.scale,
             flow_method=None if lr else data.flow_method,
-            bound=data.flow_bound,
             image_ext="png" if lr else "jpg",
             min_frames=1 if lr else 2,
             max_frames=data.max_frames,

@@ -56,7 +56,7 @@ def recogniser_paths(recogniser: str | Path | None, runs: Path) -> dict[str, Pat
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
         raise FileNotFoundError(
-            f"no trained recogniser at {', '.join(missing)}: run notebook 05 (or "
+            f"no trained recogniser at {', '.join(missing)}: train them (`arsr recognisers` or "
             "`make reproduce`) first, or pass --recogniser FOLDER with tsn_rgb/ and tsn_flow/"
         )
     return paths
@@ -119,5 +119,8 @@ def _sr_source(method: str, checkpoints: dict):
         )
     checkpoint = checkpoints[method]
     if checkpoint is not None and not Path(checkpoint).is_file():
-        raise FileNotFoundError(f"SR method {method}: no trained model at {checkpoint} (run notebooks 02-03)")
+        raise FileNotFoundError(
+            f"SR method {method}: no trained model at {checkpoint} "
+            "(train it: `arsr train --recipe ...` or `make reproduce`)"
+        )
     return checkpoint or "bicubic"

@@ -51,7 +51,10 @@ class Catalogue:
         self.data_root = Path(data_root) if data_root else self.frames_root.parent
         self.profile = profile
         if not self.frames_root.is_dir():
-            raise FileNotFoundError(f"viewer: no rawframes folder {self.frames_root}; run notebook 01 first")
+            raise FileNotFoundError(
+                f"viewer: no rawframes folder {self.frames_root}; "
+                "prepare the data first (`make reproduce`, or `arsr frames`)"
+            )
 
     def datasets(self) -> list[str]:
         return sorted(p.name for p in self.frames_root.iterdir() if (p / "hr").is_dir())

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from arsr_lib.config import PROFILES
 from arsr_lib.core.errors import ArsrError
+from arsr_lib.data.synth.spec import SIZES
 from arsr_lib.run import commands
 
 
@@ -96,7 +97,7 @@ def _synth_parser(sub) -> None:
         description="Generate SynthActions: videos, ground-truth masks and flow, split files.",
     )
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--size", default="smoke", choices=["smoke", "default", "paper-like"])
+    p.add_argument("--size", default="smoke", choices=list(SIZES), help="a SynthActions size (default smoke)")
     p.add_argument("--classes", help="comma-separated subset of the classes")
     p.add_argument("--groups", type=int)
     p.add_argument("--clips", type=int, help="clips per group")

@@ -24,6 +24,7 @@ import torch
 from torch.utils.data import Dataset
 
 from arsr_lib.config import Experiment, SRRecipe, to_dict
+from arsr_lib.core import protocol
 from arsr_lib.core.atomic import file_digest, files_tag
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.core.devices import resolve_device
@@ -72,7 +73,7 @@ def video_source(exp: Experiment, videos: list) -> VideoSource:
     (``compute.cache_mb``, shared by the DataLoader workers), on-disk flow."""
     return VideoSource(
         videos,
-        scale=exp.data.scale,
+        scale=protocol.SCALE,
         flow_method=exp.data.flow_method,
         max_frames=exp.data.max_frames,
         cache_bytes=exp.loader_cache_bytes,

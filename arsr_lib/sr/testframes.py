@@ -204,7 +204,7 @@ def prepare_method_frames(
     }
     streams = method_streams(["HR", "Bicubic", *methods], exp.study)
     streams["HR"] = streams["Bicubic"] = STREAMS_BOTH
-    frames_cfg = FramesConfig(variant="hr", flow_method=exp.data.flow_method, bound=exp.data.flow_bound)
+    frames_cfg = FramesConfig(variant="hr", flow_method=exp.data.flow_method)
     items = [ds.test[i] for i in shard_of(len(ds.test), shard)]
     lr_cache = ByteLRU(exp.compute.cache_mb << 20)  # LR test frames, decoded once for all the methods
     rt = runtime(exp.compute.device, exp.compute.bf16_inference, exp.data.workers)
