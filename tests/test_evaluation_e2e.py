@@ -1,6 +1,7 @@
 """A tiny end-to-end evaluation on a few synthetic clips: train recognisers on HR, score HR / Bicubic / one SR
 method, build the tables; scores are cached and reused."""
 
+import shutil
 from types import SimpleNamespace
 
 import numpy as np
@@ -123,6 +124,30 @@ def test_training_all_recognisers_reuses_the_runs_the_harness_trained(world):
     finals = {k: recs[k].stat().st_mtime_ns for k in recs}
     assert train_experiment_recognisers(world.exp, world.ds, progress=False) == dict(recs)
     assert {k: recs[k].stat().st_mtime_ns for k in recs} == finals
+
+
+@pytest.mark.slow
+def test_arsr_recognize_reads_what_the_harness_reads(world):
+    """One path from an SR method to the frames a recogniser reads: for the same LR video and SR model, the
+    test inputs of ``arsr recognize`` are the harness's, bit for bit."""
+    from arsr_lib.data.degrade import downscale
+    from arsr_lib.data.frames import output_dir
+    from arsr_lib.recognition.clips import test_inputs
+    from arsr_lib.recognition.predict import _stream_input
+    from arsr_lib.sr.inference import load_sr_model
+
+    r = world.exp.recognition
+    model = load_sr_model(world.vdsr)
+    for it in world.ds.test[:2]:
+        lr = np.stack([downscale(f) for f in world.ds.read(it)])
+        folder = str(output_dir(world.h.frames_roots["VDSR"], it.rel_path))
+        for stream in ("rgb", "flow"):
+            mine = _stream_input(
+                lr, stream, model, world.tmp / f"recognize-{stream}", world.exp, runtime("cpu")
+            )
+            harness = test_inputs(folder, stream, r.test_snippets, r.test_crops, r.crop, r.new_length)
+            assert torch.equal(mine, harness), (it.rel_path, stream)
+            shutil.rmtree(world.tmp / f"recognize-{stream}")
 
 
 @pytest.mark.slow

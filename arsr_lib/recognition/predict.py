@@ -8,25 +8,25 @@ actions of real footage.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
 
 from arsr_lib.config import Experiment
-from arsr_lib.core.atomic import atomic_folder
-from arsr_lib.core.devices import resolve_device
+from arsr_lib.core.devices import Runtime, runtime
 from arsr_lib.core.errors import VideoError
-from arsr_lib.data.flow import compute_flow
-from arsr_lib.data.frames import FramesConfig, write_rawframes
+from arsr_lib.data.frames import FramesConfig
 from arsr_lib.data.video import read_video
 from arsr_lib.models.pretrained import is_pretrained
 from arsr_lib.recognition.clips import test_inputs
 from arsr_lib.recognition.scores import fuse_tsn
 from arsr_lib.recognition.training import load_recogniser, recogniser_classes
-from arsr_lib.sr.inference import load_sr_model, super_resolve
+from arsr_lib.sr.inference import load_sr_model
 from arsr_lib.sr.recipes import method_checkpoints
+from arsr_lib.sr.testframes import ConsumedFrames, protocol_sr_frames, write_protocol_frames
 
 
 @dataclass
@@ -37,14 +37,23 @@ class Verdict:
     streams: dict  # stream -> how its frames were made ("as decoded", or the SR method)
 
 
-def _stream_input(frames: np.ndarray, stream: str, folder: Path, exp: Experiment) -> torch.Tensor:
-    """Write one stream's rawframes for ``frames`` into ``folder`` and read back its test snippets."""
+def _stream_input(
+    frames: np.ndarray, stream: str, model: nn.Module | None, folder: Path, exp: Experiment, rt: Runtime
+) -> torch.Tensor:
+    """One stream's test inputs, made as the evaluation harness makes them: the frames the test protocol reads
+    (super-resolved by ``model`` when given), written as sparse rawframes in ``folder`` and read back."""
     rec = exp.recognition
-    is_flow = stream == "flow"
-    cfg = FramesConfig(flow_method=exp.data.flow_method if is_flow else None, min_frames=2 if is_flow else 1)
-    flow = compute_flow(frames, exp.data.flow_method) if is_flow else None
-    with atomic_folder(folder, asdict(cfg)) as (tmp, info):
-        info.update(write_rawframes(tmp, frames, flow, cfg))
+    flow = stream == "flow"
+    cfg = FramesConfig(flow_method=exp.data.flow_method if flow else None)
+    consumed = ConsumedFrames(rec.test_snippets, rec.new_length, ("rgb", "flow") if flow else ("rgb",), cfg)
+    rgb, pairs = protocol_sr_frames(model, frames.__getitem__, len(frames), consumed, rt)
+    first = next(iter(rgb.values()))
+    if min(first.shape[:2]) < rec.crop:
+        raise VideoError(
+            f"frames {frames.shape[2]}x{frames.shape[1]} are too small for the recogniser's "
+            f"{rec.crop}-px crop" + (" even after x4 SR" if model is not None else "")
+        )
+    write_protocol_frames(folder, consumed.config("arsr recognize"), len(frames), rgb, pairs, cfg)
     return test_inputs(str(folder), stream, rec.test_snippets, rec.test_crops, rec.crop, rec.new_length)
 
 
@@ -81,7 +90,7 @@ def recognize(
     """
     rec = exp.recognition
     sr_rgb, sr_flow = sr_rgb or exp.study.recognize[0], sr_flow or exp.study.recognize[1]
-    device = str(resolve_device(device))
+    rt = runtime(device)
     runs = Path(runs_dir) if runs_dir else exp.runs_dir()
     paths = recogniser_paths(recogniser, runs)
     dataset, names = recogniser_classes(paths["rgb"])
@@ -90,20 +99,17 @@ def recognize(
     scores, streams = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for stream, method in (("rgb", sr_rgb), ("flow", sr_flow)):
-            stream_frames, streams[stream] = frames, "as decoded"
+            model, streams[stream] = None, "as decoded"
             if min(frames.shape[1:3]) < rec.crop:
-                model = load_sr_model(_sr_source(method, checkpoints), device=device)
-                stream_frames, streams[stream] = super_resolve(model, frames, device=device), method
-            if min(stream_frames.shape[1:3]) < rec.crop:
-                raise VideoError(
-                    f"{video}: frames {frames.shape[2]}x{frames.shape[1]} are too small for the "
-                    f"recogniser's {rec.crop}-px crop even after x4 SR"
-                )
-            x = _stream_input(stream_frames, stream, Path(tmp) / stream, exp)
+                model = load_sr_model(_sr_source(method, checkpoints), device=str(rt.device))
+                streams[stream] = method
+            try:
+                x = _stream_input(frames, stream, model, Path(tmp) / stream, exp, rt)
+            except VideoError as exc:
+                raise VideoError(f"{video}: {exc}") from None
             with torch.no_grad():
-                scores[stream] = (
-                    load_recogniser(paths[stream], device)(x[None].to(device))[0].float().cpu().numpy()
-                )
+                recogniser_model = load_recogniser(paths[stream], str(rt.device))
+                scores[stream] = recogniser_model(x[None].to(rt.device))[0].float().cpu().numpy()
     fused = fuse_tsn(scores["rgb"], scores["flow"], rec.fusion)
     order = np.argsort(-fused)[:top]
     return Verdict([(names[i], float(fused[i])) for i in order], dataset, len(names), streams)

@@ -6,12 +6,14 @@ read: the study (:meth:`arsr_lib.config.study.Study.flow_consumers`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+from torch import nn
 
 from arsr_lib.config import Experiment
 from arsr_lib.config.study import Study
@@ -75,13 +77,52 @@ class SRMethod:
     root: Path
 
 
-def _write_method_video(args: tuple) -> str:
-    out_dir, conf, n_frames, frames, flow_pairs, flow_method, cfg = args
+def protocol_sr_frames(
+    model: nn.Module | None,
+    frame: Callable[[int], np.ndarray],
+    n_frames: int,
+    consumed: ConsumedFrames,
+    rt: Runtime,
+    batch: int = 16,
+) -> tuple[dict[int, np.ndarray], dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """The frames the test protocol reads of an ``n_frames`` video whose frame ``i`` is ``frame(i)``,
+    super-resolved by ``model`` (None: as they are): (RGB frames by index, flow frame pairs by flow index).
+    The one path from an SR method to the frames a recogniser reads: the harness and ``arsr recognize``."""
+    rgb, flows = consumed.indices(n_frames)
+    needed = set(rgb) | {k for f in flows for k in (f, f + 1)}
+    if model is None:
+        out = {i: frame(i) for i in needed}
+    else:
+        out = super_resolve_indices(
+            model, frame, n_frames, needed, batch=batch, device=rt.device, amp=rt.bf16
+        )
+    return {i: out[i] for i in rgb}, {k: (out[k], out[k + 1]) for k in flows}
+
+
+def write_protocol_frames(
+    out_dir: Path,
+    conf: dict,
+    n_frames: int,
+    frames: dict[int, np.ndarray],
+    pairs: dict[int, tuple[np.ndarray, np.ndarray]],
+    cfg: FramesConfig,
+) -> str:
+    """Write what :func:`protocol_sr_frames` made as a sparse rawframes folder, atomically, with ``conf`` as
+    its marker: the frames, and the flow of each pair by ``cfg``'s flow method."""
     cv2.setNumThreads(1)
-    flows = {k: compute_flow(np.stack([a, b]), flow_method)[0] for k, (a, b) in flow_pairs.items()}
+    method = cfg.flow_method
+    if pairs and method is None:
+        raise ValueError(
+            f"write_protocol_frames: {out_dir}: flow pairs given but the frames config has no flow"
+        )
+    flows = {k: compute_flow(np.stack([a, b]), str(method))[0] for k, (a, b) in pairs.items()}
     with atomic_folder(out_dir, conf) as (tmp, info):
         info.update(write_sparse_rawframes(tmp, n_frames, frames, flows, cfg))
     return str(out_dir)
+
+
+def _write_method_video(args: tuple) -> str:
+    return write_protocol_frames(*args)
 
 
 def _lr_frames(
@@ -148,10 +189,8 @@ def _sr_of_video(ds, it, model, hr_root, consumed, rt, batch, lr_cache) -> tuple
         raise ValueError(
             f"{ds.path(it)}: decodes {len(lr)} of the frames its HR rawframes count ({n_frames})"
         )
-    sr = super_resolve_indices(
-        model, lr.__getitem__, n_frames, needed, batch=batch, device=rt.device, amp=rt.bf16
-    )
-    return n_frames, {i: sr[i] for i in rgb}, {k: (sr[k], sr[k + 1]) for k in flows}
+    frames, pairs = protocol_sr_frames(model, lr.__getitem__, n_frames, consumed, rt, batch)
+    return n_frames, frames, pairs
 
 
 def make_method_frames(
@@ -182,8 +221,7 @@ def make_method_frames(
         for it in tqdm(todo, desc=f"SR frames {method.name}", disable=not progress, unit="video"):
             n_frames, frames, pairs = _sr_of_video(ds, it, model, hr_root, consumed, rt, batch, lr_cache)
             out_dir = output_dir(method.root, it.rel_path)
-            flow_method = consumed.frames.flow_method
-            writer.submit((out_dir, conf, n_frames, frames, pairs, flow_method, consumed.frames))
+            writer.submit((out_dir, conf, n_frames, frames, pairs, consumed.frames))
         writer.finish()
     finally:
         writer.close()
