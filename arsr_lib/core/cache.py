@@ -30,7 +30,7 @@ class _Slabs:
 
     BLOCK_BYTES = 64 << 20  # above glibc's largest dynamic mmap threshold (32 MiB): blocks are mmapped
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._blocks: dict[tuple, dict[int, np.ndarray]] = {}  # (shape, dtype) -> block id -> block
         self._free: dict[tuple, list[tuple[int, int]]] = {}  # (shape, dtype) -> free (block, row)
         self._used: dict[tuple[tuple, int], int] = {}  # ((shape, dtype), block) -> rows in use
