@@ -3,6 +3,7 @@ that rebuild their models without any profile."""
 
 import dataclasses
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -225,3 +226,81 @@ def test_scale_and_flow_bound_are_pinned_protocols_not_settings():
         config.load("smoke", data={"flow_bound": 10})
     with pytest.raises(ValueError, match="unknown setting 'data.scale'"):
         config.load("smoke", data={"scale": 2})
+
+
+def _parts(exp):
+    """(override path, dataclass) of every part of an experiment that holds settings."""
+    yield (), exp
+    for name in ("data", "sr_loss", "pairs", "sr_schedule", "recognition", "compute"):
+        yield (name,), getattr(exp, name)
+    yield ("recognition", "schedule"), exp.recognition.schedule
+    for name, recipe in exp.recipes.items():
+        yield ("recipes", name), recipe
+
+
+NUMERIC = re.compile(r"^(int|float)( \| None)?$|^tuple\[(int|float)|^Mapping$")
+
+
+def test_every_numeric_setting_has_a_range_and_refuses_a_value_outside_it(tmp_path):
+    """Each numeric field of the schema states its range; a value outside it, from an override or a file, is
+    an error naming the field, the value and the range (nothing is built with it)."""
+    from arsr_lib.config.ranges import Range
+
+    exp = config.load("smoke")
+    tried = 0
+    for path, part in _parts(exp):
+        ranges = dict(getattr(type(part), "RANGES", {}))
+        if path == ():
+            ranges = {"seed": Range(0, 2**32 - 1)}
+        for f in dataclasses.fields(part):
+            if (
+                NUMERIC.match(str(f.type))
+                and f.type != "Mapping"
+                or f.name == "iters"
+                and path == ("recognition",)
+            ):
+                assert f.name in ranges, f"{'.'.join(path) or 'experiment'}.{f.name} has no stated range"
+        for name, rng in ranges.items():
+            current, bad = getattr(part, name), rng.outside()
+            bad = int(bad) if bad == int(bad) else bad
+            value = (
+                {k: bad for k in current}
+                if isinstance(current, dict)
+                else [bad]
+                if isinstance(current, tuple)
+                else bad
+            )
+            changes: dict = {name: value}
+            for key in reversed(path):
+                changes = {key: changes}
+            with pytest.raises(ValueError, match=rf"{re.escape(name)} = .* is out of range: it must be in"):
+                config.override(exp, changes)
+            tried += 1
+    assert tried >= 45
+    bad_file = tmp_path / "bad.yaml"
+    bad_file.write_text("base: smoke\nrecipes: {vdsr: {iters: -5}}\n")
+    with pytest.raises(
+        ValueError, match=r"bad\.yaml: recipe\.iters = -5 is out of range: it must be in \[1, inf\]"
+    ):
+        config.from_file(bad_file)
+    with pytest.raises(ValueError, match=r"recognition\.test_snippets = -3 is out of range"):
+        config.load("smoke", recognition={"test_snippets": -3})
+
+
+def test_command_line_numbers_are_checked_by_the_parser(capsys):
+    from arsr_lib.run.cli import main
+
+    for argv, culprit in (
+        (["sr", "in.avi", "-o", "out", "--tile", "-5"], "--tile: -5 is out of range: it must be in [8, inf]"),
+        (["sr", "in.avi", "-o", "out", "--batch", "0"], "--batch: 0 is out of range"),
+        (["sr", "in.avi", "-o", "out", "--max-frames", "0"], "--max-frames: 0 is out of range"),
+        (
+            ["frames", "--dataset", "folder", "--root", "x", "--out", "y", "--workers", "0"],
+            "--workers: 0 is out",
+        ),
+        (["train", "--recipe", "vdsr", "--iters", "-5"], "--iters: -5 is out of range"),
+        (["recognize", "v.avi", "--top", "two"], "--top: 'two' is not an integer"),
+    ):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 2 and culprit in capsys.readouterr().err, argv

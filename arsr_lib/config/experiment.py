@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Mapping
 
 from arsr_lib.config.frozen import frozen_map
+from arsr_lib.config.ranges import Range, check_ranges
 from arsr_lib.config.schema import (
     DEFAULT_METHODS,
     PRETRAINED_SR,
@@ -53,6 +54,7 @@ class Experiment:
     def __post_init__(self):
         object.__setattr__(self, "recipes", frozen_map(self.recipes))
         object.__setattr__(self, "methods", frozen_map(self.methods))
+        check_ranges(self, "experiment", {"seed": Range(0, 2**32 - 1)})
         self.study.check_methods(self.methods, self.name)
         for method, source in self.methods.items():
             if source is not None and source not in self.recipes and source not in PRETRAINED_SR:

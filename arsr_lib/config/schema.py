@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import ClassVar, Mapping
 
 from arsr_lib.config.frozen import frozen_map
+from arsr_lib.config.ranges import COUNT, POSITIVE, PROBABILITY, WEIGHT, WORKERS, Range, check_ranges
 
 SR_ARCHITECTURES = ("rrdbnet", "vdsr", "duf")
 STEP_KINDS = ("pixel", "gan", "siamese")
@@ -52,7 +53,18 @@ class DataConfig:
     val_groups: int = 0
     detail_twins: int | None = None  # twin videos per detail pair in the detail-recovery table (None: all)
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "split": Range(1, 3),
+        "workers": WORKERS,
+        "eval_videos": COUNT,
+        "max_frames": Range(2),
+        "sr_train_videos": COUNT,
+        "val_groups": Range(0),
+        "detail_twins": COUNT,
+    }
+
     def __post_init__(self):
+        check_ranges(self, "data", self.RANGES)
         if self.dataset not in ("synth", "ucf101", "hmdb51", "folder"):
             raise ValueError(f"data.dataset must be synth, ucf101, hmdb51 or folder (got {self.dataset!r})")
         if self.dataset == "synth" and not self.synth_size:
@@ -103,11 +115,20 @@ class SRLossConfig:
     mask_outside: bool = True
     vgg19_weights: str | None = None  # local torchvision vgg19 state dict (needed when feature > 0)
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "pixel": WEIGHT,
+        "feature": WEIGHT,
+        "gan": WEIGHT,
+        "weight_floor": Range(0, 1),
+        "weight_ref": POSITIVE,
+        "huber_delta": POSITIVE,
+        "tosr_weights": WEIGHT,
+    }
+
     def __post_init__(self):
+        check_ranges(self, "sr_loss", self.RANGES)
         if self.weight_form not in WEIGHT_FORMS:
             raise ValueError(f"sr_loss.weight_form must be one of {WEIGHT_FORMS} (got {self.weight_form!r})")
-        if self.weight_ref is not None and self.weight_ref <= 0:
-            raise ValueError(f"sr_loss.weight_ref must be > 0 px or None (got {self.weight_ref})")
 
 
 @dataclass(frozen=True)
@@ -142,26 +163,25 @@ class ComputeConfig:
     malloc_mmap_mb: int | None = None
     malloc_trim_mb: int | None = None
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "cache_mb": COUNT,
+        "workers": WORKERS,
+        "score_workers": WORKERS,
+        "threads": Range(1, 1024),
+        "blas_threads": Range(1, 1024),
+        "malloc_mmap_mb": Range(1, 2047),  # mallopt takes a C int of bytes
+        "malloc_trim_mb": Range(1, 2047),
+    }
+
     def __post_init__(self):
+        check_ranges(self, "compute", self.RANGES)
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             raise ValueError(f"compute.device must be auto, cpu, cuda or cuda:N (got {self.device!r})")
-        if self.cache_mb < 1:
-            raise ValueError(f"compute.cache_mb must be >= 1 (got {self.cache_mb})")
-        if self.score_workers is not None and self.score_workers < 0:
-            raise ValueError(f"compute.score_workers must be >= 0 or None (got {self.score_workers})")
         if (self.malloc_mmap_mb is None) != (self.malloc_trim_mb is None):
             raise ValueError(
                 "compute.malloc_mmap_mb and compute.malloc_trim_mb are set together (setting either turns "
                 f"glibc's dynamic thresholds off; got {self.malloc_mmap_mb} and {self.malloc_trim_mb})"
             )
-        for name in ("malloc_mmap_mb", "malloc_trim_mb"):
-            value = getattr(self, name)
-            if value is not None and value > 2047:  # mallopt takes a C int of bytes
-                raise ValueError(f"compute.{name} must be <= 2047 (MiB; got {value})")
-        for name in ("threads", "blas_threads", "malloc_mmap_mb", "malloc_trim_mb"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise ValueError(f"compute.{name} must be >= 1 or None (got {value})")
 
 
 @dataclass(frozen=True)
@@ -173,6 +193,11 @@ class PairMining:
     top_k: int = 10
     pairs_per_video: int | None = None
 
+    RANGES: ClassVar[dict[str, Range]] = {"gap": COUNT, "top_k": COUNT, "pairs_per_video": COUNT}
+
+    def __post_init__(self):
+        check_ranges(self, "pairs", self.RANGES)
+
 
 @dataclass(frozen=True)
 class EngineSchedule:
@@ -180,8 +205,13 @@ class EngineSchedule:
 
     ckpt_every: int = 50
     log_every: int = 10
-    val_every: int = 50
+    val_every: int = 50  # 0: no validation
     amp: bool = False
+
+    RANGES: ClassVar[dict[str, Range]] = {"ckpt_every": COUNT, "log_every": COUNT, "val_every": Range(0)}
+
+    def __post_init__(self):
+        check_ranges(self, "schedule", self.RANGES)
 
 
 @dataclass(frozen=True)
@@ -199,7 +229,18 @@ class SRRecipe:
     gamma: float = 0.5
     init: str | None = None  # the recipe whose final weights it starts from
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "iters": COUNT,
+        "batch": COUNT,
+        "patch": Range(8),
+        "lr": POSITIVE,
+        "milestones": COUNT,
+        "gamma": Range(0, 1, open_lo=True),
+    }
+
     def __post_init__(self):
+        object.__setattr__(self, "milestones", tuple(self.milestones))
+        check_ranges(self, "recipe", self.RANGES)
         if self.arch not in SR_ARCHITECTURES:
             raise ValueError(f"recipe arch must be one of {SR_ARCHITECTURES} (got {self.arch!r})")
         if self.step not in STEP_KINDS:
@@ -235,9 +276,27 @@ class RecognitionConfig:
     # TSN's backbone weights in NHWC memory order (models.resnet.ResNet): faster CPU kernels, other bits
     channels_last: bool = False
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "width": COUNT,
+        "crop": Range(8),
+        "segments": COUNT,
+        "new_length": COUNT,
+        "batch": COUNT,
+        "lr": POSITIVE,
+        "iters": COUNT,
+        "dropout_rgb": PROBABILITY,
+        "dropout_flow": PROBABILITY,
+        "test_snippets": COUNT,
+        "test_crops": Range(1, 10),
+        "fusion": WEIGHT,
+    }
+
     def __post_init__(self):
         object.__setattr__(self, "iters", frozen_map(self.iters))
         object.__setattr__(self, "fusion", tuple(self.fusion))
+        check_ranges(self, "recognition", self.RANGES)
+        if self.depth not in ("tiny", 18, 34, 50):
+            raise ValueError(f"recognition.depth must be tiny, 18, 34 or 50 (got {self.depth!r})")
         missing = [k for k in RECOGNISERS if k not in self.iters]
         if missing:
             raise ValueError(f"recognition.iters lacks {missing} (needs {RECOGNISERS})")
