@@ -146,7 +146,7 @@ def test_numpy_blas_threads_are_limited_at_run_time():
     from threadpoolctl import ThreadpoolController
 
     from arsr_lib import config
-    from arsr_lib.config.schema import ComputeConfig
+    from arsr_lib.config.compute import ComputeConfig
     from arsr_lib.core.devices import pin_cpu_numerics
 
     assert config.load("smoke").compute.blas_threads == 1 and config.load("paper").compute.blas_threads == 1
@@ -178,7 +178,7 @@ class _Libc:
 
 
 def test_malloc_thresholds_are_set_together_and_checked():
-    from arsr_lib.config.schema import ComputeConfig
+    from arsr_lib.config.compute import ComputeConfig
     from arsr_lib.core.devices import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, pin_malloc
 
     libc = _Libc()

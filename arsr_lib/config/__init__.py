@@ -25,10 +25,10 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
+from arsr_lib.config.compute import ComputeConfig
 from arsr_lib.config.experiment import Experiment
 from arsr_lib.config.frozen import FrozenDict
 from arsr_lib.config.schema import (
-    ComputeConfig,
     DataConfig,
     EngineSchedule,
     PairMining,

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from arsr_lib.config.compute import ComputeConfig
 from arsr_lib.config.frozen import frozen_map
 from arsr_lib.config.ranges import Range, check_ranges
 from arsr_lib.config.schema import (
     DEFAULT_METHODS,
     PRETRAINED_SR,
-    ComputeConfig,
     DataConfig,
     EngineSchedule,
     PairMining,

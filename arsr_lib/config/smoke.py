@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from arsr_lib.config.compute import ComputeConfig
 from arsr_lib.config.experiment import Experiment
 from arsr_lib.config.schema import (
-    ComputeConfig,
     DataConfig,
     EngineSchedule,
     PairMining,

@@ -14,33 +14,14 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from arsr_lib.config import PROFILES
 from arsr_lib.core.errors import ArsrError
 from arsr_lib.data.synth.spec import SIZES
 from arsr_lib.run import commands
-
-
-def _int_in(lo: int, hi: float = math.inf) -> Callable[[str], int]:
-    """An argparse type: an integer in ``[lo, hi]``, else an error naming the value and the range."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{value} is out of range: it must be in [{lo}, {hi:g}]")
-        return value
-
-    return parse
-
-
-COUNT, WORKERS = _int_in(1), _int_in(0, 256)
+from arsr_lib.run.argtypes import COUNT, int_in
 
 
 def _add_dataset_args(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -101,7 +82,7 @@ def _frames_parser(sub) -> None:
     p.add_argument("--scale", type=int, default=4)
     p.add_argument("--flow", default="dis", choices=["tvl1", "dis", "farneback", "none"])
     p.add_argument("--image-ext", default="jpg", choices=["jpg", "png"], help="png for lossless frames")
-    p.add_argument("--max-frames", type=_int_in(2))
+    p.add_argument("--max-frames", type=int_in(2))
     p.add_argument("--workers", type=COUNT, default=1, help="processes (one video each)")
     p.add_argument("--shard", help="k/n: process only every n-th video starting at k (cluster array jobs)")
     p.add_argument("--strict", action="store_true", help="fail when a listed video is missing")
@@ -122,13 +103,13 @@ def _synth_parser(sub) -> None:
     p.add_argument("--groups", type=COUNT)
     p.add_argument("--clips", type=COUNT, help="clips per group")
     p.add_argument(
-        "--val-groups", type=_int_in(0), help="validation groups (the last ones; default: the size's)"
+        "--val-groups", type=int_in(0), help="validation groups (the last ones; default: the size's)"
     )
-    p.add_argument("--frames", type=_int_in(2))
-    p.add_argument("--height", type=_int_in(16))
-    p.add_argument("--width", type=_int_in(16))
+    p.add_argument("--frames", type=int_in(2))
+    p.add_argument("--height", type=int_in(16))
+    p.add_argument("--width", type=int_in(16))
     p.add_argument("--fps", type=float)
-    p.add_argument("--seed", type=_int_in(0, 2**32 - 1))
+    p.add_argument("--seed", type=int_in(0, 2**32 - 1))
     p.add_argument("--noise", type=float, help="sensor noise sigma (grey levels)")
     p.add_argument("--pan", type=float, help="max camera pan speed (px/frame)")
     p.add_argument("--distractor", action="store_true", help="add a small moving ball")
@@ -161,10 +142,10 @@ def _sr_parser(sub) -> None:
     p.add_argument("--batch", type=COUNT, help="frames per forward pass (default: from the frame size)")
     p.add_argument(
         "--tile",
-        type=_int_in(8),
+        type=int_in(8),
         help=f"LR tile side, tiles overlap (default: {commands.AUTO_TILE} for larger frames)",
     )
-    p.add_argument("--max-frames", type=_int_in(2))
+    p.add_argument("--max-frames", type=int_in(2))
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda or cuda:N")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU only)")
     p.add_argument("--quiet", action="store_true")
