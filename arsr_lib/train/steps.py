@@ -25,14 +25,16 @@ import torch.nn.functional as F
 from arsr_lib.config.schema import SRLossConfig
 from arsr_lib.train import losses
 
+# what the engine hands a step: the batch, each model's optimiser, the autocast context, the models
+Batch = Mapping[str, torch.Tensor]
+Optimisers = Mapping[str, torch.optim.Optimizer]
+Autocast = Callable[[], ContextManager]
+Models = Mapping[str, torch.nn.Module]
+
 
 class TrainStep(Protocol):
     def __call__(
-        self,
-        batch: Mapping[str, torch.Tensor],
-        optimisers: Mapping[str, torch.optim.Optimizer],
-        autocast: Callable[[], ContextManager],
-        models: Mapping[str, torch.nn.Module],
+        self, batch: Batch, optimisers: Optimisers, autocast: Autocast, models: Models
     ) -> dict[str, float]: ...
 
 
@@ -73,11 +75,7 @@ class PixelStep:
         self._criterion = pixel_loss(self.loss)
 
     def __call__(
-        self,
-        batch: Mapping[str, torch.Tensor],
-        optimisers: Mapping[str, torch.optim.Optimizer],
-        autocast: Callable[[], ContextManager],
-        models: Mapping[str, torch.nn.Module],
+        self, batch: Batch, optimisers: Optimisers, autocast: Autocast, models: Models
     ) -> dict[str, float]:
         optimisers["g"].zero_grad(set_to_none=True)
         with autocast():
@@ -131,11 +129,7 @@ class GanStep:
         return sr.detach(), terms
 
     def __call__(
-        self,
-        batch: Mapping[str, torch.Tensor],
-        optimisers: Mapping[str, torch.optim.Optimizer],
-        autocast: Callable[[], ContextManager],
-        models: Mapping[str, torch.nn.Module],
+        self, batch: Batch, optimisers: Optimisers, autocast: Autocast, models: Models
     ) -> dict[str, float]:
         discriminator_params = list(models["d"].parameters())
         for p in discriminator_params:
@@ -160,11 +154,7 @@ class SiameseStep:
     settings: SRLossConfig
 
     def __call__(
-        self,
-        batch: Mapping[str, torch.Tensor],
-        optimisers: Mapping[str, torch.optim.Optimizer],
-        autocast: Callable[[], ContextManager],
-        models: Mapping[str, torch.nn.Module],
+        self, batch: Batch, optimisers: Optimisers, autocast: Autocast, models: Models
     ) -> dict[str, float]:
         optimisers["g"].zero_grad(set_to_none=True)
         with autocast():
@@ -189,11 +179,7 @@ class ClassifierStep:
     clip_norm: float = 20.0
 
     def __call__(
-        self,
-        batch: Mapping[str, torch.Tensor],
-        optimisers: Mapping[str, torch.optim.Optimizer],
-        autocast: Callable[[], ContextManager],
-        models: Mapping[str, torch.nn.Module],
+        self, batch: Batch, optimisers: Optimisers, autocast: Autocast, models: Models
     ) -> dict[str, float]:
         optimisers["g"].zero_grad(set_to_none=True)
         label = batch["label"]
