@@ -1,5 +1,3 @@
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +13,6 @@ from arsr_lib.sr.inference import load_sr_model, save_sr, super_resolve
 from arsr_lib.sr.pairs import PairConfig, ToSRPairDataset
 from arsr_lib.sr.recipes import build_recipe
 from arsr_lib.sr.srdata import PatchConfig, SRPatchDataset, VideoSource
-from arsr_lib.train.checkpoint import load_final
 from arsr_lib.train.engine import Engine
 
 from conftest import ROOT, tmp_experiment
@@ -107,47 +104,6 @@ def test_every_recipe_builds_and_twenty_steps_lower_the_loss(videos, tmp_path):
         cfg.log_every, cfg.val_every = 1, 2
         Engine(task, ds, cfg, out, progress=False).run()
         assert (out / "final.pt").is_file() and "val_psnr_y" in (out / "log.csv").read_text()
-
-
-_TRAIN = """
-import sys, torch
-torch.set_num_threads(1)
-from arsr_lib.train.engine import Engine
-from arsr_lib import config
-from arsr_lib.sr.recipes import build_recipe
-videos, out = sys.argv[1].split(","), sys.argv[2]
-exp = config.load("smoke", paths={"project": out, "reports_root": out})
-task, ds, cfg, _ = build_recipe("vdsr", exp, videos, None, iters=150)
-cfg.ckpt_every = 10
-Engine(task, ds, cfg, out + "/vdsr", progress=False).run()
-"""
-
-
-@pytest.mark.slow
-def test_killed_training_resumes_to_the_same_weights(videos, tmp_path):
-    def cmd(out):
-        return [sys.executable, "-c", _TRAIN, ",".join(videos), str(out)]
-
-    subprocess.run(cmd(tmp_path / "ref"), check=True, cwd=ROOT)
-    proc = subprocess.Popen(cmd(tmp_path / "run"), cwd=ROOT, start_new_session=True)
-    last = tmp_path / "run" / "vdsr" / "last.pt"
-    deadline = time.time() + 120
-    while time.time() < deadline and not last.exists():
-        time.sleep(0.01)
-    time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert last.exists() and not (tmp_path / "run" / "vdsr" / "final.pt").exists(), (
-        "the kill should land midway"
-    )
-    killed_at = torch.load(last, weights_only=True)["step"]
-    assert 10 <= killed_at < 150
-    subprocess.run(cmd(tmp_path / "run"), check=True, cwd=ROOT)
-    a = load_final(tmp_path / "ref" / "vdsr" / "final.pt")["models"]["g"]
-    b = load_final(tmp_path / "run" / "vdsr" / "final.pt")["models"]["g"]
-    assert all(torch.equal(a[k], b[k]) for k in a)
-    rows = (tmp_path / "run" / "vdsr" / "log.csv").read_text().splitlines()
-    assert len(rows) == 1 + 15  # header + one row per 10 steps, nothing duplicated by the resume
 
 
 def test_video_sr_duf_window_padding_and_tiling(videos, tmp_path):

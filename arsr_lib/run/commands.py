@@ -175,11 +175,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_recognisers(args: argparse.Namespace) -> int:
-    from arsr_lib.data.prep import prepare_dataset
     from arsr_lib.recognition.training import train_experiment_recognisers
+    from arsr_lib.run.prepare import prepare_recognisers
 
     exp = _experiment(args)
-    ds = prepare_dataset(exp, progress=not args.quiet)
+    ds = prepare_recognisers(exp, progress=not args.quiet)
     for kind, final in train_experiment_recognisers(exp, ds, progress=not args.quiet).items():
         print(f"{kind} ({exp.name}): {final}")
     return 0

@@ -19,9 +19,9 @@ from arsr_lib.core.shards import parse_shard_arg, torchrun_shard
 from arsr_lib.data.prep import prepare_dataset
 from arsr_lib.recognition import tables
 from arsr_lib.recognition.scores import Harness, run_harness, score_all
-from arsr_lib.recognition.training import KINDS
 from arsr_lib.report.captions import recognition_caption
 from arsr_lib.report.io import save_table
+from arsr_lib.run.prepare import prepare_evaluation, unprepared
 
 
 def _barrier() -> None:
@@ -50,13 +50,16 @@ def evaluate(exp: Experiment, shard: str | None = None, progress: bool = True) -
     """Run the evaluation (or this process's share of it); returns the tables written (none for a share)."""
     share = parse_shard_arg(shard)
     sharded = share[1] > 1
-    untrained = [k for k in KINDS if not (exp.runs_dir() / k / "final.pt").is_file()]
-    if sharded and untrained:
-        raise ArsrError(
-            f"sharded evaluation needs trained recognisers; {untrained} are missing under {exp.runs_dir()}: "
-            "run `arsr evaluate` once without --shard / torchrun, or notebook 05, first"
-        )
-    ds = prepare_dataset(exp, progress=progress).test_subset(exp.data.eval_videos)
+    if sharded:  # the shares run side by side: what they all read is made before, by one process
+        ds = prepare_dataset(exp, progress=progress).test_subset(exp.data.eval_videos)
+        missing = unprepared(exp, ds)
+        if missing:
+            raise ArsrError(
+                f"sharded evaluation of {exp.name} needs a prepared run; missing: {', '.join(missing)}. "
+                "Run `arsr evaluate` once without --shard / torchrun (or the notebooks 01-05) first"
+            )
+    else:
+        ds = prepare_evaluation(exp, progress=progress).test_subset(exp.data.eval_videos)
     harness = run_harness(exp, ds, progress=progress, shard=share)
     score_all(harness, exp.study, sharded=sharded)
     if torchrun_shard() is not None:

@@ -5,13 +5,16 @@ steps); the engine owns everything around it:
 
 * Adam optimisers built from the task's parameter groups, MultiStepLR schedules;
 * AMP through ``torch.autocast`` (bf16, on CUDA only, when ``amp=True``);
-* step-seeded sampling: the samples of step ``s`` are drawn from ``(seed, s)`` only, so a run
-  resumed from a checkpoint sees exactly the batches an uninterrupted run would;
+* step-seeded randomness: the samples of step ``s`` are drawn from ``(seed, s)`` only, and the global
+  torch / numpy / Python generators (dropout masks, anything a step draws) are seeded from ``(seed, s,
+  rank)`` before the step, so a run resumed from a checkpoint is bit for bit an uninterrupted one;
 * atomic checkpoints (``last.pt``: models, optimisers, schedules, step) every ``ckpt_every`` steps
   and auto-resume from them; ``final.pt`` (model weights and specs) when done;
 * a progress bar that works in notebooks and terminals, and a CSV log of losses and validation;
 * DDP when launched with ``torchrun`` (each rank takes its slice of every step's global batch,
-  the step-seeded equivalent of a DistributedSampler; rank 0 alone writes);
+  the step-seeded equivalent of a DistributedSampler; rank 0 alone writes); the process group is joined
+  and the models wrapped only when there is training to do, so reusing a finished run never enters a
+  collective (a rank may ask for a run the others do not);
 * one process at a time per run folder: ``run`` holds an exclusive lock on ``<out>/.lock``, so a second
   process asking for the same run (a notebook while ``arsr recognisers`` trains them beside the SR stages)
   waits, then reuses the finished run or resumes its checkpoint.
@@ -24,10 +27,12 @@ import fcntl
 import json
 import math
 import os
+import random
 import time
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
@@ -51,9 +56,6 @@ class Engine:
         self.task, self.dataset, self.cfg = task, dataset, cfg
         self.out = Path(out_dir)
         self.rank, self.world, local = _dist_info()
-        if self.world > 1 and not torch.distributed.is_initialized():
-            backend = "nccl" if torch.cuda.is_available() else "gloo"
-            torch.distributed.init_process_group(backend)
         resolved = resolve_device(device)
         if resolved.type == "cuda" and resolved.index is None and self.world > 1:
             resolved = torch.device(f"cuda:{local}")  # one GPU per rank under torchrun
@@ -61,15 +63,7 @@ class Engine:
         self.progress, self.desc = progress, desc
         for m in task.models.values():
             m.to(self.device)
-        self.wrapped = dict(task.models)
-        if self.world > 1:
-            from torch.nn.parallel import DistributedDataParallel as DDP
-
-            for k, m in task.models.items():
-                if k not in task.frozen and any(p.requires_grad for p in m.parameters()):
-                    self.wrapped[k] = DDP(
-                        m, device_ids=[self.device.index] if self.device.type == "cuda" else None
-                    )
+        self.wrapped = dict(task.models)  # DDP-wrapped when training under torchrun (_distribute)
         self.opt, self.sched = {}, {}
         for k, m in task.models.items():
             params = [p for p in m.parameters() if p.requires_grad]
@@ -78,6 +72,27 @@ class Engine:
             self.opt[k] = torch.optim.Adam(params, lr=cfg.lr * task.lr_scale.get(k, 1.0), betas=cfg.betas)
             self.sched[k] = torch.optim.lr_scheduler.MultiStepLR(self.opt[k], list(cfg.milestones), cfg.gamma)
         self.step_no = 0
+
+    def _distribute(self) -> None:
+        """Join the process group and wrap the trainable models in DDP (under torchrun, before training)."""
+        if self.world == 1:
+            return
+        if not torch.distributed.is_initialized():
+            torch.distributed.init_process_group("nccl" if self.device.type == "cuda" else "gloo")
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        for k, m in self.task.models.items():
+            if k not in self.task.frozen and any(p.requires_grad for p in m.parameters()):
+                ids = [self.device.index] if self.device.type == "cuda" else None
+                self.wrapped[k] = DDP(m, device_ids=ids)
+
+    def _seed_step(self) -> None:
+        """Seed every global generator from ``(seed, step, rank)``: what a step draws (dropout masks) is the
+        same whether the run was resumed or not."""
+        state = np.random.SeedSequence([self.cfg.seed, 0x5EED, self.step_no, self.rank]).generate_state(2)
+        torch.manual_seed(int(state[0]) << 32 | int(state[1]))
+        np.random.seed(int(state[0]))
+        random.seed(int(state[1]))
 
     # ------------------------------------------------------------------ checkpoints
     @property
@@ -185,6 +200,7 @@ class Engine:
         self._set_mode(True)
         for batch in self._loader():
             batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+            self._seed_step()
             losses = self.task.step(batch, self.opt, self._autocast, self.wrapped)
             for s in self.sched.values():
                 s.step()
@@ -233,6 +249,7 @@ class Engine:
     def _run(self) -> dict:
         if self._reuse_final():
             return {"step": self.cfg.iters, "resumed": True, "cached": True}
+        self._distribute()
         resumed = self._resume()
         log = self.out / "log.csv"
         if self.is_main and resumed:
