@@ -125,7 +125,7 @@ def test_bad_config_files_name_the_file(tmp_path):
     with pytest.raises(ValueError, match="bad.yaml: not valid YAML"):
         config.from_file(bad)
     unknown = tmp_path / "unknown.toml"
-    unknown.write_text("[data]\nflow = 'dis'\n")
+    unknown.write_text("base = 'smoke'\n[data]\nflow = 'dis'\n")
     with pytest.raises(ValueError, match=r"unknown.toml: unknown setting 'data\.flow'"):
         config.from_file(unknown)
     with pytest.raises(FileNotFoundError, match="missing.yaml"):
@@ -280,7 +280,8 @@ def test_every_numeric_setting_has_a_range_and_refuses_a_value_outside_it(tmp_pa
     bad_file = tmp_path / "bad.yaml"
     bad_file.write_text("base: smoke\nrecipes: {vdsr: {iters: -5}}\n")
     with pytest.raises(
-        ValueError, match=r"bad\.yaml: recipe\.iters = -5 is out of range: it must be in \[1, inf\]"
+        ValueError,
+        match=r"bad\.yaml: recipes\.vdsr: recipe\.iters = -5 is out of range: it must be in \[1, inf\]",
     ):
         config.from_file(bad_file)
     with pytest.raises(ValueError, match=r"recognition\.test_snippets = -3 is out of range"):

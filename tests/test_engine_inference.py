@@ -304,3 +304,24 @@ def test_a_run_folder_is_trained_by_one_process_at_a_time(tmp_path):
     holder.close()
     waiting.join(60)
     assert results == [{"step": 20, "resumed": True, "cached": True}]  # the waiter reused it
+
+
+def test_super_resolve_takes_one_frame_and_grey_images():
+    import cv2
+
+    from arsr_lib.models.bicubic import BicubicSR
+
+    model = BicubicSR()
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (2, 10, 12, 3), np.uint8)
+    frames = super_resolve(model, rgb)
+    assert frames.shape == (2, 40, 48, 3)
+    np.testing.assert_array_equal(super_resolve(model, rgb[0]), frames[0])
+    grey = rgb[0, ..., 0]
+    out = super_resolve(model, grey)
+    assert out.shape == (40, 48) and out.dtype == np.uint8
+    three = super_resolve(model, np.repeat(grey[..., None], 3, axis=2))
+    np.testing.assert_array_equal(out, cv2.cvtColor(three, cv2.COLOR_RGB2GRAY))
+    np.testing.assert_array_equal(super_resolve(model, grey[None, ..., None])[0, ..., 0], out)
+    with pytest.raises(ValueError, match=r"got \(10, 12, 2\) uint8"):
+        super_resolve(model, rgb[0, ..., :2])

@@ -143,7 +143,13 @@ def test_arsr_recognize_reads_what_the_harness_reads(world):
         folder = str(output_dir(world.h.frames_roots["VDSR"], it.rel_path))
         for stream in ("rgb", "flow"):
             mine = _stream_input(
-                lr, stream, model, world.tmp / f"recognize-{stream}", world.exp, runtime("cpu")
+                lr.__getitem__,
+                len(lr),
+                stream,
+                model,
+                world.tmp / f"recognize-{stream}",
+                world.exp,
+                runtime("cpu"),
             )
             harness = test_inputs(folder, stream, r.test_snippets, r.test_crops, r.crop, r.new_length)
             assert torch.equal(mine, harness), (it.rel_path, stream)
@@ -239,7 +245,8 @@ def _recognize_command_line(tmp_path, ds, h, runs):
     with contextlib.redirect_stdout(out):
         assert run(real, "--recogniser", str(runs)) == 0
     assert "recogniser trained on SynthActions, 3 classes" in out.getvalue()
-    assert "frames as decoded" in out.getvalue()
+    side = min(read_video(ds.path(item), max_frames=1).shape[1:3])  # the recognisers' training frames
+    assert f"frames resized to a {side}-px short side" in out.getvalue()  # a 320x240 clip, brought down
     small = tmp_path / "small.avi"
     write_video(small, np.ascontiguousarray(read_video(ds.path(item))[:, ::4, ::4]))
     out = io.StringIO()
@@ -257,3 +264,47 @@ def _recognize_command_line(tmp_path, ds, h, runs):
     with contextlib.redirect_stderr(err):
         assert run(ds.path(item)) == 2
     assert "no trained recogniser at" in err.getvalue()
+
+
+@pytest.mark.slow
+def test_arsr_recognize_keeps_only_the_frames_it_reads_brought_to_the_training_size(world, monkeypatch):
+    """A clip five times the recognisers' frame size and twelve times as long: ``arsr recognize`` keeps only
+    the frames the test protocol reads, each brought to the training frames' short side first."""
+    import cv2
+
+    from arsr_lib.data.video import write_video
+    from arsr_lib.recognition import predict
+    from arsr_lib.recognition.training import recogniser_frame_size
+
+    world.h.recognisers["tsn_flow"]  # trained, with TSN-RGB, if no test has yet
+    frames = world.ds.read(world.ds.test[0])
+    n = 12 * len(frames)
+    big = (cv2.resize(frames[t % len(frames)], None, fx=5, fy=5) for t in range(n))
+    clip = write_video(world.tmp / "big.avi", big)
+    kept: dict = {}
+    read_needed = predict.read_needed
+
+    def spy(video, needed, short_side):
+        kept.update(read_needed(video, needed, short_side))
+        return kept
+
+    monkeypatch.setattr(predict, "read_needed", spy)
+    verdict = predict.recognize(clip, world.exp, runs_dir=world.runs, device="cpu")
+    side = min(recogniser_frame_size(world.runs / "tsn_rgb" / "final.pt"))
+    assert verdict.streams == {s: f"resized to a {side}-px short side" for s in ("rgb", "flow")}
+    assert set(kept) == predict.needed_frames(world.exp, n, {"rgb": 1, "flow": 1})
+    assert len(kept) < n / 2 and all(min(f.shape[:2]) == side for f in kept.values())
+
+
+def test_needed_frames_take_the_sr_window_and_fit_keeps_the_aspect():
+    from arsr_lib import config
+    from arsr_lib.recognition.predict import fit_to, needed_frames
+
+    exp = config.load("smoke")
+    plain = needed_frames(exp, 200, {"rgb": 1, "flow": 1})
+    windowed = needed_frames(exp, 200, {"rgb": 1, "flow": 5})
+    assert plain < windowed and all(0 <= i < 200 for i in windowed)
+    assert all({i - 2, i + 2} & windowed for i in plain)
+    assert fit_to(np.zeros((1080, 1920, 3), np.uint8), 96).shape == (96, 171, 3)
+    small = np.zeros((60, 80, 3), np.uint8)
+    assert fit_to(small, 96) is small

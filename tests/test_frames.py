@@ -44,7 +44,7 @@ def test_layout_variants_and_readback(tmp_path):
     video = next(src.rglob("*.avi"))
     for variant, shape in [("hr", (50, 66)), ("lr", (12, 16)), ("bicubic", (48, 64))]:
         out = tmp_path / variant
-        assert extract_video(video, out, FramesConfig(variant=variant, flow_method="dis")) == "done"
+        assert extract_video(video, out, FramesConfig(variant=variant, flow_method="dis"))[0] == "done"
         names = sorted(p.name for p in out.iterdir())
         assert (
             names[:2] == [MARKER, "flow_x_00001.jpg"]
@@ -56,9 +56,12 @@ def test_layout_variants_and_readback(tmp_path):
         assert frames.shape == (5, *shape, 3) and flow.shape == (4, *shape, 2)
         assert read_marker(out)["config"]["variant"] == variant
     # same config again -> skipped; another config -> redone
-    assert extract_video(video, tmp_path / "hr", FramesConfig(variant="hr", flow_method="dis")) == "skipped"
     assert (
-        extract_video(video, tmp_path / "hr", FramesConfig(variant="hr", flow_method="farneback")) == "done"
+        extract_video(video, tmp_path / "hr", FramesConfig(variant="hr", flow_method="dis"))[0] == "skipped"
+    )
+    assert (
+        extract_video(video, tmp_path / "hr", FramesConfig(variant="hr", flow_method="farneback"))[0]
+        == "done"
     )
 
 

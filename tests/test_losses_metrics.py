@@ -186,3 +186,15 @@ def test_detail_recovery_known_answers():
     assert M.detail_recovery(moved, hr_b, hr_a, hr_b) == 0.0
     with pytest.raises(ValueError, match="identical"):
         M.detail_recovery(hr_a, hr_b, hr_b, hr_b)
+
+
+def test_psnr_y_scores_grey_images_on_their_own_channel():
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 256, (20, 24), np.uint8)
+    b = np.clip(a.astype(int) + rng.integers(-3, 4, a.shape), 0, 255).astype(np.uint8)
+    mse = np.mean((a[4:-4, 4:-4].astype(float) - b[4:-4, 4:-4]) ** 2)
+    assert M.psnr_y(a, b) == pytest.approx(10 * np.log10(255**2 / mse))
+    assert M.psnr_y(a[..., None], b[..., None]) == M.psnr_y(a, b)
+    assert M.psnr_y(np.stack([a, a])[..., None], np.stack([b, b])[..., None]) == pytest.approx(M.psnr_y(a, b))
+    with pytest.raises(ValueError, match=r"got shape \(20, 24, 2\)"):
+        M.psnr_y(np.zeros((20, 24, 2)), np.zeros((20, 24, 2)))

@@ -100,13 +100,23 @@ def load(name: str, env: Mapping[str, str] | None = None, **overrides: Any) -> E
     return override(exp, drop_none(overrides))
 
 
+PROFILE_NAMES = ", ".join(sorted(PROFILES))
+
+
 def from_file(path: str | Path, env: Mapping[str, str] | None = None) -> Experiment:
-    """An experiment from a YAML (``.yaml``/``.yml``) or TOML (``.toml``) file: ``base`` names the profile it
-    starts from (default ``smoke``), every other key overrides a field (``name`` renames the experiment)."""
+    """An experiment from a YAML (``.yaml``/``.yml``) or TOML (``.toml``) file: ``base`` (required) names the
+    profile it starts from, every other key overrides a field (``name`` renames the experiment)."""
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"config file {path} is a folder; give a .yaml or .toml file")
     if not path.is_file():
         raise FileNotFoundError(f"config file {path} not found")
-    text = path.read_text()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{path}: not a text file (byte {exc.start} is not UTF-8); a config is YAML or TOML"
+        ) from None
     if path.suffix == ".toml":
         import tomllib
 
@@ -123,10 +133,16 @@ def from_file(path: str | Path, env: Mapping[str, str] | None = None) -> Experim
             raise ValueError(f"{path}: not valid YAML: {exc}") from None
     else:
         raise ValueError(f"{path}: config files are .yaml, .yml or .toml")
+    if not doc:
+        raise ValueError(
+            f"{path}: empty config file; it names the profile it starts from (base: {PROFILE_NAMES})"
+        )
     if not isinstance(doc, Mapping):
         raise ValueError(f"{path}: the top level must be a mapping of fields")
     doc = dict(doc)
-    base = doc.pop("base", "smoke")
+    if "base" not in doc:
+        raise ValueError(f"{path}: names no profile to start from; add `base: <profile>` ({PROFILE_NAMES})")
+    base = doc.pop("base")
     try:
         return override(load(base, env=env), doc)
     except (TypeError, ValueError) as exc:
@@ -168,7 +184,12 @@ def override(obj: Any, changes: Mapping, where: str = "") -> Any:
         if key not in fields:
             raise ValueError(f"unknown setting {name!r}; {type(obj).__name__} has {sorted(fields)}")
         updates[key] = _coerce(getattr(obj, key), value, name)
-    return dataclasses.replace(obj, **updates)
+    try:
+        return dataclasses.replace(obj, **updates)
+    except ValueError as exc:  # a check of the part: say where the part is
+        raise ValueError(
+            f"{where}: {exc}" if where and not str(exc).startswith(where) else str(exc)
+        ) from None
 
 
 def to_dict(obj: Any) -> dict:

@@ -9,6 +9,7 @@ from typing import ClassVar, Mapping
 
 from arsr_lib.config.frozen import frozen_map
 from arsr_lib.config.ranges import COUNT, POSITIVE, PROBABILITY, WEIGHT, WORKERS, Range, check_ranges
+from arsr_lib.core.protocol import FLOW_METHODS
 
 SR_ARCHITECTURES = ("rrdbnet", "vdsr", "duf")
 STEP_KINDS = ("pixel", "gan", "siamese")
@@ -67,6 +68,8 @@ class DataConfig:
         check_ranges(self, "data", self.RANGES)
         if self.dataset not in ("synth", "ucf101", "hmdb51", "folder"):
             raise ValueError(f"data.dataset must be synth, ucf101, hmdb51 or folder (got {self.dataset!r})")
+        if self.flow_method not in FLOW_METHODS:
+            raise ValueError(f"data.flow_method must be one of {FLOW_METHODS} (got {self.flow_method!r})")
         if self.dataset == "synth" and not self.synth_size:
             raise ValueError("data.synth_size is required when data.dataset is 'synth'")
         if self.strict is None:

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Iterator
 
+from arsr_lib.core.errors import ArsrError
+
 MARKER = ".done.json"
 
 
@@ -53,6 +55,31 @@ def check_writable(folder: str | os.PathLike) -> Path:
     except OSError as exc:
         raise PermissionError(f"output folder {folder} is not writable: {exc.strerror or exc}") from exc
     return folder
+
+
+class OutputError(ArsrError):
+    """An output path that cannot be written (a file on the way, the wrong kind, a read-only folder)."""
+
+
+def check_output(path: str | os.PathLike, folder: bool) -> Path:
+    """An output path a command can write, checked before any work: nothing but folders above it, not an
+    existing output of the other kind (``folder``: the output is a folder of frames, else a file), its
+    parent writable. The error names the path the user gave."""
+    path = Path(path)
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"cannot write {path}: {parent} is a file, not a folder")
+            break
+    if folder and path.is_file():
+        raise OutputError(f"cannot write frames to {path}: it is a file (frames go in a folder)")
+    if not folder and path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder (give a file name)")
+    try:
+        check_writable(path.parent)
+    except PermissionError as exc:
+        raise OutputError(f"cannot write {path}: {exc}") from None
+    return path
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 SCALE = 4  # the paper's x4 throughout
 
 # --- optical flow -------------------------------------------------------------------------
+FLOW_METHODS = ("tvl1", "dis", "farneback")  # the optical-flow methods an experiment can use
 FLOW_BOUND = 20.0  # TSN dense_flow `-b 20`: clip to +-20 px before quantising
 FLOW_JPEG_QUALITY = 95  # cv::imwrite default used by dense_flow
 FRAME_JPEG_QUALITY = 95
@@ -46,7 +47,9 @@ IMG_TMPL = "img_{:05d}.{ext}"  # 1-based
 FLOW_TMPL = "flow_{axis}_{:05d}.{ext}"  # flow k = frame k -> frame k+1 (1-based)
 
 # --- SR metrics ------------------------------------------------------------------------------
-PSNR_CONVENTION = "Y (ITU-R BT.601, 16-235), border cropped by the scale (4 px), float64"
+PSNR_CONVENTION = (
+    "Y (ITU-R BT.601, 16-235; grey images on their own channel), border cropped by the scale (4 px), float64"
+)
 
 
 def describe(flow_method: str | None = None, **extra: object) -> str:

@@ -20,9 +20,9 @@ import cv2
 import numpy as np
 
 from arsr_lib.core.errors import FlowError
-from arsr_lib.core.protocol import DIS_PRESET, FARNEBACK_PARAMS, FLOW_BOUND, TVL1_PARAMS
+from arsr_lib.core.protocol import DIS_PRESET, FARNEBACK_PARAMS, FLOW_BOUND, FLOW_METHODS, TVL1_PARAMS
 
-METHODS = ("tvl1", "dis", "farneback")
+METHODS = FLOW_METHODS
 
 
 def _gray(frame: np.ndarray) -> np.ndarray:

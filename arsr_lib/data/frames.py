@@ -16,6 +16,7 @@ removes and redoes. A folder is trusted only when its marker records the same co
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -33,7 +34,7 @@ from arsr_lib.core.shards import parse_shard, shard_of
 from arsr_lib.data.datasets import SplitDataset
 from arsr_lib.data.degrade import bicubic_upscale, downscale
 from arsr_lib.data.flow import compute_flow, quantize
-from arsr_lib.data.video import read_video
+from arsr_lib.data.video import check_decoded, read_video
 
 VARIANTS = ("hr", "lr", "bicubic")
 
@@ -115,19 +116,22 @@ def extract_video(
     out_dir: str | os.PathLike,
     cfg: FramesConfig = FramesConfig(),
     force: bool = False,
-) -> str:
-    """Extract one video; returns ``"done"`` or ``"skipped"`` (already complete with this config)."""
+    strict: bool = False,
+) -> tuple[str, str | None]:
+    """Extract one video; returns (``"done"`` or ``"skipped"`` (already complete with this config), the line
+    to show when fewer frames decode than the container declares, or None; an error when ``strict``)."""
     video, out_dir = Path(video), Path(out_dir)
     conf = asdict(cfg)
     if not force and is_complete(out_dir, conf):
-        return "skipped"
+        return "skipped", None
     clean_partials(out_dir.parent, out_dir.name)  # leftovers of a killed run of this video
     frames = read_video(video, max_frames=cfg.max_frames, min_frames=cfg.min_frames)
+    note = check_decoded(video, len(frames), strict, limit=cfg.max_frames)
     frames = transform_frames(frames, cfg.variant, cfg.scale)
     flow = compute_flow(frames, cfg.flow_method) if cfg.flow_method else None
     with atomic_folder(out_dir, conf) as (tmp, info):
         info.update(write_rawframes(tmp, frames, flow, cfg), source=str(video))
-    return "done"
+    return "done", note
 
 
 def output_dir(out_root: str | os.PathLike, rel_path: str) -> Path:
@@ -137,14 +141,15 @@ def output_dir(out_root: str | os.PathLike, rel_path: str) -> Path:
 
 
 def _job(args):
-    video, out_dir, cfg, force = args
+    video, out_dir, cfg, force, strict = args
     cv2.setNumThreads(1)
     try:
-        return str(video), extract_video(video, out_dir, cfg, force), None
+        status, note = extract_video(video, out_dir, cfg, force, strict)
+        return str(video), status, None, note
     except (VideoError, OSError, ValueError) as exc:
-        return str(video), "failed", f"{type(exc).__name__}: {exc}"
+        return str(video), "failed", f"{type(exc).__name__}: {exc}", None
     except Exception:  # unexpected: keep the traceback for the report
-        return str(video), "failed", traceback.format_exc(limit=3)
+        return str(video), "failed", traceback.format_exc(limit=3), None
 
 
 def extract_many(
@@ -155,11 +160,13 @@ def extract_many(
     progress: bool = True,
     force: bool = False,
     desc: str = "rawframes",
+    strict: bool = False,
 ) -> dict[str, int]:
     """Extract ``(video, out_dir)`` jobs in parallel; resumable; returns status counts.
 
     Failures do not stop the other videos; they are raised together at the end as one
-    :class:`ExtractionError` naming each failed video.
+    :class:`ExtractionError` naming each failed video. A video that decodes fewer frames than its container
+    declares is named on stderr at the end (a failure when ``strict``, beyond HMDB51's one frame).
     """
     from tqdm.auto import tqdm
 
@@ -168,27 +175,29 @@ def extract_many(
         check_writable(p)
     counts = {"done": 0, "skipped": 0, "failed": 0}
     failures: list[str] = []
-    args = [(v, o, cfg, force) for v, o in jobs]
+    args = [(v, o, cfg, force, strict) for v, o in jobs]
+    notes: list[str] = []
     bar = tqdm(total=len(args), desc=desc, disable=not progress, unit="video")
     try:
         if workers <= 1:
-            results = (_job(a) for a in args)
-            for video, status, err in results:
+            for video, status, err, note in (_job(a) for a in args):
                 counts[status] += 1
-                if err:
-                    failures.append(f"{video}: {err}")
+                failures += [f"{video}: {err}"] if err else []
+                notes += [note] if note else []
                 bar.update()
         else:
             with ProcessPoolExecutor(workers) as pool:
                 futs = [pool.submit(_job, a) for a in args]
                 for fut in as_completed(futs):
-                    video, status, err = fut.result()
+                    video, status, err, note = fut.result()
                     counts[status] += 1
-                    if err:
-                        failures.append(f"{video}: {err}")
+                    failures += [f"{video}: {err}"] if err else []
+                    notes += [note] if note else []
                     bar.update()
     finally:
         bar.close()
+    for note in sorted(notes):
+        print(note, file=sys.stderr)
     if failures:
         raise ExtractionError(
             f"{len(failures)} of {len(args)} video(s) failed:\n  " + "\n  ".join(sorted(failures))

@@ -6,6 +6,9 @@
   report garbage in ``CAP_PROP_FRAME_COUNT`` and HMDB51 files claim one frame too many.
 * Output is lossless: FFV1 in AVI by default (``codec="PNG"`` for PNG-in-AVI). OpenCV's
   wheel cannot write H.264 here.
+* FFmpeg's own log lines (``[mjpeg @ 0x...] overread 8`` on a truncated file) are silenced unless
+  ``OPENCV_FFMPEG_LOGLEVEL`` is set: what a damaged file means is said in one line of ours instead
+  (:func:`check_decoded`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import cv2
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # read when OpenCV's FFmpeg backend starts
+
+import cv2  # noqa: E402
 import numpy as np
 
 from arsr_lib.core.atomic import atomic_path
@@ -80,19 +85,41 @@ def read_video(path: str | os.PathLike, max_frames: int | None = None, min_frame
     return np.stack(frames)
 
 
-def count_frames(path: str | os.PathLike) -> int:
-    """Number of frames that actually decode (the container's claim is not trusted)."""
+def count_frames(path: str | os.PathLike, limit: int | None = None) -> int:
+    """Number of frames that actually decode (the container's claim is not trusted), up to ``limit``."""
     path = Path(path)
     cap = _open(path)
     n = 0
     try:
-        while cap.grab():
+        while (limit is None or n < limit) and cap.grab():
             n += 1
     finally:
         cap.release()
     if n == 0:
         raise VideoError(f"{path}: no decodable frames (empty or corrupt video)")
     return n
+
+
+KNOWN_SHORTFALL = 1  # HMDB51's containers declare one frame more than decodes, on every clip
+
+
+def check_decoded(
+    path: str | os.PathLike, decoded: int, strict: bool = False, limit: int | None = None
+) -> str | None:
+    """A line to show when fewer frames decode than the container declares (``limit``: no more were asked
+    for), else None. A shortfall beyond :data:`KNOWN_SHORTFALL` frame is a warning (a truncated or corrupt
+    file), and a :class:`VideoError` when ``strict``."""
+    declared = declared_info(path)["declared_frames"]
+    if limit is not None:
+        declared = min(declared, limit)
+    if declared <= 0 or decoded >= declared:
+        return None
+    said = f"{path}: {decoded} of {declared} declared frames decode"
+    if declared - decoded <= KNOWN_SHORTFALL:
+        return f"note: {said} (the container over-declares by one, as on every HMDB51 clip)"
+    if strict:
+        raise VideoError(f"{said}: truncated or corrupt (--strict)")
+    return f"warning: {said}: truncated or corrupt? The decodable frames are used (--strict stops instead)"
 
 
 def declared_info(path: str | os.PathLike) -> dict:

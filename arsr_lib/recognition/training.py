@@ -14,6 +14,7 @@ from arsr_lib.core.atomic import MARKER, file_digest, files_tag
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.data.datasets import SplitDataset
 from arsr_lib.data.frames import output_dir
+from arsr_lib.data.rawframes import rawframes_info
 from arsr_lib.models import build_model, model_from_checkpoint
 from arsr_lib.models.resnet import load_imagenet
 from arsr_lib.recognition.clips import ClipConfig, RawframeClips
@@ -96,6 +97,12 @@ def _train_config(rec: RecognitionConfig, kind: str, seed: int, workers: int) ->
     )
 
 
+def _frame_size(folders: list[str]) -> dict[str, int]:
+    """The size of the frames a recogniser learns from (what ``arsr recognize`` brings a large clip to)."""
+    meta = rawframes_info(folders[0])
+    return {"height": int(meta["height"]), "width": int(meta["width"])}
+
+
 def train_recognisers(
     ds: SplitDataset,
     hr_frames_root: str | Path,
@@ -141,7 +148,8 @@ def train_recognisers(
         }
         step = ClassifierStep(inputs, STRESNET_STREAMS_WEIGHT if kind == "stresnet" else 0.0)
         classes = {"dataset": DATASET_LABELS.get(dataset, dataset), "names": list(ds.classes)}
-        task = Task({"g": model}, step, specs={"g": spec, "classes": classes}, signature=signature)
+        specs = {"g": spec, "classes": classes, "frames": _frame_size(folders)}
+        task = Task({"g": model}, step, specs=specs, signature=signature)
         Engine(
             task,
             RawframeClips(folders, labels, clips, seed=seed, cache_bytes=cache_bytes),
@@ -204,6 +212,17 @@ class Recognisers(Mapping):
 def load_recogniser(path: str | Path, device: str = "cpu") -> nn.Module:
     """A trained recogniser from its ``final.pt``, rebuilt from the architecture the checkpoint records."""
     return model_from_checkpoint(load_final(path, map_location=device)).to(device).eval()
+
+
+def recogniser_frame_size(path: str | Path) -> tuple[int, int]:
+    """(height, width) of the frames a recogniser checkpoint was trained on."""
+    specs = load_final(path)["specs"]
+    if "frames" not in specs:
+        raise CheckpointError(
+            f"{path}: records no training frame size (a recogniser trained before it was recorded); "
+            "train it again"
+        )
+    return int(specs["frames"]["height"]), int(specs["frames"]["width"])
 
 
 def recogniser_classes(path: str | Path) -> tuple[str, list[str]]:

@@ -21,7 +21,7 @@ from arsr_lib.config import PROFILES
 from arsr_lib.core.errors import ArsrError
 from arsr_lib.data.synth.spec import SIZES
 from arsr_lib.run import commands
-from arsr_lib.run.argtypes import COUNT, int_in
+from arsr_lib.run.argtypes import COUNT, add_strict, error_line, int_in
 
 
 def _add_dataset_args(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -79,13 +79,13 @@ def _frames_parser(sub) -> None:
         "--out", required=True, type=Path, help="output root (<out>/<Class>/<video>/img_00001.jpg ...)"
     )
     p.add_argument("--variant", default="hr", choices=["hr", "lr", "bicubic"])
-    p.add_argument("--scale", type=int, default=4)
+    p.add_argument("--scale", type=int_in(2), default=4)
     p.add_argument("--flow", default="dis", choices=["tvl1", "dis", "farneback", "none"])
     p.add_argument("--image-ext", default="jpg", choices=["jpg", "png"], help="png for lossless frames")
     p.add_argument("--max-frames", type=int_in(2))
     p.add_argument("--workers", type=COUNT, default=1, help="processes (one video each)")
     p.add_argument("--shard", help="k/n: process only every n-th video starting at k (cluster array jobs)")
-    p.add_argument("--strict", action="store_true", help="fail when a listed video is missing")
+    add_strict(p, "a listed video is missing, or one")
     p.add_argument("--force", action="store_true", help="redo complete folders too")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=commands.cmd_frames)
@@ -148,6 +148,7 @@ def _sr_parser(sub) -> None:
     p.add_argument("--max-frames", type=int_in(2))
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda or cuda:N")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU only)")
+    add_strict(p, "INPUT")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=commands.cmd_sr)
 
@@ -202,6 +203,7 @@ def _recognize_parser(sub) -> None:
         type=Path,
         help="a folder with tsn_rgb/final.pt and tsn_flow/final.pt (e.g. of a paper run); default --runs",
     )
+    add_strict(p, "the video")
     p.set_defaults(func=commands.cmd_recognize)
 
 
@@ -284,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ArsrError, PermissionError, ValueError, FileNotFoundError) as exc:
-        print(f"arsr {args.command}: error: {exc}", file=sys.stderr)
+    except (ArsrError, OSError, ValueError, UnicodeDecodeError) as exc:
+        print(f"arsr {args.command}: error: {error_line(exc)}", file=sys.stderr)
         return 2
 
 

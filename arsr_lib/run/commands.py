@@ -8,6 +8,7 @@ involved.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from arsr_lib.core.errors import ArsrError
@@ -47,7 +48,9 @@ def cmd_frames(args: argparse.Namespace) -> int:
         min_frames=1 if args.flow == "none" else 2,
     )
     print(protocol.describe(cfg.flow_method, variant=cfg.variant, frames=cfg.image_ext))
-    kw = dict(workers=args.workers, shard=args.shard, progress=not args.quiet, force=args.force)
+    kw = dict(
+        workers=args.workers, shard=args.shard, progress=not args.quiet, force=args.force, strict=args.strict
+    )
     if args.video:
         jobs = [(Path(v), Path(args.out) / Path(v).stem) for v in args.video]
         counts = extract_many(jobs, cfg, **kw)
@@ -104,16 +107,22 @@ def cmd_sr(args: argparse.Namespace) -> int:
 
     from tqdm.auto import tqdm
 
+    from arsr_lib.core.atomic import check_output
     from arsr_lib.core.devices import resolve_device
     from arsr_lib.core.errors import VideoError
     from arsr_lib.data.degrade import downscale
-    from arsr_lib.data.video import declared_info, iter_frames
-    from arsr_lib.sr.inference import load_sr_model, save_sr, super_resolve_stream
+    from arsr_lib.data.video import check_decoded, count_frames, declared_info, iter_frames
+    from arsr_lib.sr.inference import load_sr_model, output_format, save_sr, super_resolve_stream
 
     device = str(resolve_device(args.device))
     if args.bf16 and not device.startswith("cuda"):
         raise ArsrError("--bf16: bf16 inference is for GPUs; on the CPU SR runs in fp32")
+    check_output(args.output, folder=output_format(args.output, args.format) != "avi")  # before any work
     info = declared_info(args.input)
+    total = count_frames(args.input, limit=args.max_frames)  # what decodes, not what the container claims
+    note = check_decoded(args.input, total, args.strict, limit=args.max_frames)
+    if note:
+        print(note, file=sys.stderr)
     frames = iter_frames(args.input, max_frames=args.max_frames)
     if args.degrade:
         frames = (downscale(frame) for frame in frames)
@@ -125,7 +134,6 @@ def cmd_sr(args: argparse.Namespace) -> int:
     scale = getattr(model, "scale", 4)
     tile = args.tile or (AUTO_TILE if max(h, w) > AUTO_TILE else None)
     batch = args.batch or max(1, AUTO_BATCH_PIXELS // (h * w * scale * scale))
-    total = min(info["declared_frames"], args.max_frames or info["declared_frames"]) or None
     stream = super_resolve_stream(
         model, itertools.chain([first], frames), batch=batch, tile=tile, device=device, amp=args.bf16
     )
@@ -166,6 +174,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from arsr_lib.sr.recipes import train_recipe
 
     exp = _experiment(args)
+    exp.recipe(args.recipe)  # an unknown recipe is an error before any data is made
     ds = prepare_dataset(exp, progress=not args.quiet)
     train = [ds.path(i) for i in ds.train]
     val = [ds.path(i) for i in ds.val]  # the validation split; never the test split
@@ -199,6 +208,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         args.runs,
         exp.compute.device,
         recogniser=args.recogniser,
+        strict=args.strict,
     )
     streams = f"frames {verdict.streams['rgb']}, flow from frames {verdict.streams['flow']}"
     print(protocol.describe(exp.data.flow_method, profile=exp.name, streams=streams))

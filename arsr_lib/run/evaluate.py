@@ -1,8 +1,11 @@
 """``arsr evaluate``: notebook 05's recognition tables without a notebook, sharded over processes or jobs.
 
-* unsharded: the harness scores everything (reusing every cache) and the tables are written;
+* unsharded: what the evaluation reads is prepared first (the dataset, notebook 01's rawframes, the SR runs
+  of notebooks 02 and 03, the recognisers: each made or reused by the stage code the notebooks call), then the
+  harness scores everything (reusing every cache) and the tables are written;
 * ``--shard k/n`` (a cluster array job): SR frames and scores of share k of the test videos only, cached as
-  shard files; a later unsharded run merges complete shards and computes nothing twice;
+  shard files; a later unsharded run merges complete shards and computes nothing twice. Shares run side by
+  side, so none makes what they all read: a run that is not prepared is an error naming what is missing;
 * under ``torchrun``: each rank takes share ``rank + 1`` of ``world``, the ranks meet at a barrier, and rank
   0 merges the shards and writes the tables.
 """

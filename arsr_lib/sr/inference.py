@@ -15,13 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import cv2
 import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
 from arsr_lib.config import project_root
-from arsr_lib.core.atomic import atomic_folder
+from arsr_lib.core.atomic import OutputError, atomic_folder, check_output
 from arsr_lib.core.devices import autocast
 from arsr_lib.core.errors import SRMemoryError
 from arsr_lib.data.frames import FramesConfig, write_rawframes
@@ -107,15 +108,30 @@ def super_resolve(
     amp: bool = False,
     progress: bool = False,
 ) -> np.ndarray:
-    """SR of ``lr_frames`` (T, h, w, 3) uint8 RGB with ``model``; returns (T, s*h, s*w, 3) uint8."""
-    lr_frames = np.asarray(lr_frames)
-    if lr_frames.ndim != 4 or lr_frames.shape[-1] != 3 or lr_frames.dtype != np.uint8:
+    """SR of ``lr_frames`` with ``model``, uint8 in the input's layout with ``s`` times its size: RGB frames
+    ``(T, h, w, 3)``, one RGB frame ``(h, w, 3)``, one grey image ``(h, w)`` or grey frames ``(T, h, w, 1)``.
+    Grey input is given to the (RGB) model as three equal channels and its output turned back to grey (BT.601
+    luma, as Real-ESRGAN's inference does)."""
+    x = np.asarray(lr_frames)
+    layouts = {(2, None): "grey", (3, 3): "frame", (4, 3): "frames", (4, 1): "grey frames"}
+    layout = layouts.get((x.ndim, x.shape[-1] if x.ndim > 2 else None))
+    if layout is None or x.dtype != np.uint8 or 0 in x.shape:
         raise ValueError(
-            f"super_resolve: expected (T, h, w, 3) uint8 frames, got {lr_frames.shape} {lr_frames.dtype}"
+            "super_resolve: expected uint8 (T, h, w, 3) or (h, w, 3) RGB, or (h, w) or (T, h, w, 1) grey; "
+            f"got {x.shape} {x.dtype}"
         )
-    frames = super_resolve_stream(model, lr_frames, batch, tile, tile_pad, device, amp)
-    bar = tqdm(frames, total=len(lr_frames), disable=not progress, desc="SR", unit="frame")
-    return np.stack(list(bar))
+    rgb = {
+        "grey": lambda: np.repeat(x[None, :, :, None], 3, axis=3),
+        "frame": lambda: x[None],
+        "frames": lambda: x,
+        "grey frames": lambda: np.repeat(x, 3, axis=3),
+    }[layout]()
+    frames = super_resolve_stream(model, rgb, batch, tile, tile_pad, device, amp)
+    out = np.stack(list(tqdm(frames, total=len(rgb), disable=not progress, desc="SR", unit="frame")))
+    if layout.startswith("grey"):
+        out = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in out])
+        return out[0] if layout == "grey" else out[..., None]
+    return out[0] if layout == "frame" else out
 
 
 def _batches(frames: Iterable[np.ndarray], n_frames: int, batch: int) -> Iterator[np.ndarray]:
@@ -236,23 +252,47 @@ def super_resolve_indices(
     return out
 
 
+def output_format(output: str | Path, fmt: str | None = None) -> str:
+    """How SR output ``output`` is written: ``avi`` (a lossless FFV1 file: ``.avi``), or ``png`` / ``jpg`` (a
+    folder of frames: a name without a suffix, or any name with ``fmt`` png/jpg). Another suffix (``.mp4``:
+    this OpenCV cannot write H.264) is an error, not a folder of that name."""
+    suffix = Path(output).suffix.lower()
+    if fmt is None:
+        if suffix == ".avi":
+            return "avi"
+        if suffix:
+            raise ValueError(
+                f"{output}: cannot write {suffix} here (OpenCV's wheel writes no H.264/MP4); give a .avi "
+                "file (lossless FFV1), a folder name without a suffix (PNG frames), or --format png/jpg"
+            )
+        return "png"
+    if fmt not in ("avi", "png", "jpg"):
+        raise ValueError(f"{output}: format must be avi, png or jpg (got {fmt!r})")
+    if fmt == "avi" and suffix != ".avi":
+        raise ValueError(f"{output}: the avi format is written to a .avi file (got suffix {suffix!r})")
+    return fmt
+
+
 def save_sr(
     frames: Iterable[np.ndarray], output: str | Path, fmt: str | None = None, fps: float = 25.0
 ) -> Path:
     """Write SR frames (an array or a stream) as a lossless video (``.avi``) or a rawframes folder (``png`` /
-    ``jpg`` images), atomically: a failure leaves nothing under ``output``."""
+    ``jpg`` images; :func:`output_format`), atomically: a failure leaves nothing under ``output``, and a
+    write error names ``output``, not the temporary file."""
     output = Path(output)
-    fmt = fmt or ("avi" if output.suffix.lower() == ".avi" else "png")
-    if fmt == "avi":
-        return write_video(output, frames, fps=fps)
-    if fmt not in ("png", "jpg"):
-        raise ValueError(f"save_sr: format must be avi, png or jpg (got {fmt!r})")
-    cfg = FramesConfig(flow_method=None, image_ext=fmt, min_frames=1)
-    with atomic_folder(output, {"sr_frames": fmt}) as (tmp, info):
-        count = 0
-        for count, frame in enumerate(frames, 1):
-            write_rawframes(tmp, frame[None], None, cfg, start=count)
-        if count == 0:
-            raise ValueError(f"save_sr: no frames to write to {output}")
-        info.update(frames=count, flows=0, height=int(frame.shape[0]), width=int(frame.shape[1]))
+    fmt = output_format(output, fmt)
+    check_output(output, folder=fmt != "avi")
+    try:
+        if fmt == "avi":
+            return write_video(output, frames, fps=fps)
+        cfg = FramesConfig(flow_method=None, image_ext=fmt, min_frames=1)
+        with atomic_folder(output, {"sr_frames": fmt}) as (tmp, info):
+            count = 0
+            for count, frame in enumerate(frames, 1):
+                write_rawframes(tmp, frame[None], None, cfg, start=count)
+            if count == 0:
+                raise ValueError(f"save_sr: no frames to write to {output}")
+            info.update(frames=count, flows=0, height=int(frame.shape[0]), width=int(frame.shape[1]))
+    except OSError as exc:
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
     return output

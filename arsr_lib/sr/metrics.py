@@ -30,12 +30,27 @@ def _crop(x: np.ndarray, crop: int) -> np.ndarray:
     return x[..., crop : x.shape[-2] - crop, crop : x.shape[-1] - crop] if crop else x
 
 
+def luma(img: np.ndarray) -> np.ndarray:
+    """What the Y metrics compare, float64 ``(..., H, W)``: BT.601 Y of RGB ``(..., H, W, 3)``; a grey image
+    ``(H, W)`` or ``(..., H, W, 1)`` on its own channel, unmapped (the published SR benchmarks' convention
+    for Set14's and BSD100's grey images, as BasicSR and the MATLAB scripts score them)."""
+    x = np.asarray(img)
+    if x.ndim == 2:
+        return x.astype(np.float64)
+    if x.ndim >= 3 and x.shape[-1] == 1:
+        return x[..., 0].astype(np.float64)
+    if x.ndim >= 3 and x.shape[-1] == 3:
+        return rgb_to_y(x)
+    raise ValueError(
+        f"expected RGB (..., H, W, 3) or grey (H, W) / (..., H, W, 1) images, got shape {x.shape}"
+    )
+
+
 def _prep(a, b, crop):
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         raise ValueError(f"metric inputs differ in shape: {a.shape} vs {b.shape}")
-    ya, yb = rgb_to_y(a), rgb_to_y(b)  # (..., H, W)
-    return _crop(ya, crop), _crop(yb, crop)
+    return _crop(luma(a), crop), _crop(luma(b), crop)
 
 
 def _psnr_from_mse(mse: float) -> float:
@@ -54,7 +69,7 @@ def psnr_rgb(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> fl
 
 def psnr_y(sr: np.ndarray, hr: np.ndarray, crop: int = SCALE) -> float:
     """PSNR on Y with ``crop`` border pixels removed; frames ``(H, W, 3)`` or ``(T, H, W, 3)`` (mean of
-    per-frame MSE)."""
+    per-frame MSE); grey images ``(H, W)`` on their own channel (:func:`luma`)."""
     a, b = _prep(sr, hr, crop)
     return _psnr_from_mse(float(np.mean((a - b) ** 2)))
 

@@ -1,0 +1,46 @@
+"""Every bad-input case of ``bad_input_cases`` through the command line, in-process: the exit status it must
+give, one clear line naming the culprit (no traceback), and nothing half-written left behind."""
+
+import re
+from pathlib import Path
+
+import pytest
+from bad_input_cases import CASES, make_inputs
+
+from arsr_lib.run.cli import main
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> dict[str, str]:
+    return make_inputs(tmp_path_factory.mktemp("bad_input"))
+
+
+def said(stderr: str) -> str:
+    """The line a case is judged by: the first on stderr that is not argparse's usage."""
+    for line in stderr.splitlines():
+        if line.strip() and not line.startswith(("usage:", " ")):
+            return line
+    return ""
+
+
+def run_case(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as exc:  # argparse's errors
+        return int(exc.code or 0)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_gives_one_clear_line(case, inputs, capsys, monkeypatch):
+    monkeypatch.chdir(inputs["dir"])
+    argv = [a.format(**inputs) for a in case.argv]
+    status = run_case(argv)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert status == case.status, (argv, err[-1500:])
+    assert re.search(case.says, said(err)), (argv, said(err))
+    folder = Path(inputs["dir"])
+    if case.output:
+        assert not (folder / case.output).exists(), f"{case.output} left behind"
+    assert not list(folder.glob("**/.*partial*")), "a temporary file left behind"
+    assert not (folder / "pwned.txt").exists()
