@@ -7,6 +7,11 @@ another's. The recognisers are the ``ci`` profile's (trained by ``arsr recognise
 missing): what is measured is the path from the clip to the recognisers' inputs, not their size.
 
     python benchmarks/bench_recognize.py            # writes reports/benchmarks/bench_recognize.md
+    python benchmarks/bench_recognize.py --baseline 3bc46e9 --baseline-seconds 1   # and the old code beside
+
+``--baseline REV`` runs the same command of an older commit (a git worktree of it, with this checkout's
+recognisers) on the clips of at most ``--baseline-seconds``: code that decoded the whole clip needs far more
+memory than this machine has for the longer ones.
 """
 
 from __future__ import annotations
@@ -61,10 +66,30 @@ def make_clip(path: Path, seconds: int, seed: int = 0) -> Path:
     return path
 
 
-def measure(clip: Path, python: str) -> dict:
-    cmd = [python, "-m", "arsr_lib", "recognize", str(clip), "--profile", "ci"]
-    out = subprocess.run([python, "-c", _MEASURE, *cmd], cwd=ROOT, capture_output=True, text=True, check=True)
+def measure(clip: Path, python: str, checkout: Path = ROOT) -> dict:
+    cmd = [
+        python,
+        "-m",
+        "arsr_lib",
+        "recognize",
+        str(clip),
+        "--profile",
+        "ci",
+        "--runs",
+        str(ROOT / "runs" / "ci"),
+    ]
+    out = subprocess.run(
+        [python, "-c", _MEASURE, *cmd], cwd=checkout, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)
+
+
+def baseline_checkout(rev: str) -> Path:
+    """A git worktree of ``rev`` (made once, under /tmp)."""
+    path = Path("/tmp") / f"arsr-baseline-{rev}"
+    if not path.is_dir():
+        subprocess.run(["git", "worktree", "add", "--detach", str(path), rev], cwd=ROOT, check=True)
+    return path
 
 
 def main() -> int:
@@ -72,6 +97,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, nargs="+", default=[1, 10, 60])
     ap.add_argument("--work", type=Path, default=ROOT / "data" / "bench_recognize")
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks" / "bench_recognize.md")
+    ap.add_argument("--baseline", help="an older commit to measure side by side")
+    ap.add_argument("--baseline-seconds", type=int, default=1, help="the longest clip the baseline is given")
     args = ap.parse_args()
     python = sys.executable
     if not (ROOT / "runs" / "ci" / "tsn_rgb" / "final.pt").is_file():
@@ -87,7 +114,10 @@ def main() -> int:
         result = measure(clip, python)
         if result["rc"] != 0:
             raise SystemExit(f"arsr recognize failed on {clip}: {result['stderr']}")
-        rows.append({"seconds": seconds, "frames": seconds * FPS, "made_s": made, **result})
+        row = {"seconds": seconds, "frames": seconds * FPS, "made_s": made, **result, "base": None}
+        if args.baseline and seconds <= args.baseline_seconds:
+            row["base"] = measure(clip, python, baseline_checkout(args.baseline))
+        rows.append(row)
         print(f"{seconds:3d} s: {result['peak_rss_mb']:.0f} MB peak, {result['time_s']:.1f} s", flush=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     lines = [

@@ -50,6 +50,11 @@ BENCHMARKS = [
     ("Pretrained RRDBNet, tiling, `arsr sr` memory (`benchmarks/bench_pretrained.py`)", "bench_pretrained"),
     ("`make test` from a fresh clone (`benchmarks/bench_make_test.sh`)", "make_test"),
     ("Scale: memory and time against the number of videos (`benchmarks/bench_scale.py`)", "bench_scale"),
+    (
+        "`arsr recognize` on 1, 10 and 60 s of 1080p: memory and time (`benchmarks/bench_recognize.py`)",
+        "bench_recognize",
+    ),
+    ("Bad input: what the command line says (`benchmarks/bad_input.py`)", "bad_input"),
     ("UCF101 split 1 at paper sizes, by stage (`benchmarks/gpu_check.py --device cpu`)", "gpu_check_cpu"),
     ("numpy's BLAS threads: speed and bits (`benchmarks/blas_threads.py`)", "blas_threads"),
     ("smoke before and after the BLAS change", "smoke_blas"),
