@@ -127,13 +127,21 @@ def main() -> int:
         f"({platform.processor() or platform.machine()}, {len(os.sched_getaffinity(0))} cores), "
         "one fresh process per clip, recognisers of the `ci` profile. Clips: generated MJPG, 25 fps.",
         "",
-        "| clip | frames | peak RSS (MB) | time (s) |",
-        "|---|---|---|---|",
+        f"Baseline: the same command at commit {args.baseline or '-'} (it decoded the whole clip and "
+        "computed flow at full resolution), on the clips it was given.",
+        "",
+        "| clip | frames | peak RSS (MB) | time (s) | baseline peak RSS (MB) | baseline time (s) | RSS ratio"
+        " |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(
-            f"| {r['seconds']} s 1920x1080 | {r['frames']} | {r['peak_rss_mb']:.0f} | {r['time_s']:.1f} |"
-        )
+        b = r["base"]
+        if b and b["rc"] == 0:
+            extra = f"{b['peak_rss_mb']:.0f} | {b['time_s']:.1f} | {b['peak_rss_mb'] / r['peak_rss_mb']:.1f}x"
+        else:
+            extra = "failed | - | -" if b else "not run | - | -"
+        clip = f"{r['seconds']} s 1920x1080 | {r['frames']}"
+        lines.append(f"| {clip} | {r['peak_rss_mb']:.0f} | {r['time_s']:.1f} | {extra} |")
     first, last = rows[0], rows[-1]
     lines += [
         "",
