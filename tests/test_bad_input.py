@@ -2,6 +2,7 @@
 give, one clear line naming the culprit (no traceback), and nothing half-written left behind."""
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -35,8 +36,11 @@ def run_case(argv: list[str]) -> int:
 def test_bad_input_gives_one_clear_line(case, inputs, capsys, monkeypatch):
     monkeypatch.chdir(inputs["dir"])
     argv = [a.format(**inputs) for a in case.argv]
-    status = run_case(argv)
+    with warnings.catch_warnings(record=True) as warned:  # a real process prints them first, on stderr
+        warnings.simplefilter("always")
+        status = run_case(argv)
     err = capsys.readouterr().err
+    assert not warned, [str(w.message)[:200] for w in warned]
     assert "Traceback" not in err
     assert status == case.status, (argv, err[-1500:])
     assert re.search(case.says, said(err)), (argv, said(err))

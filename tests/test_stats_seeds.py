@@ -1,4 +1,4 @@
-"""The claim statistics over training seeds and groups of videos (issue 28: training variance in every claim)."""
+"""The claim statistics over training seeds and groups of videos (issue 28: training variance in claims)."""
 
 import numpy as np
 import pytest
@@ -15,7 +15,9 @@ def test_a_claim_over_seeds_carries_the_between_seed_variation():
     groups = np.repeat(np.arange(20), 10)  # 20 groups of 10 videos
     b = _correct(rng, 0.6, (3, 200))
     steady = stats.seed_group_claim(b, b, groups)
-    assert steady["diff"] == 0 and steady["ci_low"] == steady["ci_high"] == 0 and steady["per_seed"] == [0, 0, 0]
+    assert (
+        steady["diff"] == 0 and steady["ci_low"] == steady["ci_high"] == 0 and steady["per_seed"] == [0, 0, 0]
+    )
     # seed-to-seed swings of +-10 points: the interval must be wider than one seed's video-level interval
     swings = np.stack([_correct(rng, 0.6 + s, 200) for s in (-0.1, 0.1, 0.0)])
     claim = stats.seed_group_claim(swings, b, groups)

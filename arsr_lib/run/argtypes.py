@@ -20,7 +20,8 @@ def int_in(lo: int, hi: float = math.inf) -> Callable[[str], int]:
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
         if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{value} is out of range: it must be in [{lo}, {hi:g}]")
+            top = "inf" if math.isinf(hi) else str(int(hi))
+            raise argparse.ArgumentTypeError(f"{value} is out of range: it must be in [{lo}, {top}]")
         return value
 
     return parse
