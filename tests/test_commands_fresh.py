@@ -70,6 +70,14 @@ def test_arsr_recognisers_prepares_its_data_in_an_empty_checkout(checkout):
 
 
 @pytest.mark.slow
+def test_arsr_train_trains_the_run_its_recipe_starts_from(checkout):
+    done = _arsr(checkout, "train", "--recipe", "tosr_duf", "--profile", "ci", "--iters", "2", "--quiet")
+    assert done.returncode == 0, done.stderr[-2000:]
+    runs = checkout / "runs" / "ci"
+    assert (runs / "duf" / "final.pt").is_file() and (runs / "tosr_duf" / "final.pt").is_file()
+
+
+@pytest.mark.slow
 def test_evaluate_under_torchrun_writes_the_tables_of_an_unsharded_run(checkout, tmp_path):
     """Unsharded first (it trains the SR runs it needs); then, with the scores and SR test frames removed, two
     ranks each make and score their share, and rank 0 merges: reusing the finished runs enters no collective

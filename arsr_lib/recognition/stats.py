@@ -143,13 +143,13 @@ def seed_group_claim(
     g_idx = rng.integers(0, len(names), (n_boot, len(names)))
     boots = np.array([sums[si][:, gi].sum() / (len(si) * counts[gi].sum()) for si, gi in zip(s_idx, g_idx)])
     lo, hi = np.percentile(boots, [100 * alpha / 2, 100 * (1 - alpha / 2)])
-    p = 2 * min(np.mean(boots <= 0), np.mean(boots >= 0))
+    p = 2.0 * min(float(np.mean(boots <= 0)), float(np.mean(boots >= 0)))
     se = float(np.std(boots, ddof=1))
     return {
         "diff": float(d.mean()),
         "ci_low": float(lo),
         "ci_high": float(hi),
-        "p_boot": float(min(1.0, p)),
+        "p_boot": min(1.0, p),
         "per_seed": [float(x) for x in d.mean(1)],
         "se": se,
         "mde": float((Z95 + Z80) * se),

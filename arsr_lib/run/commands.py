@@ -170,14 +170,12 @@ def _experiment(args):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from arsr_lib.data.prep import prepare_dataset
+    from arsr_lib.run.prepare import prepare_recipe
     from arsr_lib.sr.recipes import train_recipe
 
     exp = _experiment(args)
     exp.recipe(args.recipe)  # an unknown recipe is an error before any data is made
-    ds = prepare_dataset(exp, progress=not args.quiet)
-    train = [ds.path(i) for i in ds.train]
-    val = [ds.path(i) for i in ds.val]  # the validation split; never the test split
+    train, val = prepare_recipe(exp, args.recipe, progress=not args.quiet)
     final = train_recipe(args.recipe, exp, train, val, progress=not args.quiet, iters=args.iters)
     print(f"{args.recipe} ({exp.name}): {final}")
     return 0

@@ -21,6 +21,22 @@ def prepare_recognisers(exp: Experiment, progress: bool = True) -> SplitDataset:
     return ds
 
 
+def prepare_recipe(exp: Experiment, name: str, progress: bool = True) -> tuple[list[str], list[str]]:
+    """The training and validation videos of SR recipe ``name``, with the runs it starts from trained first
+    (each with its own settings; ``tosr_duf`` starts from ``duf``); returns (train videos, val videos)."""
+    ds = prepare_dataset(exp, progress=progress)
+    train = [str(ds.path(i)) for i in ds.train]
+    val = [str(ds.path(i)) for i in ds.val]  # the validation split; never the test split
+    chain: list[str] = []
+    init = exp.recipe(name).init
+    while init is not None and init in exp.recipes and init not in chain:
+        chain.insert(0, init)
+        init = exp.recipes[init].init
+    for recipe in chain:
+        train_recipe(recipe, exp, train, val, progress=progress)
+    return train, val
+
+
 def prepare_evaluation(exp: Experiment, progress: bool = True) -> SplitDataset:
     """The experiment's dataset with notebook 01's rawframes and every SR run its methods need (trained in
     order, each after the run it starts from; finished runs are reused), validated on the validation split."""
