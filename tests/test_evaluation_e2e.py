@@ -276,7 +276,7 @@ def test_arsr_recognize_keeps_only_the_frames_it_reads_brought_to_the_training_s
     from arsr_lib.recognition import predict
     from arsr_lib.recognition.training import recogniser_frame_size
 
-    world.h.recognisers["tsn_flow"]  # trained, with TSN-RGB, if no test has yet
+    train_experiment_recognisers(world.exp, world.ds, progress=False, upto="tsn_flow")  # a test removes it
     frames = world.ds.read(world.ds.test[0])
     n = 12 * len(frames)
     big = (cv2.resize(frames[t % len(frames)], None, fx=5, fy=5) for t in range(n))
