@@ -118,6 +118,38 @@ save_table(consistency.round(3), out / "04_temporal_consistency", caption=captio
 display(consistency.round(3))
 
 # %% [markdown]
+# ## The same on validation: where the temporal premise is checked
+#
+# Chapter 05 reads these beside each method's temporal-stream accuracy on validation: the paper's premise is
+# a frame-wise SR whose flicker (warping error) corrupts its flow (EPE against HR flow) enough that the
+# temporal stream does worse on it than on bicubic.
+
+# %%
+val_items = session.val_items(n_eval)
+if val_items:
+    make_sr_videos(
+        ds,
+        methods,
+        exp.sr_root(),
+        val_items,
+        device=exp.compute.device,
+        bf16=exp.compute.bf16_inference,
+        progress=False,
+    )
+    val_epe = figures.flow_epe_table(
+        ds, val_items, list(methods), exp.sr_root(), exp.data.flow_method, with_gt=session.is_synth
+    )
+    val_consistency = quality_table(
+        ds, methods, exp.sr_root(), val_items, exp.data.flow_method, with_gt=session.is_synth
+    )[["method", "warping error"]]
+    videos = f"{len(val_items)} validation videos"
+    caption = protocol.describe(exp.data.flow_method, profile=exp.name, EPE=epe_definition, videos=videos)
+    save_table(val_epe.round(3), out / "04_flow_epe_val", caption=caption)
+    save_table(val_consistency.round(3), out / "04_temporal_consistency_val", caption=caption)
+    display(val_epe.round(3))
+    display(val_consistency.round(3))
+
+# %% [markdown]
 # ## What this shows
 #
 # The paper's premise holds on these videos where some SR method's flow is *further* from HR flow than

@@ -196,7 +196,8 @@ def test_the_study_is_part_of_the_experiment_and_a_file_changes_it(tmp_path):
     smoke, synth = config.load("smoke"), config.load("synth")
     assert "ESRGAN-FT" not in smoke.methods and "ESRGAN-FT + VSR-DUF" not in smoke.study.pairings
     assert synth.study.pairings["ESRGAN-FT + VSR-DUF"] == ("ESRGAN-FT", "VSR-DUF")
-    assert smoke.study.flow_consumers() == {"HR", "Bicubic", "VDSR", "VSR-DUF", "ToSR-DUF", "ToSR-VDSR"}
+    # every method's flow feeds the temporal stream, the frame-wise ESRGAN family included (flicker premise)
+    assert smoke.study.flow_consumers() == set(smoke.methods) | {"HR"}
     assert list(smoke.study.stages) == ["sosr", "tosr"] and smoke.study.recognize == ("SoSR", "ToSR-DUF")
     path = tmp_path / "study.yaml"
     path.write_text(
@@ -305,3 +306,33 @@ def test_command_line_numbers_are_checked_by_the_parser(capsys):
         with pytest.raises(SystemExit) as done:
             main(argv)
         assert done.value.code == 2 and culprit in capsys.readouterr().err, argv
+
+
+def test_training_seeds_are_variants_of_the_compared_methods_and_their_starts():
+    from arsr_lib.config.seeds import seeds_of
+    from arsr_lib.sr.recipes import stage_methods, stage_recipes
+
+    one = config.load("smoke")
+    assert not any("@" in m for m in one.methods)
+    exp = config.load("smoke", study={"seeds": 3})
+    assert seeds_of("ToSR-DUF", exp.methods) == ["ToSR-DUF", "ToSR-DUF@1", "ToSR-DUF@2"]
+    assert exp.methods["ToSR-DUF@2"] == "tosr_duf@2"
+    tosr = exp.recipe("tosr_duf@2")
+    assert tosr.seed_offset == 2 and tosr.init == "duf@2"  # the twin's seed is part of the claim
+    assert replace_fields(tosr) == replace_fields(exp.recipe("tosr_duf"))
+    assert "Bicubic@1" not in exp.methods  # nothing to train, nothing to seed
+    assert stage_recipes(exp, "tosr")[-3:] == ["tosr_duf", "tosr_duf@1", "tosr_duf@2"]
+    assert "SoSR@2" in stage_methods(exp, "sosr")
+    fewer = config.override(exp, {"study": {"seeds": 2}})
+    assert (
+        "ToSR-DUF@1" in fewer.methods and "ToSR-DUF@2" not in fewer.methods and "duf@2" not in fewer.recipes
+    )
+    with pytest.raises(ValueError, match=r"study.seeds = 0 is out of range"):
+        config.load("smoke", study={"seeds": 0})
+
+
+def replace_fields(recipe):
+    """A recipe's settings but its seed and start."""
+    from dataclasses import asdict
+
+    return {k: v for k, v in asdict(recipe).items() if k not in ("seed_offset", "init")}

@@ -308,3 +308,29 @@ def test_needed_frames_take_the_sr_window_and_fit_keeps_the_aspect():
     assert fit_to(np.zeros((1080, 1920, 3), np.uint8), 96).shape == (96, 171, 3)
     small = np.zeros((60, 80, 3), np.uint8)
     assert fit_to(small, 96) is small
+
+
+@pytest.mark.slow
+def test_paired_tests_read_every_training_seed(world):
+    """A claim over two seeds of VDSR (here the same weights twice): the seed columns, each seed's difference,
+    and the verdict read from the seeds x groups interval."""
+    import dataclasses
+
+    from arsr_lib.config.study import Study
+    from arsr_lib.report import narrative
+
+    h = world.h
+    seeded = dataclasses.replace(
+        h,
+        frames_roots={**h.frames_roots, "VDSR@1": h.frames_roots["VDSR"]},
+        tags={**h.tags, "VDSR@1": h.tags["VDSR"]},
+        streams={**h.streams, "VDSR@1": h.streams["VDSR"]},
+    )
+    study = Study(comparisons={"VDSR vs Bicubic (spatial)": ("rgb", "VDSR", "Bicubic")})
+    table = tables.paired_tests(seeded, study)
+    row = table.iloc[0]
+    assert row["seeds"] == 2 and row["mean diff over seeds (pts)"] == pytest.approx(row["top-1 diff (pts)"])
+    one = f"{row['top-1 diff (pts)']:+.1f}"
+    assert row["per-seed diffs (pts)"] == f"{one} {one}" and row["MDE 80% (pts)"] >= 0
+    assert row["seeds x groups CI low"] <= row["mean diff over seeds (pts)"] <= row["seeds x groups CI high"]
+    assert "over 2 seed(s)" in narrative.paired_summary(table)

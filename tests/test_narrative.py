@@ -93,3 +93,42 @@ def test_degradation_summary_reads_the_statistics(with_actor):
     text = narrative.degradation_summary(stats)
     assert "Over 2 videos" in text and "PSNR of 29.00 dB" in text
     assert ("21.00 dB on the actor" in text and "(2.00×)" in text) == with_actor
+
+
+def test_oracle_summary_names_the_classes_x4_destroys():
+    table = pd.DataFrame(
+        {
+            "rgb: LR oracle on Bicubic": [100.0, 87.5, 93.8],
+            "rgb: recoverable": [True, True, None],
+            "flow: LR oracle on Bicubic": [100.0, 37.5, 68.8],
+            "flow: recoverable": [True, False, None],
+        },
+        index=pd.Index(["Wave", "TurnWheelCW", "all"], name="class"),
+    )
+    text = narrative.oracle_summary(table, 75.0)
+    assert "spatial: the LR oracle reaches 75 % on 2 of 2 classes (all classes 93.8 %)" in text
+    assert "temporal: the LR oracle reaches 75 % on 1 of 2 classes (all classes 68.8 %)" in text
+    assert "not recoverable from x4 LR: TurnWheelCW (38 %)" in text
+
+
+def test_the_temporal_premise_table_and_its_sentence():
+    from arsr_lib.recognition.tables import temporal_premise
+
+    val = pd.DataFrame(
+        {"method": ["HR", "Bicubic", "ESRGAN", "ToSR-ESRGAN"], "top-1 (%)": [90.0, 60, 50, 62]}
+    )
+    test = val.assign(**{"top-1 (%)": [88.0, 58, 49, 61]})
+    epe = pd.DataFrame(
+        {"frames from": ["HR", "Bicubic", "ESRGAN", "ToSR-ESRGAN"], "EPE vs HR flow": [0, 0.1, 0.3, 0.12]}
+    )
+    warp = pd.DataFrame(
+        {"method": ["Bicubic", "ESRGAN", "ToSR-ESRGAN", "HR"], "warping error": [0.7, 2.9, 0.8, 1.5]}
+    )
+    table = temporal_premise(val, test, epe, warp)
+    assert list(table["below Bicubic (val)"]) == [False, False, True, False]
+    assert table.loc[2, "warping error"] == 2.9 and table.loc[3, "temporal top-1, test (%)"] == 61
+    text = narrative.flicker_summary(table)
+    assert text.startswith("Bicubic: 60.0 % on validation (EPE 0.100 px, warping error 0.700)")
+    assert "the premise met: ESRGAN 50.0 % (EPE 0.300, warping error 2.900)" in text
+    flat = table.assign(**{"below Bicubic (val)": False})
+    assert "the flicker premise is not met on this data" in narrative.flicker_summary(flat)

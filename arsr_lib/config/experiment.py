@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from arsr_lib.config import seeds
 from arsr_lib.config.compute import ComputeConfig
 from arsr_lib.config.frozen import frozen_map
 from arsr_lib.config.ranges import Range, check_ranges
@@ -52,8 +53,11 @@ class Experiment:
     study: Study = field(default_factory=lambda: Study().restricted_to(DEFAULT_METHODS))
 
     def __post_init__(self):
-        object.__setattr__(self, "recipes", frozen_map(self.recipes))
-        object.__setattr__(self, "methods", frozen_map(self.methods))
+        recipes, methods = seeds.expand(
+            self.recipes, self.methods, self.study.compared_methods(), self.study.seeds
+        )
+        object.__setattr__(self, "recipes", frozen_map(recipes))
+        object.__setattr__(self, "methods", frozen_map(methods))
         check_ranges(self, "experiment", {"seed": Range(0, 2**32 - 1)})
         self.study.check_methods(self.methods, self.name)
         for method, source in self.methods.items():

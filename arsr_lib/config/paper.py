@@ -68,6 +68,17 @@ def recipes() -> dict[str, SRRecipe]:
             init="vdsr",
             **patch,
         ),
+        "tosr_esrgan": SRRecipe(
+            "rrdbnet",
+            "siamese",
+            "huber",
+            iters=DUF_ITERS,
+            lr=1e-4,
+            milestones=DUF_DROP,
+            gamma=0.1,
+            init="esrgan",
+            **patch,
+        ),
     }
 
 

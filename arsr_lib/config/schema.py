@@ -29,6 +29,7 @@ DEFAULT_METHODS = {
     "VSR-DUF": "duf",
     "ToSR-DUF": "tosr_duf",
     "ToSR-VDSR": "tosr_vdsr",
+    "ToSR-ESRGAN": "tosr_esrgan",  # ToSR on the RRDB generator: the paper says ToSR wraps any SR network
 }
 
 
@@ -178,8 +179,10 @@ class SRRecipe:
     milestones: tuple[int, ...] = ()
     gamma: float = 0.5
     init: str | None = None  # the recipe whose final weights it starts from
+    seed_offset: int = 0  # trained with experiment.seed + seed_offset (seed variants: arsr_lib.config.seeds)
 
     RANGES: ClassVar[dict[str, Range]] = {
+        "seed_offset": Range(0),
         "iters": COUNT,
         "batch": COUNT,
         "patch": Range(8),

@@ -35,6 +35,9 @@ def recipes() -> dict[str, SRRecipe]:
         "duf": SRRecipe("duf", "pixel", "huber", iters=300, lr=1e-3, **patch),
         "tosr_duf": SRRecipe("duf", "siamese", "huber", iters=120, batch=4, patch=32, lr=1e-4, init="duf"),
         "tosr_vdsr": SRRecipe("vdsr", "siamese", "huber", iters=120, batch=4, patch=32, lr=1e-4, init="vdsr"),
+        "tosr_esrgan": SRRecipe(
+            "rrdbnet", "siamese", "huber", iters=120, batch=4, patch=32, lr=1e-4, init="esrgan"
+        ),
     }
 
 

@@ -15,7 +15,9 @@ says what is done with them:
 * ``paper_pairing`` and ``two_stream_baselines``: the paper's pairing and the pairings it is tested against;
 * ``temporal_table``: the paper's temporal-stream table (its Table B), HR as the ceiling;
 * ``flips_method``: the method whose spatial predictions are set against Bicubic's (the paper's Fig. 2);
-* ``recognize``: the (frames, flow) SR methods ``arsr recognize`` applies to a small video.
+* ``recognize``: the (frames, flow) SR methods ``arsr recognize`` applies to a small video;
+* ``separable``: the LR oracle's per-class accuracy on validation from which a class counts as recoverable
+  from the x4 LR input (the premise of every SR claim: what x4 destroys is no test of SR).
 
 A profile's study is the default one restricted to the methods it has (:meth:`Study.restricted_to`: a smoke
 run has no ESRGAN-FT); a method the study names that is neither the experiment's nor ``HR`` is an error when
@@ -35,9 +37,19 @@ PAPER_PAIRING = "SoSR + ToSR-DUF (paper)"
 
 STAGES = {
     "sosr": ("Bicubic", "VDSR", "SoSR-VDSR", "ESRGAN", "ESRGAN-FT", "SoSR"),
-    "tosr": ("Bicubic", "VDSR", "ToSR-VDSR", "VSR-DUF", "ToSR-DUF"),
+    "tosr": ("Bicubic", "VDSR", "ToSR-VDSR", "ESRGAN", "ToSR-ESRGAN", "VSR-DUF", "ToSR-DUF"),
 }
-FLOW_COMPARED = ("Bicubic", "VDSR", "ESRGAN", "ESRGAN-FT", "SoSR", "VSR-DUF", "ToSR-DUF", "ToSR-VDSR")
+FLOW_COMPARED = (
+    "Bicubic",
+    "VDSR",
+    "ESRGAN",
+    "ESRGAN-FT",
+    "SoSR",
+    "ToSR-ESRGAN",
+    "VSR-DUF",
+    "ToSR-DUF",
+    "ToSR-VDSR",
+)
 PAIRINGS = {
     "HR + HR": (HR, HR),
     "Bicubic + Bicubic": ("Bicubic", "Bicubic"),
@@ -53,8 +65,23 @@ COMPARISONS = {
     "SoSR-VDSR vs VDSR (spatial)": ("rgb", "SoSR-VDSR", "VDSR"),
     "ToSR-DUF vs VSR-DUF (temporal)": ("flow", "ToSR-DUF", "VSR-DUF"),
     "ToSR-VDSR vs VDSR (temporal)": ("flow", "ToSR-VDSR", "VDSR"),
+    "ToSR-ESRGAN vs ESRGAN (temporal)": ("flow", "ToSR-ESRGAN", "ESRGAN"),
 }
-TEMPORAL_TABLE = (HR, "Bicubic", "VDSR", "VSR-DUF", "ToSR-VDSR", "ToSR-DUF")
+# every SR method's flow can feed the temporal stream, the frame-wise ESRGAN family included: the paper's
+# ToSR premise is that frame-wise SR flickers and its flicker corrupts the flow
+TEMPORAL_TABLE = (
+    HR,
+    "Bicubic",
+    "VDSR",
+    "SoSR-VDSR",
+    "ESRGAN",
+    "ESRGAN-FT",
+    "SoSR",
+    "ToSR-ESRGAN",
+    "VSR-DUF",
+    "ToSR-VDSR",
+    "ToSR-DUF",
+)
 STREAMS = ("rgb", "flow")
 
 
@@ -79,6 +106,12 @@ class Study:
     temporal_table: tuple[str, ...] = TEMPORAL_TABLE
     flips_method: str = "SoSR"
     recognize: tuple[str, str] = ("SoSR", "ToSR-DUF")
+    # the LR oracle's per-class top-1 (%) on validation from which a class counts as recoverable from x4 LR
+    # input (arsr_lib.recognition.oracle); the calibration and the claims are read on recoverable classes
+    separable: float = 75.0
+    # training seeds of every fine-tuned model a claim compares (arsr_lib.config.seeds): the claims' intervals
+    # carry the variation of training
+    seeds: int = 1
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -87,6 +120,10 @@ class Study:
         set_(self, "comparisons", _tuples(self.comparisons, 3, "comparisons"))
         for name in ("flow_compared", "two_stream_baselines", "temporal_table", "recognize"):
             set_(self, name, tuple(getattr(self, name)))
+        if self.seeds < 1:
+            raise ValueError(f"study.seeds = {self.seeds} is out of range: it must be in [1, inf]")
+        if not 0 <= self.separable <= 100:
+            raise ValueError(f"study.separable = {self.separable} is out of range: it must be in [0, 100]")
         if len(self.recognize) != 2:
             raise ValueError(f"study.recognize is (frames method, flow method) (got {list(self.recognize)})")
         for name, (stream, _, _) in self.comparisons.items():
@@ -143,6 +180,14 @@ class Study:
             two_stream_baselines=tuple(b for b in self.two_stream_baselines if b in pairings),
             temporal_table=tuple(m for m in self.temporal_table if m in known),
         )
+
+    def compared_methods(self) -> set[str]:
+        """The methods the claims compare: both sides of every comparison, of the paper's pairing and of the
+        two-stream baselines (those trained here get ``seeds`` training seeds)."""
+        named = {m for _, a, b in self.comparisons.values() for m in (a, b)}
+        for pairing in (self.paper_pairing, *self.two_stream_baselines):
+            named |= set(self.pairings[pairing])
+        return named
 
     def paper_methods(self) -> tuple[str, str]:
         """(frames method, flow method) of the paper's pairing."""

@@ -45,6 +45,10 @@ def recipes() -> dict[str, SRRecipe]:
         "duf": SRRecipe("duf", "pixel", "huber", iters=2000, lr=1e-3, milestones=(1200,), **patch),
         "tosr_duf": SRRecipe("duf", "siamese", "huber", iters=400, batch=4, patch=32, lr=1e-4, init="duf"),
         "tosr_vdsr": SRRecipe("vdsr", "siamese", "huber", iters=400, batch=4, patch=32, lr=1e-4, init="vdsr"),
+        # ToSR on the RRDB generator, from the SynthActions fine-tune (its plain twin: ESRGAN-FT)
+        "tosr_esrgan": SRRecipe(
+            "rrdbnet", "siamese", "huber", iters=400, batch=4, patch=32, lr=1e-4, init="esrgan_ft"
+        ),
     }
 
 
@@ -59,6 +63,14 @@ def methods() -> dict:
     return out
 
 
+def study() -> Study:
+    """The default study of the synth methods; ToSR-ESRGAN starts from ESRGAN-FT, its plain twin."""
+    base = Study().restricted_to(methods())
+    comparisons = {k: v for k, v in base.comparisons.items() if v[1] != "ToSR-ESRGAN"}
+    comparisons["ToSR-ESRGAN vs ESRGAN-FT (temporal)"] = ("flow", "ToSR-ESRGAN", "ESRGAN-FT")
+    return replace(base, comparisons=comparisons)
+
+
 def build(env: Mapping[str, str], paths: Paths) -> Experiment:
     base = smoke.build(env, paths)
     return replace(
@@ -70,7 +82,7 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
         sr_schedule=EngineSchedule(ckpt_every=100, log_every=10, val_every=100, amp=False),
         recipes=recipes(),
         methods=methods(),
-        study=Study().restricted_to(methods()),
+        study=study(),
         # the numerics of the committed reports/synth run (2 threads, NCHW, one process): smoke's NHWC kernels
         # and recogniser lane change the bits, and a synth run with them has not been made
         recognition=replace(

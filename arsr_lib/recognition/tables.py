@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 import pandas as pd
 
+from arsr_lib.config.seeds import seeds_of
 from arsr_lib.config.study import Study
 from arsr_lib.recognition import stats
 from arsr_lib.recognition.scores import Harness
@@ -113,11 +114,73 @@ def claims(harness: Harness, study: Study) -> Iterator[tuple[str, str, np.ndarra
         )
 
 
+def _seeded(harness: Harness, methods: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The methods of each training seed: seed k takes each method's variant k where it has one (a pretrained
+    model or Bicubic has none and stays), as many seeds as the most-seeded method has."""
+    runs = [seeds_of(m, harness.frames_roots) for m in methods]
+    n = max(len(r) for r in runs)
+    return [tuple(r[k] if k < len(r) else r[0] for r in runs) for k in range(n)]
+
+
+def seeded_claims(harness: Harness, study: Study) -> Iterator[tuple[str, str, list, list]]:
+    """:func:`claims` over the training seeds: ``(name, recogniser, [scores of a per seed], [scores of b per
+    seed])``, seed 0 first (the experiment's own runs)."""
+    for name, (stream, a, b) in study.comparisons.items():
+        if _has(harness, a, b):
+            kind = "tsn_" + stream
+            sides = _seeded(harness, (a, b))
+            yield name, "TSN", *([harness.scores(kind, stream, s[i]) for s in sides] for i in (0, 1))
+    frames_method, flow_method = study.paper_methods()
+    for baseline in study.two_stream_baselines:
+        base_frames, base_flow = study.pairings[baseline]
+        if not _has(harness, frames_method, flow_method, base_frames, base_flow):
+            continue
+        name = f"{frames_method} + {flow_method} vs {baseline} (two-stream)"
+        sides = _seeded(harness, (frames_method, flow_method, base_frames, base_flow))
+        yield (
+            name,
+            "TSN",
+            [harness.fused_tsn(s[0], s[1]) for s in sides],
+            [harness.fused_tsn(s[2], s[3]) for s in sides],
+        )
+        yield (
+            name,
+            "ST-ResNet",
+            [harness.scores("stresnet", "both", s[0], s[1]) for s in sides],
+            [harness.scores("stresnet", "both", s[2], s[3]) for s in sides],
+        )
+
+
+def _groups(harness: Harness) -> np.ndarray:
+    """The group of each test video (videos of a group share actor, scene and generator seed); a video with
+    no group is its own."""
+    return np.array([it.group if it.group is not None else -1 - i for i, it in enumerate(harness.ds.test)])
+
+
 def paired_tests(harness: Harness, study: Study) -> pd.DataFrame:
-    """Paired bootstrap and exact McNemar of each of the paper's claims (:func:`claims`) on the same videos
-    (differences in points)."""
-    y = harness.labels
-    rows = [_paired_row(name, rec, a, b, y) for name, rec, a, b in claims(harness, study)]
+    """Each of the paper's claims (:func:`seeded_claims`) on the same videos, differences in points: on the
+    experiment's own runs (seed 0), the paired bootstrap over videos and the exact McNemar; over every
+    training seed, the mean paired difference with a two-stage bootstrap over seeds and groups of videos, its
+    p value, each seed's difference and the minimum detectable effect at 80 % power."""
+    y, groups = harness.labels, _groups(harness)
+    rows = []
+    for name, rec, a, b in seeded_claims(harness, study):
+        row = _paired_row(name, rec, a[0], b[0], y)
+        correct_a = np.stack([np.argmax(s, 1) == y for s in a])
+        correct_b = np.stack([np.argmax(s, 1) == y for s in b])
+        claim = stats.seed_group_claim(correct_a, correct_b, groups)
+        row.update(
+            {
+                "seeds": claim["seeds"],
+                "mean diff over seeds (pts)": 100 * claim["diff"],
+                "seeds x groups CI low": 100 * claim["ci_low"],
+                "seeds x groups CI high": 100 * claim["ci_high"],
+                "p (seeds x groups)": claim["p_boot"],
+                "per-seed diffs (pts)": " ".join(f"{100 * d:+.1f}" for d in claim["per_seed"]),
+                "MDE 80% (pts)": 100 * claim["mde"],
+            }
+        )
+        rows.append(row)
     df = pd.DataFrame(rows)
     for c in ("diff", "ci_low", "ci_high"):
         if c in df:
@@ -169,6 +232,44 @@ def calibration_table(
     calib = pd.DataFrame(rows)
     calib["gap (pts)"] = calib["HR top-1 (%)"] - calib["Bicubic top-1 (%)"]
     return calib
+
+
+def recoverable_calibration(
+    harness: Harness, classes: dict[str, list[str]], split: str = "validation, recoverable classes"
+) -> pd.DataFrame:
+    """The calibration (HR and Bicubic top-1, the gap) of each stream on the videos of the classes the LR
+    oracle found recoverable for it (``classes``: stream -> class names)."""
+    y, names = harness.labels, list(harness.ds.classes)
+    rows = []
+    for stream, label in (("rgb", "spatial (TSN RGB)"), ("flow", "temporal (TSN flow)")):
+        keep = np.isin(y, [names.index(c) for c in classes[stream]])
+        row: dict[str, str | float] = {"split": split, "stream": label}
+        for method in ("HR", "Bicubic"):
+            pred = np.argmax(harness.scores(f"tsn_{stream}", stream, method), 1)
+            row[f"{method} top-1 (%)"] = 100 * float((pred[keep] == y[keep]).mean()) if keep.any() else np.nan
+        row["classes"] = len(classes[stream])
+        rows.append(row)
+    calib = pd.DataFrame(rows)
+    calib["gap (pts)"] = calib["HR top-1 (%)"] - calib["Bicubic top-1 (%)"]
+    return calib
+
+
+def temporal_premise(
+    val_temporal: pd.DataFrame, test_temporal: pd.DataFrame, epe: pd.DataFrame, consistency: pd.DataFrame
+) -> pd.DataFrame:
+    """The paper's temporal premise per method, on validation: the temporal stream's top-1 (validation and
+    test), the flow's end-point error against HR flow and the frames' warping error (validation, chapter
+    04), and whether the temporal stream does worse on the method's flow than on bicubic's."""
+    table = val_temporal[["method", "top-1 (%)"]].rename(columns={"top-1 (%)": "temporal top-1, val (%)"})
+    test = test_temporal[["method", "top-1 (%)"]].rename(columns={"top-1 (%)": "temporal top-1, test (%)"})
+    table = table.merge(test, on="method", how="left")
+    flow = epe.rename(columns={"frames from": "method"})[["method", "EPE vs HR flow"]]
+    table = table.merge(flow, on="method", how="left").merge(consistency, on="method", how="left")
+    bicubic = table.loc[table.method == "Bicubic", "temporal top-1, val (%)"]
+    if bicubic.empty:
+        raise ValueError("temporal_premise: the validation table has no Bicubic row")
+    table["below Bicubic (val)"] = table["temporal top-1, val (%)"] < bicubic.item()
+    return table
 
 
 def flips(harness: Harness, method: str, reference: str = "Bicubic") -> pd.DataFrame:

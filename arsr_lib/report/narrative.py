@@ -118,6 +118,42 @@ def calibration_summary(table: pd.DataFrame) -> str:
     return "Bicubic ×4 costs " + "; ".join(rows) + "."
 
 
+def oracle_summary(table: pd.DataFrame, separable: float) -> str:
+    """The LR oracle (``<stream>: LR oracle on Bicubic``, ``<stream>: recoverable``, a last row ``all``): per
+    stream, which classes the x4 LR input keeps the cue of, and which it does not."""
+    parts = []
+    for stream, name in (("rgb", "spatial"), ("flow", "temporal")):
+        oracle = table[f"{stream}: LR oracle on Bicubic"]
+        flags = table[f"{stream}: recoverable"].drop(index="all")
+        lost = [f"{c} ({oracle[c]:.0f} %)" for c, ok in flags.items() if not ok]
+        kept = int(sum(bool(v) for v in flags))
+        parts.append(
+            f"{name}: the LR oracle reaches {separable:g} % on {kept} of {len(flags)} classes (all classes "
+            f"{oracle['all']:.1f} %)" + (f"; not recoverable from x4 LR: {', '.join(lost)}" if lost else "")
+        )
+    return "; ".join(parts) + "."
+
+
+def flicker_summary(table: pd.DataFrame) -> str:
+    """The temporal premise (``method``, ``temporal top-1, val (%)``, ``EPE vs HR flow``, ``warping error``,
+    ``below Bicubic (val)``): which SR methods' flow the temporal stream reads worse than bicubic's."""
+    sr = table[~table.method.isin(["HR", "Bicubic"])]
+    bicubic = _row(table, "method", "Bicubic")
+    below = sr[sr["below Bicubic (val)"].astype(bool)]
+    if bicubic is None:
+        return "The table has no Bicubic row."
+    top1, epe, warp = (bicubic[k] for k in ("temporal top-1, val (%)", "EPE vs HR flow", "warping error"))
+    base = f"Bicubic: {top1:.1f} % on validation (EPE {epe:.3f} px, warping error {warp:.3f})"
+    if below.empty:
+        return base + "; no SR method's flow does worse: the flicker premise is not met on this data."
+    names = [
+        f"{r.method} {r['temporal top-1, val (%)']:.1f} % (EPE {r['EPE vs HR flow']:.3f}, warping error "
+        f"{r['warping error']:.3f})"
+        for _, r in below.iterrows()
+    ]
+    return base + "; below it, the premise met: " + "; ".join(names) + "."
+
+
 def fusion_summary(table: pd.DataFrame, paper: str, baselines: tuple[str, ...]) -> str:
     """Two-stream accuracy (``pairing (frames + flow)``, ``TSN top-1 (%)``, ``ST-ResNet top-1 (%)``): the
     paper's pairing against its baselines."""
@@ -140,12 +176,23 @@ def fusion_summary(table: pd.DataFrame, paper: str, baselines: tuple[str, ...]) 
 
 
 def paired_summary(table: pd.DataFrame) -> str:
-    """The paired tests (``comparison``, ``recogniser``, difference and interval in points, McNemar p): one
-    line per claim with its verdict."""
+    """The paired tests: one line per claim with its verdict. With the columns over training seeds
+    (``mean diff over seeds (pts)``, ``seeds x groups CI low/high``, ``per-seed diffs (pts)``, ``MDE 80%
+    (pts)``) the verdict is read from the interval that carries the seeds' variation; otherwise from the
+    paired bootstrap over videos."""
     if not len(table):
         return "No claim could be tested: the harness lacks the methods the study compares."
     lines = []
     for _, r in table.iterrows():
+        if "seeds x groups CI low" in table:
+            low, high = r["seeds x groups CI low"], r["seeds x groups CI high"]
+            lines.append(
+                f"- {r.comparison}, {r.recogniser}: {r['mean diff over seeds (pts)']:+.2f} points over "
+                f"{r.seeds} seed(s) [{low:.2f}, {high:.2f}] (seeds: {r['per-seed diffs (pts)']}; p = "
+                f"{r['p (seeds x groups)']:.3f}; MDE {r['MDE 80% (pts)']:.1f} points): "
+                f"**{verdict(low, high)}**"
+            )
+            continue
         low, high = r["95% CI low"], r["95% CI high"]
         lines.append(
             f"- {r.comparison}, {r.recogniser}: {r['top-1 diff (pts)']:+.2f} points [{low:.2f}, {high:.2f}], "

@@ -182,6 +182,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_recognisers(args: argparse.Namespace) -> int:
+    from arsr_lib.recognition.oracle import train_oracle
     from arsr_lib.recognition.training import train_experiment_recognisers
     from arsr_lib.run.prepare import prepare_recognisers
 
@@ -189,6 +190,9 @@ def cmd_recognisers(args: argparse.Namespace) -> int:
     ds = prepare_recognisers(exp, progress=not args.quiet)
     for kind, final in train_experiment_recognisers(exp, ds, progress=not args.quiet).items():
         print(f"{kind} ({exp.name}): {final}")
+    if ds.val:  # the LR oracle notebook 05 reads on validation (arsr_lib.recognition.oracle)
+        for kind, final in train_oracle(exp, ds, progress=not args.quiet).items():
+            print(f"LR oracle {kind} ({exp.name}): {final}")
     return 0
 
 

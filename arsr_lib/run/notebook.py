@@ -69,6 +69,11 @@ class Session:
         test = self.dataset.test
         return test[:: max(1, len(test) // n)][:n]
 
+    def val_items(self, n: int) -> list:
+        """``n`` validation videos spread evenly over the validation split (none without one)."""
+        val = self.dataset.val
+        return val[:: max(1, len(val) // n)][:n] if val else []
+
     def show(self, fig: Figure, name: str, dpi: int = 80) -> Path:
         """Save ``fig`` as ``<out>/<name>``, close it, and display the PNG."""
         path = save_figure(fig, self.out / name, dpi=dpi)

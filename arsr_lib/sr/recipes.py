@@ -24,6 +24,7 @@ import torch
 from torch.utils.data import Dataset
 
 from arsr_lib.config import Experiment, SRRecipe, to_dict
+from arsr_lib.config.seeds import seeds_of
 from arsr_lib.core import protocol
 from arsr_lib.core.atomic import file_digest, files_tag
 from arsr_lib.core.codekey import code_digest
@@ -45,8 +46,8 @@ VALIDATION_VIDEOS, VALIDATION_PATCHES = 4, 8
 
 def stage_methods(exp: Experiment, stage: str) -> list[str]:
     """The methods SR training stage ``stage`` of the study (``sosr``, ``tosr``) trains and compares, those
-    the experiment has."""
-    return [m for m in exp.study.stage(stage) if m in exp.methods]
+    the experiment has, each followed by its training seeds (:mod:`arsr_lib.config.seeds`)."""
+    return [v for m in exp.study.stage(stage) if m in exp.methods for v in seeds_of(m, exp.methods)]
 
 
 def stage_recipes(exp: Experiment, stage: str) -> list[str]:
@@ -56,8 +57,8 @@ def stage_recipes(exp: Experiment, stage: str) -> list[str]:
     for name in exp.study.stages:
         if name == stage:
             break
-        earlier += exp.recipes_for(exp.study.stage(name))
-    return [r for r in exp.recipes_for(exp.study.stage(stage)) if r not in earlier]
+        earlier += exp.recipes_for(stage_methods(exp, name))
+    return [r for r in exp.recipes_for(stage_methods(exp, stage)) if r not in earlier]
 
 
 def _validation(model, samples: list[dict], device):
@@ -121,7 +122,11 @@ def _pair_dataset(exp: Experiment, recipe: SRRecipe, source: VideoSource, n_fram
         margin=max(1, patch * 10 // 128),
     )
     return ToSRPairDataset(
-        source, cfg, pairs_per_video=exp.pairs.pairs_per_video, seed=exp.seed, workers=max(1, exp.workers)
+        source,
+        cfg,
+        pairs_per_video=exp.pairs.pairs_per_video,
+        seed=exp.seed,  # the mined pairs are data, the same for every training seed (sampled by the seed)
+        workers=max(1, exp.workers),
     )
 
 
@@ -140,7 +145,7 @@ def _step(exp: Experiment, recipe: SRRecipe, models: dict, specs: dict, device):
 
 def _generator(exp: Experiment, recipe: SRRecipe) -> tuple[torch.nn.Module, dict, str | None]:
     """The seeded generator, its spec, and the digest of the run it starts from (None: scratch)."""
-    seed_everything(exp.seed)
+    seed_everything(exp.seed + recipe.seed_offset)
     arch_args = dict(exp.sr_arch.args_of(recipe.arch))
     generator = build_model(recipe.arch, **arch_args)
     if not recipe.init:
@@ -166,7 +171,7 @@ def _train_config(exp: Experiment, recipe: SRRecipe, iters: int | None) -> Train
         lr=recipe.lr,
         milestones=recipe.milestones,
         gamma=recipe.gamma,
-        seed=exp.seed,
+        seed=exp.seed + recipe.seed_offset,
         ckpt_every=sched.ckpt_every,
         log_every=sched.log_every,
         val_every=sched.val_every,
@@ -185,7 +190,7 @@ def _dataset(exp: Experiment, recipe: SRRecipe, source: VideoSource, n_frames: i
         weight_ref=exp.sr_loss.weight_ref,
         weighted=recipe.pixel_loss == "flow_weighted_mse",
     )
-    return SRPatchDataset(source, patches, length=max(cfg.iters * cfg.batch, 1), seed=exp.seed)
+    return SRPatchDataset(source, patches, length=max(cfg.iters * cfg.batch, 1), seed=cfg.seed)
 
 
 def build_recipe(

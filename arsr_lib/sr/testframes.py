@@ -16,6 +16,7 @@ import numpy as np
 from torch import nn
 
 from arsr_lib.config import Experiment
+from arsr_lib.config.seeds import base_name
 from arsr_lib.config.study import Study
 from arsr_lib.core.atomic import MARKER, atomic_folder, files_tag, is_complete
 from arsr_lib.core.cache import ByteLRU
@@ -40,7 +41,7 @@ def method_streams(methods: list[str], study: Study) -> dict[str, tuple[str, ...
     those the study's temporal tables, pairings and comparisons read is computed (SoSR's flow is never
     read)."""
     temporal = study.flow_consumers()
-    return {m: STREAMS_BOTH if m in temporal else ("rgb",) for m in methods}
+    return {m: STREAMS_BOTH if base_name(m) in temporal else ("rgb",) for m in methods}
 
 
 @dataclass(frozen=True)
