@@ -180,7 +180,8 @@ def test_methods_name_their_source_and_recipes_train_in_order():
     assert synth.method_source("SoSR") == "sosr" and synth.method_source("Bicubic") is None
     # ESRGAN-FT and SoSR: the same pretrained start and schedule, differing only in the pixel loss
     ft, sosr = synth.recipe("esrgan_ft"), synth.recipe("sosr")
-    assert _differences(ft, sosr) == ["pixel_loss"] and ft.init == synth.method_source("ESRGAN")
+    assert _differences(ft, sosr) == ["pixel_loss"] and ft.init == "d_warmup"
+    assert synth.recipe("d_warmup").init == synth.method_source("ESRGAN")  # the warm-up starts from ESRGAN
     smoke = config.load("smoke")
     assert not smoke.off_the_shelf("ESRGAN") and "ESRGAN-FT" not in smoke.methods
     assert smoke.recipes_for(["SoSR", "VDSR"]) == ["rrdb_psnr", "sosr", "vdsr"]  # its start first

@@ -176,11 +176,17 @@ def test_classifier_step_cross_entropy_and_st_resnet_stream_terms():
 
 
 def test_the_recipe_fields_choose_the_step():
+    from dataclasses import replace
+
     exp = config.load("smoke")
     kinds = {}
     for name, recipe in exp.recipes.items():
         models, specs = {}, {}
-        step = _step(exp, recipe, models, specs, torch.device("cpu"))
+        # started from scratch (no run to load a warmed discriminator from); smoke has no feature loss
+        step, feature_digest = _step(
+            exp, replace(recipe, init=None), models, specs, None, torch.device("cpu")
+        )
+        assert feature_digest is None
         kinds[name] = type(step).__name__
         assert ("d" in models) == isinstance(step, GanStep)
         if isinstance(step, (PixelStep, GanStep)):
@@ -194,4 +200,5 @@ def test_the_recipe_fields_choose_the_step():
         "duf": "PixelStep",
         "tosr_duf": "SiameseStep",
         "tosr_vdsr": "SiameseStep",
+        "tosr_esrgan": "SiameseStep",
     }

@@ -100,7 +100,7 @@ def _sr_loss(env: Mapping[str, str]) -> SRLossConfig:
         pixel=1e-2,
         feature=1.0,
         gan=5e-3,
-        weight_form="normalised",
+        weight_form="code",  # the authors' code form of Eq. 1
         weight_floor=0.1,
         huber_delta=0.01,
         tosr_weights=(1.0, 1.0, 1.0, 1.0),

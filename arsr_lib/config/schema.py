@@ -12,7 +12,7 @@ from arsr_lib.config.ranges import COUNT, POSITIVE, PROBABILITY, WEIGHT, WORKERS
 from arsr_lib.core.protocol import FLOW_METHODS
 
 SR_ARCHITECTURES = ("rrdbnet", "vdsr", "duf")
-STEP_KINDS = ("pixel", "gan", "siamese")
+STEP_KINDS = ("pixel", "gan", "siamese", "d_warmup")
 PIXEL_LOSSES = ("l1", "mse", "flow_weighted_mse", "huber")
 WEIGHT_FORMS = ("code", "normalised", "batch")  # SoSR weight map normalisations (arsr_lib.train.losses)
 RECOGNISERS = ("tsn_rgb", "tsn_flow", "stresnet")
@@ -111,13 +111,17 @@ class SRLossConfig:
     gan: float = 5e-3
     # SoSR weight map normalisation: "normalised" (per patch), "batch" (over the batch) or "code" (the
     # authors' code form, mean(w^2 e^2)); arsr_lib.train.losses
-    weight_form: str = "normalised"
+    weight_form: str = "code"  # the authors' code form of Eq. 1, mse(w * SR, w * HR)
     weight_floor: float = 0.1
     weight_ref: float | None = None  # flow magnitude (px) of weight 1; None: each frame's 99th percentile
     huber_delta: float = 0.01
     tosr_weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
     mask_outside: bool = True
-    vgg19_weights: str | None = None  # local torchvision vgg19 state dict (needed when feature > 0)
+    vgg19_weights: str | None = None  # local torchvision vgg19 state dict (feature_net "vgg19", feature > 0)
+    # the perceptual loss's network: "vgg19" (ImageNet weights from vgg19_weights) or "trained" (a VGG-style
+    # network trained here on the HR training frames for a pretext task, arsr_lib.sr.featurenet)
+    feature_net: str = "vgg19"
+    feature_net_iters: int = 600
 
     RANGES: ClassVar[dict[str, Range]] = {
         "pixel": WEIGHT,
@@ -127,10 +131,13 @@ class SRLossConfig:
         "weight_ref": POSITIVE,
         "huber_delta": POSITIVE,
         "tosr_weights": WEIGHT,
+        "feature_net_iters": COUNT,
     }
 
     def __post_init__(self):
         check_ranges(self, "sr_loss", self.RANGES)
+        if self.feature_net not in ("vgg19", "trained"):
+            raise ValueError(f"sr_loss.feature_net must be 'vgg19' or 'trained' (got {self.feature_net!r})")
         if self.weight_form not in WEIGHT_FORMS:
             raise ValueError(f"sr_loss.weight_form must be one of {WEIGHT_FORMS} (got {self.weight_form!r})")
 

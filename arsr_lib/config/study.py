@@ -109,6 +109,7 @@ class Study:
     # the LR oracle's per-class top-1 (%) on validation from which a class counts as recoverable from x4 LR
     # input (arsr_lib.recognition.oracle); the calibration and the claims are read on recoverable classes
     separable: float = 75.0
+    oracle_scale: float = 1.0  # the oracle's training steps, a share of the HR recognisers'
     # training seeds of every fine-tuned model a claim compares (arsr_lib.config.seeds): the claims' intervals
     # carry the variation of training
     seeds: int = 1
@@ -120,6 +121,10 @@ class Study:
         set_(self, "comparisons", _tuples(self.comparisons, 3, "comparisons"))
         for name in ("flow_compared", "two_stream_baselines", "temporal_table", "recognize"):
             set_(self, name, tuple(getattr(self, name)))
+        if not 0 < self.oracle_scale <= 1:
+            raise ValueError(
+                f"study.oracle_scale = {self.oracle_scale} is out of range: it must be in (0, 1]"
+            )
         if self.seeds < 1:
             raise ValueError(f"study.seeds = {self.seeds} is out of range: it must be in [1, inf]")
         if not 0 <= self.separable <= 100:

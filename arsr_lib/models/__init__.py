@@ -15,6 +15,7 @@ from torch import nn
 from arsr_lib.models.bicubic import BicubicSR
 from arsr_lib.models.discriminator import VGGDiscriminator, VGGDiscriminatorAnySize
 from arsr_lib.models.duf import DUF
+from arsr_lib.models.featurenet import FeatureNet
 from arsr_lib.models.rrdbnet import RRDBNet, convert_esrgan_state_dict
 from arsr_lib.models.stresnet import STResNet
 from arsr_lib.models.tsn import TSN
@@ -29,6 +30,7 @@ REGISTRY = {
     "vgg_discriminator_any": VGGDiscriminatorAnySize,
     "tsn": TSN,
     "stresnet": STResNet,
+    "featurenet": FeatureNet,
 }
 
 

@@ -11,6 +11,7 @@ test split is never read.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -35,13 +36,18 @@ def oracle_runs(exp: Experiment) -> Path:
 
 def train_oracle(exp: Experiment, ds: SplitDataset, progress: bool = True) -> dict[str, Path]:
     """The oracle's TSN streams (``kind -> final.pt``), trained (or reused) on the Bicubic frames of the
-    training split, which are extracted here when missing."""
+    training split, which are extracted here when missing, for ``study.oracle_scale`` of the HR recognisers'
+    steps."""
     extract_variants(ds, exp, ("bicubic",), subsets=("train",), progress=progress)
+    scale = exp.study.oracle_scale
+    rec = replace(
+        exp.recognition, iters={k: max(1, round(v * scale)) for k, v in exp.recognition.iters.items()}
+    )
     return train_recognisers(
         ds,
         exp.frames_root("bicubic"),
         oracle_runs(exp),
-        exp.recognition,
+        rec,
         exp.seed,
         progress,
         exp.data.dataset,

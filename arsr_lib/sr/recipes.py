@@ -31,13 +31,13 @@ from arsr_lib.core.codekey import code_digest
 from arsr_lib.core.devices import resolve_device
 from arsr_lib.models import build_model
 from arsr_lib.models.pretrained import is_pretrained, pretrained_spec, pretrained_state_dict, weights_digest
+from arsr_lib.sr.featurenet import feature_loss
 from arsr_lib.sr.inference import to_uint8
 from arsr_lib.sr.metrics import psnr_y
 from arsr_lib.sr.pairs import PairConfig, ToSRPairDataset
 from arsr_lib.sr.srdata import PatchConfig, SRPatchDataset, VideoSource
 from arsr_lib.train.checkpoint import load_final
 from arsr_lib.train.engine import Engine
-from arsr_lib.train.losses import FeatureLoss
 from arsr_lib.train.steps import GanStep, PixelStep, SiameseStep
 from arsr_lib.train.task import Task, TrainConfig, seed_everything
 
@@ -130,17 +130,21 @@ def _pair_dataset(exp: Experiment, recipe: SRRecipe, source: VideoSource, n_fram
     )
 
 
-def _step(exp: Experiment, recipe: SRRecipe, models: dict, specs: dict, device):
-    """The recipe's training step; adds the discriminator to ``models`` / ``specs`` for GAN steps."""
+def _step(exp: Experiment, recipe: SRRecipe, models: dict, specs: dict, source: VideoSource, device):
+    """(the recipe's training step, the digest of its feature network); adds the discriminator to ``models``
+    / ``specs`` for GAN steps, from the run the recipe starts from when that run has one (a warm-up)."""
     if recipe.step == "siamese":
-        return SiameseStep(exp.sr_loss)
+        return SiameseStep(exp.sr_loss), None
     if recipe.step == "pixel":
-        return PixelStep(recipe.pixel_loss, exp.sr_loss)
+        return PixelStep(recipe.pixel_loss, exp.sr_loss), None
     arch = exp.sr_arch
     models["d"] = build_model(arch.discriminator, **arch.discriminator_args)
     specs["d"] = {"arch": arch.discriminator, "kwargs": dict(arch.discriminator_args)}
-    feature = FeatureLoss(exp.sr_loss.vgg19_weights).to(device) if exp.sr_loss.feature > 0 else None
-    return GanStep(recipe.pixel_loss, exp.sr_loss, feature)
+    init = exp.runs_dir() / recipe.init / "final.pt" if recipe.init and recipe.init in exp.recipes else None
+    if init is not None and "d" in (start := load_final(init))["models"]:
+        models["d"].load_state_dict(start["models"]["d"])
+    feature, digest = feature_loss(exp, source, device) if recipe.step == "gan" else (None, None)
+    return GanStep(recipe.pixel_loss, exp.sr_loss, feature, recipe.step == "d_warmup"), digest
 
 
 def _generator(exp: Experiment, recipe: SRRecipe) -> tuple[torch.nn.Module, dict, str | None]:
@@ -213,8 +217,9 @@ def build_recipe(
     flow_method = exp.data.flow_method
     val = _validation_samples(exp, val_videos, recipe, n_frames) if val_videos else []
     models = {"g": generator}
-    dataset = _dataset(exp, recipe, video_source(exp, train_videos), n_frames, cfg)
-    step = _step(exp, recipe, models, specs, device)
+    source = video_source(exp, train_videos)
+    dataset = _dataset(exp, recipe, source, n_frames, cfg)
+    step, feature_digest = _step(exp, recipe, models, specs, source, device)
     signature = {
         "recipe": name,
         "settings": to_dict(recipe),
@@ -222,6 +227,7 @@ def build_recipe(
         "loss": to_dict(exp.sr_loss),
         "pairs": to_dict(exp.pairs),
         "init": init_digest,
+        "feature_net": feature_digest,
         "flow": flow_method,
         "train_videos": files_tag(train_videos),
         "max_frames": exp.data.max_frames,

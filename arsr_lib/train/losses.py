@@ -23,7 +23,9 @@ compares clipped samples, which leaves the last row and column of every patch at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -153,6 +155,23 @@ def vgg19_features(layers: int | None = 35) -> nn.Sequential:
             modules += [nn.Conv2d(cin, v, 3, padding=1), nn.ReLU(inplace=False)]
             cin = v
     return nn.Sequential(*modules[:layers])
+
+
+class NetFeatureLoss(nn.Module):
+    """L1 between a trained network's features of SR and HR (``net.features``; the network trained here,
+    :mod:`arsr_lib.sr.featurenet`), the network frozen."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net.eval()
+        for p in self.net.parameters():
+            p.requires_grad_(False)
+
+    def forward(
+        self, pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        features = cast(Callable[[torch.Tensor], torch.Tensor], getattr(self.net, "features"))
+        return F.l1_loss(features(pred), features(target).detach())
 
 
 class FeatureLoss(nn.Module):

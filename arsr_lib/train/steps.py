@@ -94,6 +94,9 @@ class GanStep:
     loss: str  # "mse" (ESRGAN) or "flow_weighted_mse" (SoSR)
     settings: SRLossConfig
     feature: torch.nn.Module | None = None  # VGG19 feature loss (None: feature weight 0)
+    # the discriminator's warm-up (recipe step "d_warmup"): the generator is not updated, only D learns to
+    # tell its output from HR, so that a fine-tune starts against a discriminator that already discriminates
+    generator_frozen: bool = False
 
     def __post_init__(self):
         self._criterion = pixel_loss(self.loss)
@@ -131,12 +134,17 @@ class GanStep:
     def __call__(
         self, batch: Batch, optimisers: Optimisers, autocast: Autocast, models: Models
     ) -> dict[str, float]:
-        discriminator_params = list(models["d"].parameters())
-        for p in discriminator_params:
-            p.requires_grad_(False)
-        sr, terms = self._generator(batch, optimisers, autocast, models)
-        for p in discriminator_params:
-            p.requires_grad_(True)
+        terms: dict[str, float] = {}
+        if self.generator_frozen:
+            with torch.no_grad(), autocast():
+                sr = models["g"](batch["lr"]).float()
+        else:
+            discriminator_params = list(models["d"].parameters())
+            for p in discriminator_params:
+                p.requires_grad_(False)
+            sr, terms = self._generator(batch, optimisers, autocast, models)
+            for p in discriminator_params:
+                p.requires_grad_(True)
         optimisers["d"].zero_grad(set_to_none=True)
         with autocast():
             d_real, d_fake = models["d"](batch["hr"]), models["d"](sr.detach())
