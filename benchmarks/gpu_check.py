@@ -328,6 +328,8 @@ def project(exp, m: dict) -> dict:
         "duf": "duf",
         "tosr_duf": "tosr_duf",
         "tosr_vdsr": "tosr_vdsr",
+        # not measured apart: a siamese step of the RRDB generator at the rate of an ESRGAN step (a proxy)
+        "tosr_esrgan": "esrgan",
     }
     rows = []
 
@@ -353,13 +355,10 @@ def project(exp, m: dict) -> dict:
         add(f"SR training {name}", recipe.iters, "iteration", m[f"train_{k}_its"], flops[f"train_{k}"])
     rgb_idx, flow_idx = protocol_frames(T, rec.test_snippets, rec.new_length, True)
     with_flow = len(set(rgb_idx) | {j for f in flow_idx for j in (f, f + 1)})
-    # SR of the frames the protocol reads (spatial-only methods: their RGB frames; the others also the frames
-    # of their flows). RRDB: SoSR + ESRGAN; VDSR: SoSR-VDSR + VDSR + ToSR-VDSR; DUF: VSR-DUF + ToSR-DUF
-    for arch, frames in (
-        ("rrdb", len(rgb_idx) + with_flow),
-        ("vdsr", len(rgb_idx) + 2 * with_flow),
-        ("duf", 2 * with_flow),
-    ):
+    # SR of the frames the protocol reads: every method's flow feeds the temporal stream, so each method
+    # makes the frames of its flows too. RRDB: ESRGAN, SoSR, ToSR-ESRGAN; VDSR: VDSR, SoSR-VDSR, ToSR-VDSR;
+    # DUF: VSR-DUF, ToSR-DUF
+    for arch, frames in (("rrdb", 3 * with_flow), ("vdsr", 3 * with_flow), ("duf", 2 * with_flow)):
         add(f"SR of test frames ({arch})", test * frames, "frame", m[f"{arch}_fps"], flops[f"{arch}_frame"])
     for kind in rec.iters:
         add(
@@ -369,7 +368,16 @@ def project(exp, m: dict) -> dict:
             m[f"train_{kind}_its"],
             flops[f"train_{kind}"],
         )
-    for kind, per_video in (("tsn_rgb", 9), ("tsn_flow", 7), ("stresnet", 7)):
+    for kind in ("tsn_rgb", "tsn_flow"):  # the LR oracle: the TSN streams again, on Bicubic frames
+        add(
+            f"LR oracle training {kind}",
+            max(1, round(rec.iters[kind] * exp.study.oracle_scale)),
+            "iteration",
+            m[f"train_{kind}_its"],
+            flops[f"train_{kind}"],
+        )
+    # HR, Bicubic and the 8 SR methods for each TSN stream; the 7 pairings for ST-ResNet
+    for kind, per_video in (("tsn_rgb", 10), ("tsn_flow", 10), ("stresnet", 7)):
         add(
             f"scoring {kind} ({per_video} methods/pairings)",
             test * per_video,
@@ -381,7 +389,7 @@ def project(exp, m: dict) -> dict:
     n_sr_videos = exp.data.sr_train_videos or UCF101["train"]
     for stage, units in (
         ("TV-L1: rawframes (HR train+test, bicubic test)", (UCF101["train"] + 2 * test) * (T - 1)),
-        ("TV-L1: SR test frames (5 methods the temporal stream reads)", 5 * test * len(flow_idx)),
+        ("TV-L1: SR test frames (the 9 SR methods' flow)", 9 * test * len(flow_idx)),
         ("TV-L1: SR training pairs (SoSR weight maps, ToSR mining)", n_sr_videos * ((T - 1) + 2 * pairs)),
     ):
         add(stage, units, "frame pair", m["tvl1_pairs_per_s"], cpu=True)

@@ -110,7 +110,8 @@ def test_gpu_check_runs_tiny_on_the_cpu(tmp_path):
     )
     assert {r["stage"] for r in result["projection_hours"]["rows"]} >= {
         "SR training sosr",
-        "scoring tsn_rgb (9 methods/pairings)",
+        "scoring tsn_rgb (10 methods/pairings)",
+        "LR oracle training tsn_rgb",
     }
     assert "H100 projection" in (tmp_path / "gpu_check_tiny.md").read_text()
     # without a GPU and without --tiny it refuses clearly

@@ -62,10 +62,23 @@ def test_each_recogniser_is_trained_when_first_asked_for(world):
 
 @pytest.mark.slow
 def test_the_study_decides_which_streams_read_each_method(world):
-    """SoSR-VDSR feeds the spatial stream alone (the study reads no flow of it): its flow is never made."""
-    assert world.h.streams["VDSR"] == ("rgb", "flow") and world.h.streams["SoSR-VDSR"] == ("rgb",)
+    """By default every method's flow feeds the temporal stream (the flicker premise); a study whose tables
+    read no flow of a method (SoSR-VDSR below) never makes it, and asking for it is an error."""
+    import dataclasses
+
+    from arsr_lib.config.study import Study
+    from arsr_lib.sr.testframes import method_streams
+
+    assert world.h.streams["VDSR"] == world.h.streams["SoSR-VDSR"] == ("rgb", "flow")
+    study = Study(temporal_table=("HR", "Bicubic", "VDSR"))
+    assert method_streams(["VDSR", "SoSR-VDSR", "SoSR-VDSR@1"], study) == {
+        "VDSR": ("rgb", "flow"),
+        "SoSR-VDSR": ("rgb",),
+        "SoSR-VDSR@1": ("rgb",),
+    }
+    spatial_only = dataclasses.replace(world.h, streams={**world.h.streams, "SoSR-VDSR": ("rgb",)})
     with pytest.raises(ValueError, match="SoSR-VDSR's frames were made for the rgb stream only"):
-        world.h.scores("tsn_flow", "flow", "SoSR-VDSR")
+        spatial_only.scores("tsn_flow", "flow", "SoSR-VDSR")
 
 
 @pytest.mark.slow

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
@@ -211,6 +213,7 @@ class _StubHarness:
         rng = np.random.default_rng(seed)
         self.labels = rng.integers(0, 3, n)
         self.frames_roots = {m: None for m in methods}
+        self.ds = SimpleNamespace(test=[SimpleNamespace(group=i // 4) for i in range(n)])  # groups of 4
         self._scores = {}
         for m in methods:
             s = rng.random((n, 3))
