@@ -132,7 +132,8 @@ if val_harness is not None:
         val_harness, oracle_harness(exp, val_eval, train_oracle(exp, ds, progress=False)), study.separable
     )
     recoverable = {stream: recoverable_classes(lr_oracle, stream) for stream in ("rgb", "flow")}
-    oracle_caption = recognition_caption(exp, val_harness) + (
+    val_videos = f"{len(val_harness.ds.test)} validation videos of split {exp.data.split}"
+    oracle_caption = recognition_caption(exp, val_harness, videos=val_videos) + (
         f"; LR oracle: TSN trained on Bicubic frames of the training split; recoverable: oracle top-1 >= "
         f"{study.separable:g} % on validation"
     )
@@ -186,7 +187,13 @@ if val_harness is not None and (out / "04_flow_epe_val.csv").is_file():
         pd.read_csv(out / "04_flow_epe_val.csv"),
         pd.read_csv(out / "04_temporal_consistency_val.csv"),
     )
-    save_table(premise.round(3), out / "05_temporal_premise", caption=caption)
+    premise_caption = recognition_caption(
+        exp,
+        harness,
+        videos=f"{len(val_harness.ds.test)} validation and {len(harness.ds.test)} test videos; EPE and "
+        f"warping error: chapter 04's validation videos",
+    )
+    save_table(premise.round(3), out / "05_temporal_premise", caption=premise_caption)
     display(premise.round(3))
     display(Markdown(narrative.flicker_summary(premise)))
 

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 import torch
 
+from arsr_lib import config
 from arsr_lib.models import build_model
 from arsr_lib.run.reproduce import reproduce
 from arsr_lib.train.losses import vgg19_features
@@ -54,10 +55,7 @@ def _random_weights(tmp: Path) -> tuple[Path, Path]:
 def test_paper_profile_runs_every_notebook_on_real_clips(tmp_path, realdata):
     root = _ucf101_root(tmp_path, realdata)
     resnet, vgg = _random_weights(tmp_path)
-    steps = {
-        name: {"iters": 1, "batch": 2}
-        for name in ("rrdb_psnr", "esrgan", "sosr", "vdsr", "sosr_vdsr", "duf", "tosr_duf", "tosr_vdsr")
-    }
+    steps = {name: {"iters": 1, "batch": 2} for name in config.load("paper").recipes}  # every recipe
     experiment = {
         "base": "paper",
         "paths": {"project": str(tmp_path / "project"), "reports_root": str(tmp_path / "reports")},

@@ -42,6 +42,7 @@ STAGES = {
 FLOW_COMPARED = (
     "Bicubic",
     "VDSR",
+    "SoSR-VDSR",
     "ESRGAN",
     "ESRGAN-FT",
     "SoSR",
