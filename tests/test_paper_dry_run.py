@@ -94,9 +94,10 @@ def test_paper_profile_runs_every_notebook_on_real_clips(tmp_path, realdata):
         "VSR-DUF",
         "ToSR-DUF",
         "ToSR-VDSR",
+        "ToSR-ESRGAN",
     ]
     temporal = pd.read_csv(reports / "05_temporal.csv")
-    assert "SoSR" not in set(temporal.method) and "ToSR-DUF" in set(temporal.method)
+    assert list(temporal.method) == list(spatial.method)  # every method's flow feeds the temporal stream
     assert "tvl1" in (reports / "05_spatial.md").read_text()  # the pinned protocol beside the numbers
     # the architectures were the paper's
     specs = torch.load(tmp_path / "project" / "runs" / "paper" / "sosr" / "final.pt", weights_only=True)[
