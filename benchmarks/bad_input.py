@@ -17,14 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bad_input_cases import CASES, make_inputs  # noqa: E402
-
-
-def said(stderr: str) -> str:
-    for line in stderr.splitlines():
-        if line.strip() and not line.startswith(("usage:", " ")):
-            return line
-    return ""
+from bad_input_cases import CASES, make_inputs, said  # noqa: E402
 
 
 def main() -> int:

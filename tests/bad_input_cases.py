@@ -25,6 +25,14 @@ class Case:
     output: str | None = None  # an output that must not exist afterwards (nothing half-written)
 
 
+def said(stderr: str) -> str:
+    """The line a case is judged by: the first on stderr that is not argparse's usage."""
+    for line in stderr.splitlines():
+        if line.strip() and not line.startswith(("usage:", " ")):
+            return line
+    return ""
+
+
 class _Evil:
     def __reduce__(self):
         return (os.system, ("echo pwned > pwned.txt",))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bad_input_cases import CASES, make_inputs
+from bad_input_cases import CASES, make_inputs, said
 
 from arsr_lib.run.cli import main
 
@@ -15,14 +15,6 @@ from arsr_lib.run.cli import main
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> dict[str, str]:
     return make_inputs(tmp_path_factory.mktemp("bad_input"))
-
-
-def said(stderr: str) -> str:
-    """The line a case is judged by: the first on stderr that is not argparse's usage."""
-    for line in stderr.splitlines():
-        if line.strip() and not line.startswith(("usage:", " ")):
-            return line
-    return ""
 
 
 def run_case(argv: list[str]) -> int:

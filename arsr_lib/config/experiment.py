@@ -91,16 +91,10 @@ class Experiment:
         """The recipes that make those of ``methods`` the experiment has, each after the recipe it starts
         from (what a notebook trains, in order)."""
         order: list[str] = []
-
-        def visit(name: str) -> None:
-            if name in order or name not in self.recipes:
-                return
-            visit(self.recipes[name].init)
-            order.append(name)
-
         for method in methods:
-            if self.methods.get(method) in self.recipes:
-                visit(self.methods[method])
+            source = self.methods.get(method)
+            if isinstance(source, str):
+                order += [r for r in seeds.recipe_chain(self.recipes, source) if r not in order]
         return order
 
     def recipe(self, name: str) -> SRRecipe:

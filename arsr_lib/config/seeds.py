@@ -31,7 +31,7 @@ def is_variant(name: str) -> bool:
     return SEP in name
 
 
-def _recipe_chain(recipes: Mapping, name: str) -> list[str]:
+def recipe_chain(recipes: Mapping, name: str) -> list[str]:
     """``name`` and the recipes it starts from, first the earliest."""
     chain: list[str] = []
     while name in recipes and name not in chain:
@@ -57,7 +57,7 @@ def expand(recipes: Mapping, methods: Mapping, compared: Iterable[str], seeds: i
         source = methods.get(method)
         if not isinstance(source, str) or source not in recipes or is_variant(method):
             continue
-        chain = _recipe_chain(recipes, source)
+        chain = recipe_chain(recipes, source)
         for k in range(1, seeds):
             for name in chain:
                 base = recipes[name]

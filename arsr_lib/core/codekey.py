@@ -35,6 +35,7 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
         "sr.recipes",
         "train.task",
         "train.checkpoint",
+        "sr.featurenet",
     ),
     "sr_videos": ("data.video", "data.degrade", "models", "sr.inference"),
     # the sparse SR test frames the recognisers read: sr.testframes picks the frames, decodes and writes them

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from arsr_lib.config import Experiment
@@ -24,7 +23,8 @@ from arsr_lib.data.datasets import SplitDataset
 from arsr_lib.data.frames import output_dir
 from arsr_lib.data.prep import extract_variants
 from arsr_lib.recognition.scores import Harness
-from arsr_lib.recognition.training import train_recognisers
+from arsr_lib.recognition.tables import per_class_top1
+from arsr_lib.recognition.training import train_experiment_recognisers
 from arsr_lib.sr.testframes import STREAMS_BOTH
 
 ORACLE_KINDS = ("tsn_rgb", "tsn_flow")
@@ -43,19 +43,7 @@ def train_oracle(exp: Experiment, ds: SplitDataset, progress: bool = True) -> di
     rec = replace(
         exp.recognition, iters={k: max(1, round(v * scale)) for k, v in exp.recognition.iters.items()}
     )
-    return train_recognisers(
-        ds,
-        exp.frames_root("bicubic"),
-        oracle_runs(exp),
-        rec,
-        exp.seed,
-        progress,
-        exp.data.dataset,
-        device=exp.compute.device,
-        workers=exp.workers,
-        cache_bytes=exp.loader_cache_bytes,
-        upto="tsn_flow",
-    )
+    return train_experiment_recognisers(exp, ds, progress, "tsn_flow", "bicubic", oracle_runs(exp), rec)
 
 
 def oracle_harness(exp: Experiment, val: SplitDataset, paths: dict[str, Path]) -> Harness:
@@ -77,14 +65,6 @@ def oracle_harness(exp: Experiment, val: SplitDataset, paths: dict[str, Path]) -
     )
 
 
-def _per_class(scores: np.ndarray, labels: np.ndarray, n_classes: int) -> list[float]:
-    pred = scores.argmax(1)
-    return [
-        100 * float((pred[labels == c] == c).mean()) if (labels == c).any() else float("nan")
-        for c in range(n_classes)
-    ]
-
-
 def oracle_table(val_harness: Harness, oracle: Harness, separable: float) -> pd.DataFrame:
     """Per class and stream, on validation: the HR recogniser on HR frames and on Bicubic frames, the oracle
     on Bicubic frames, and whether the class is recoverable (the oracle's top-1 of that stream at least
@@ -101,7 +81,7 @@ def oracle_table(val_harness: Harness, oracle: Harness, separable: float) -> pd.
         }
         for name, scores in columns.items():
             overall = 100 * float((scores.argmax(1) == labels).mean())
-            table[name] = [*_per_class(scores, labels, n), overall]
+            table[name] = [*per_class_top1(scores, labels, n), overall]
         oracle_col = table[f"{stream}: LR oracle on Bicubic"]
         table[f"{stream}: recoverable"] = [bool(v >= separable) for v in oracle_col[:n]] + [None]
     return pd.DataFrame(table, index=pd.Index([*classes, "all"], name="class"))

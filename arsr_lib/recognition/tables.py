@@ -38,6 +38,15 @@ def stream_table(harness: Harness, stream: str, methods: list[str]) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def per_class_top1(scores: np.ndarray, labels: np.ndarray, n_classes: int) -> list[float]:
+    """Top-1 (%) of each class (nan for a class with no video)."""
+    pred = np.argmax(scores, 1)
+    return [
+        100 * float((pred[labels == c] == c).mean()) if (labels == c).any() else float("nan")
+        for c in range(n_classes)
+    ]
+
+
 def per_class_table(harness: Harness, stream: str, methods: list[str]) -> pd.DataFrame:
     """TSN top-1 (%) of one stream per class (rows, with the number of test videos) and method (columns):
     where a method wins back or loses accuracy, e.g. the detail pairs of SynthActions for the spatial
@@ -45,11 +54,7 @@ def per_class_table(harness: Harness, stream: str, methods: list[str]) -> pd.Dat
     y = harness.labels
     table: dict[str, list[float]] = {"videos": [int((y == c).sum()) for c in range(len(harness.ds.classes))]}
     for m in methods:
-        pred = np.argmax(harness.scores("tsn_" + stream, stream, m), 1)
-        table[m] = [
-            100 * float((pred[y == c] == c).mean()) if (y == c).any() else float("nan")
-            for c in range(len(harness.ds.classes))
-        ]
+        table[m] = per_class_top1(harness.scores("tsn_" + stream, stream, m), y, len(harness.ds.classes))
     return pd.DataFrame(table, index=pd.Index(list(harness.ds.classes), name="class"))
 
 
@@ -90,45 +95,28 @@ def claims(harness: Harness, study: Study) -> Iterator[tuple[str, str, np.ndarra
     scores of b)`` for each of ``study.comparisons`` (TSN, one stream) and the paper's pairing against each of
     ``study.two_stream_baselines`` (TSN late fusion and ST-ResNet); those whose methods the harness lacks are
     left out."""
-    for name, (stream, a, b) in study.comparisons.items():
-        if _has(harness, a, b):
-            kind = "tsn_" + stream
-            yield name, "TSN", harness.scores(kind, stream, a), harness.scores(kind, stream, b)
-    frames_method, flow_method = study.paper_methods()
-    for baseline in study.two_stream_baselines:
-        base_frames, base_flow = study.pairings[baseline]
-        if not _has(harness, frames_method, flow_method, base_frames, base_flow):
-            continue
-        name = f"{frames_method} + {flow_method} vs {baseline} (two-stream)"
-        yield (
-            name,
-            "TSN",
-            harness.fused_tsn(frames_method, flow_method),
-            harness.fused_tsn(base_frames, base_flow),
-        )
-        yield (
-            name,
-            "ST-ResNet",
-            harness.scores("stresnet", "both", frames_method, flow_method),
-            harness.scores("stresnet", "both", base_frames, base_flow),
-        )
+    for name, rec, a, b in seeded_claims(harness, study, all_seeds=False):
+        yield name, rec, a[0], b[0]
 
 
-def _seeded(harness: Harness, methods: tuple[str, ...]) -> list[tuple[str, ...]]:
+def _seeded(harness: Harness, methods: tuple[str, ...], all_seeds: bool) -> list[tuple[str, ...]]:
     """The methods of each training seed: seed k takes each method's variant k where it has one (a pretrained
-    model or Bicubic has none and stays), as many seeds as the most-seeded method has."""
+    model or Bicubic has none and stays), as many seeds as the most-seeded method has (seed 0 alone unless
+    ``all_seeds``)."""
     runs = [seeds_of(m, harness.frames_roots) for m in methods]
-    n = max(len(r) for r in runs)
+    n = max(len(r) for r in runs) if all_seeds else 1
     return [tuple(r[k] if k < len(r) else r[0] for r in runs) for k in range(n)]
 
 
-def seeded_claims(harness: Harness, study: Study) -> Iterator[tuple[str, str, list, list]]:
-    """:func:`claims` over the training seeds: ``(name, recogniser, [scores of a per seed], [scores of b per
-    seed])``, seed 0 first (the experiment's own runs)."""
+def seeded_claims(
+    harness: Harness, study: Study, all_seeds: bool = True
+) -> Iterator[tuple[str, str, list, list]]:
+    """The paper's claims over the training seeds: ``(name, recogniser, [scores of a per seed], [scores of b
+    per seed])``, seed 0 first (the experiment's own runs; only it unless ``all_seeds``)."""
     for name, (stream, a, b) in study.comparisons.items():
         if _has(harness, a, b):
             kind = "tsn_" + stream
-            sides = _seeded(harness, (a, b))
+            sides = _seeded(harness, (a, b), all_seeds)
             yield name, "TSN", *([harness.scores(kind, stream, s[i]) for s in sides] for i in (0, 1))
     frames_method, flow_method = study.paper_methods()
     for baseline in study.two_stream_baselines:
@@ -136,7 +124,7 @@ def seeded_claims(harness: Harness, study: Study) -> Iterator[tuple[str, str, li
         if not _has(harness, frames_method, flow_method, base_frames, base_flow):
             continue
         name = f"{frames_method} + {flow_method} vs {baseline} (two-stream)"
-        sides = _seeded(harness, (frames_method, flow_method, base_frames, base_flow))
+        sides = _seeded(harness, (frames_method, flow_method, base_frames, base_flow), all_seeds)
         yield (
             name,
             "TSN",

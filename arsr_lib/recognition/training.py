@@ -166,15 +166,22 @@ def train_recognisers(
 
 
 def train_experiment_recognisers(
-    exp: Experiment, ds: SplitDataset, progress: bool = True, upto: str | None = None
+    exp: Experiment,
+    ds: SplitDataset,
+    progress: bool = True,
+    upto: str | None = None,
+    variant: str = "hr",
+    runs_dir: Path | None = None,
+    rec: RecognitionConfig | None = None,
 ) -> dict[str, Path]:
     """:func:`train_recognisers` with everything taken from experiment ``exp`` (what the harness and ``arsr
-    recognisers`` both call, so that either reuses the other's runs)."""
+    recognisers`` both call, so that either reuses the other's runs); the LR oracle trains on another
+    ``variant``'s frames into its own ``runs_dir`` with its own ``rec``."""
     return train_recognisers(
         ds,
-        exp.frames_root("hr"),
-        exp.runs_dir(),
-        exp.recognition,
+        exp.frames_root(variant),
+        runs_dir or exp.runs_dir(),
+        rec or exp.recognition,
         exp.seed,
         progress,
         exp.data.dataset,

@@ -6,6 +6,7 @@ rawframes notebook 01 makes and the SR runs of notebooks 02 and 03."""
 from __future__ import annotations
 
 from arsr_lib.config import Experiment
+from arsr_lib.config.seeds import recipe_chain
 from arsr_lib.core.atomic import is_complete
 from arsr_lib.data.datasets import SplitDataset
 from arsr_lib.data.frames import output_dir
@@ -27,12 +28,7 @@ def prepare_recipe(exp: Experiment, name: str, progress: bool = True) -> tuple[l
     ds = prepare_dataset(exp, progress=progress)
     train = [str(ds.path(i)) for i in ds.train]
     val = [str(ds.path(i)) for i in ds.val]  # the validation split; never the test split
-    chain: list[str] = []
-    init = exp.recipe(name).init
-    while init is not None and init in exp.recipes and init not in chain:
-        chain.insert(0, init)
-        init = exp.recipes[init].init
-    for recipe in chain:
+    for recipe in recipe_chain(exp.recipes, name)[:-1]:
         train_recipe(recipe, exp, train, val, progress=progress)
     return train, val
 

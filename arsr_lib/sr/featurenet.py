@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from arsr_lib.config import Experiment, to_dict
+from arsr_lib.config import Experiment
 from arsr_lib.core.atomic import file_digest, files_tag
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.models import build_model, model_from_checkpoint
@@ -58,7 +58,7 @@ def train_feature_net(
     net = build_model("featurenet")
     cfg = TrainConfig(iters=loss.feature_net_iters, batch=BATCH, lr=1e-3, seed=exp.seed, log_every=20)
     signature = {
-        "feature_net": to_dict(loss)["feature_net_iters"],
+        "feature_net_iters": loss.feature_net_iters,
         "train_videos": files_tag(source.paths),
         "code": code_digest("sr_training"),
     }
