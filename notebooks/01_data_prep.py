@@ -50,6 +50,8 @@ from arsr_lib import config
 from arsr_lib.core import protocol
 from arsr_lib.data.prep import extract_variants
 from arsr_lib.data.splitfiles import load_dataset
+from arsr_lib.data.synth import FINE_MOTION_CLASSES, config_for
+from arsr_lib.data.synth.checks import wheel_cue_table
 from arsr_lib.report import data_figures as figures
 from arsr_lib.report import narrative
 from arsr_lib.report.io import save_table
@@ -76,6 +78,36 @@ by_split = {
 splits = figures.split_table(by_split)
 save_table(splits, out / "01_splits", caption=f"Splits of {exp.data.dataset} (profile {exp.name})")
 display(splits)
+
+# %% [markdown]
+# ## SynthActions' design, checked on validation
+#
+# Each setting of the dataset that a premise rests on is chosen by a check that reads the validation groups
+# only, and is recorded here with its check. The turning wheel must be *recoverable* from ×4 LR (else no SR
+# can restore it: no test of SR) yet *faint* there (else SR has nothing to add): `wheel_cue_table` counts, per
+# number of spokes, the validation clips whose HR and bicubic flow turn the right way, and bicubic's share of
+# the HR cue; the dataset takes the most spokes whose bicubic flow still turns the right way in at least
+# `study.separable` % of the clips (the LR oracle's bar; more spokes alias, the wagon-wheel effect). The
+# other choices and the checks that decided them are in docs/synthactions.md ("Which check decided each
+# setting"); the LR oracle (chapter 05) confirms the classes are separable from LR frames with the
+# recognisers themselves.
+
+# %%
+synth_cfg = config_for(exp.data.synth_size) if session.is_synth else None
+if synth_cfg is not None and set(FINE_MOTION_CLASSES) <= set(synth_cfg.classes) and synth_cfg.val_groups:
+    n = synth_cfg.wheel_spokes
+    wheel = wheel_cue_table(synth_cfg, list(range(n - 2, n + 3)), exp.data.flow_method, exp.study.separable)
+    wheel_caption = protocol.describe(
+        exp.data.flow_method,
+        profile=exp.name,
+        videos=f"{int(wheel['clips'].iloc[0])} validation clips of TurnWheelCW / TurnWheelCCW",
+    ) + (f"; rotation cue: mean curl of the flow over the actor; bar {exp.study.separable:g} %")
+    save_table(wheel.round(3).reset_index(), out / "01_wheel_design", caption=wheel_caption)
+    display(wheel.round(3))
+    chosen = int(wheel.index[wheel["chosen"]][0]) if wheel["chosen"].any() else None
+    print(f"the dataset's wheel has {n} spokes; the check chooses {chosen}")
+else:
+    print("no turning-wheel classes (or no validation groups) in this dataset: no wheel check")
 
 # %% [markdown]
 # ## Rawframes: HR, LR and bicubic (frames + quantised flow)

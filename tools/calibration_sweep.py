@@ -58,6 +58,16 @@ ap.add_argument(
 ap.add_argument("--amplitude", type=float, default=None, help="SynthConfig.small_amplitude (HR px)")
 ap.add_argument("--small-cycles", type=float, default=None, help="SynthConfig.small_cycles")
 ap.add_argument("--flow", default="dis", choices=["dis", "tvl1", "farneback"], help="flow method")
+ap.add_argument("--spokes", type=int, default=None, help="SynthConfig.wheel_spokes")
+ap.add_argument("--inner", type=float, default=None, help="SynthConfig.wheel_inner")
+ap.add_argument("--radius", type=float, default=None, help="SynthConfig.wheel_radius")
+ap.add_argument("--scene", type=float, default=None, help="SynthConfig.scene_context")
+ap.add_argument(
+    "--train-on",
+    default="hr",
+    choices=["hr", "bicubic"],
+    help="train on HR (the recognisers) or on x4 bicubic (the LR oracle: is the cue in the LR input?)",
+)
 ap.add_argument("--work", default="/tmp/arsr-calibration")
 a = ap.parse_args()
 torch.manual_seed(0)
@@ -72,6 +82,7 @@ tag = (
     (a.classes.replace(",", "-") + "_" if a.classes else "")
     + f"a{a.actor}_c{a.contrast}_o{a.objscale}_g{a.groups}_k{a.clips}_f{a.frames}_n{a.noise}_p{a.period}"
     + f"_v{a.val_groups}_t{a.test_groups}_m{a.amplitude}_y{a.small_cycles}"
+    + f"_s{a.spokes}_i{a.inner}_R{a.radius}_x{a.scene}"
     + f"_r{synth.dataset._renderer_digest()}"
 )
 base = Path(a.work) / tag
@@ -89,6 +100,10 @@ cfg = synth.SynthConfig(
     **({"classes": tuple(a.classes.split(","))} if a.classes else {}),
     **({"small_amplitude": a.amplitude} if a.amplitude is not None else {}),
     **({"small_cycles": a.small_cycles} if a.small_cycles is not None else {}),
+    **({"wheel_spokes": a.spokes} if a.spokes is not None else {}),
+    **({"wheel_inner": a.inner} if a.inner is not None else {}),
+    **({"wheel_radius": a.radius} if a.radius is not None else {}),
+    **({"scene_context": a.scene} if a.scene is not None else {}),
 )
 root = synth.generate(base / "synth", cfg, workers=2, progress=False)
 ds = load_ucf101(root / "ucfTrainTestlist", 1, root)
@@ -96,7 +111,7 @@ if not ds.val:
     sys.exit("calibration_sweep: no validation split (--val-groups 0); the test split is never read")
 flow_tag = "" if a.flow == "dis" else "_" + a.flow
 for v in ("hr", "bicubic"):
-    subsets = ("train", "val") if v == "hr" else ("val",)  # never the test split
+    subsets = ("train", "val") if v == a.train_on else ("val",)  # never the test split
     extract_dataset(
         ds,
         base / (v + flow_tag),
@@ -130,7 +145,7 @@ def load(root, items):
 
 
 t0 = time.time()
-Xtr = load(p.frames_root("hr"), ds.train)
+Xtr = load(p.frames_root(a.train_on), ds.train)
 ytr = np.array([i.label for i in ds.train])
 Xhr = load(p.frames_root("hr"), ds.val)  # validation only
 Xbi = load(p.frames_root("bicubic"), ds.val)

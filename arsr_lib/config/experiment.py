@@ -122,9 +122,10 @@ class Experiment:
         return Path(self.data.root).expanduser() if self.data.root else self.paths.data / self.data.name
 
     def frames_root(self, variant: str) -> Path:
-        """Rawframes of a variant (hr, lr, bicubic); SR methods' under ``sr-<experiment>``."""
+        """Rawframes of a variant (hr, lr, bicubic); SR methods' under ``sr-<experiment>``, the background
+        swap test's under ``swap-<experiment>``."""
         base = self.paths.data / "rawframes" / self.data.name
-        return base / f"sr-{self.name}" if variant == "sr" else base / variant
+        return base / f"{variant}-{self.name}" if variant in ("sr", "swap") else base / variant
 
     def reports_dir(self) -> Path:
         return Path(self.paths.reports_root) / self.name

@@ -60,6 +60,8 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
         "recognition.clips",
         "recognition.scores",
     ),
+    # the background swap test's frames (HR actor, another method's background)
+    "swap": ("data.frames", "data.synth.dataset", "recognition.swap", "core.atomic"),
 }
 
 # overrides of a module's source text (tests use it to show which caches a change invalidates)

@@ -154,6 +154,33 @@ def flicker_summary(table: pd.DataFrame) -> str:
     return base + "; below it, the premise met: " + "; ".join(names) + "."
 
 
+def swap_summary(table: pd.DataFrame) -> str:
+    """The background swap test (index ``split``, ``method``; columns of
+    :func:`arsr_lib.recognition.swap.swap_table`): per split, how many predictions each method's background
+    alone changed, against Bicubic's background (a background that merely lost its detail)."""
+    parts = []
+    for split, rows in table.groupby(level="split", sort=False):
+        rows = rows.droplevel("split")
+        if "Bicubic" not in rows.index:
+            return "The swap table has no Bicubic row."
+        bic = rows.loc["Bicubic"]
+        sr = rows.drop(index="Bicubic")
+        worse = sr[sr["right -> wrong (%)"] > bic["right -> wrong (%)"]]
+        text = (
+            f"{split}: Bicubic's background changed {bic['predictions changed (%)']:.1f} % of the "
+            f"predictions ({bic['right -> wrong (%)']:.1f} % right -> wrong)"
+        )
+        if worse.empty:
+            text += "; no SR background misled the HR recogniser more"
+        else:
+            text += "; SR backgrounds that misled it more: " + ", ".join(
+                f"{m} {r['predictions changed (%)']:.1f} % ({r['right -> wrong (%)']:.1f} % right -> wrong)"
+                for m, r in worse.iterrows()
+            )
+        parts.append(text)
+    return "; ".join(parts) + "."
+
+
 def fusion_summary(table: pd.DataFrame, paper: str, baselines: tuple[str, ...]) -> str:
     """Two-stream accuracy (``pairing (frames + flow)``, ``TSN top-1 (%)``, ``ST-ResNet top-1 (%)``): the
     paper's pairing against its baselines."""

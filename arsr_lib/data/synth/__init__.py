@@ -9,17 +9,21 @@ Built so that the paper's premises hold by construction:
   with one outline and one mean colour as drawn). Its period, near LR's Nyquist period of 8 HR px,
   leaves only a faint blurred trace after the x4 antialiased downscale: bicubic cannot bring it
   back, an SR network may.
-* **Static background carries much of the high-frequency detail and no class information.**
+* **Static background carries much of the high-frequency detail, and some scene context.**
   Backgrounds are crops of the real brick / grass / gravel photographs bundled with
-  scikit-image, or procedural texture, chosen per group and shared by every class.
+  scikit-image, or procedural texture, chosen per group and shared by every class; with
+  probability ``scene_context`` a clip is filmed in its class's scene instead (``SCENES``: a pair
+  shares its scene), as real classes come with theirs, so that hallucinated background texture
+  can mislead an HR-trained recogniser (the swap test, ``arsr_lib.recognition.swap``).
 * **Some classes differ only in motion.** ``WalkLeft``/``WalkRight`` are the same front-facing
   stepping figure translating in opposite directions (single frames carry no cue);
   ``Wave``/``ArmCircle`` and ``Jump``/``Squat`` differ mainly in motion.
-* **Some classes differ only in the motion of detail that x4 LR erases** (``FINE_MOTION_CLASSES``):
-  ``TurnWheelCW`` / ``TurnWheelCCW`` / ``HoldWheel`` hold one still pose and a spoked wheel (spokes 3-5 HR
-  px apart) that turns clockwise, anticlockwise or not at all. The wheel's outline never moves; HR flow
-  shows the spokes' rotation, the flow of x4 bicubic frames sees a uniform disk. (A limb or head moving by
-  1-3 HR px, below one LR pixel, is *not* such a case: measured, bicubic flow keeps its direction.)
+* **Some classes differ only in the motion of fine detail that x4 LR keeps faintly**
+  (``FINE_MOTION_CLASSES``): ``TurnWheelCW`` / ``TurnWheelCCW`` / ``HoldWheel`` hold one still pose and a
+  spoked wheel that turns clockwise, anticlockwise or not at all. The wheel's outline never moves; HR flow
+  shows the spokes' rotation, the flow of x4 bicubic frames keeps a third of it. The spokes are as dense
+  as the validation check allows while bicubic flow still turns the right way (``checks.wheel_cue_table``):
+  the first design's 16 spokes from the hub were erased by x4, no test of SR.
 
 Every clip comes with ground truth no real dataset has, in ``<video stem>.gt.npz`` beside the
 video: per-frame actor masks (``masks``, bit-packed) and the exact forward optical flow of the
@@ -53,6 +57,7 @@ from arsr_lib.data.synth.spec import (
     MESH_PERIODS,
     MOTION_EXAMPLES,
     MOTION_PAIRS,
+    SCENES,
     SIZES,
     TEXTURES,
     SynthConfig,
@@ -66,6 +71,7 @@ __all__ = [
     "DETAIL_PAIRS",
     "MESH_PERIODS",
     "MOTION_PAIRS",
+    "SCENES",
     "SIZES",
     "FINE_MOTION_CLASSES",
     "MOTION_EXAMPLES",

@@ -48,13 +48,13 @@ def _primitives(style: GroupStyle, obj: str | None, cfg: SynthConfig, u: float) 
         prims.append((f"fa_{k}", [("seg", style.skin, b["forearm"] * u, lw * 0.9)]))
     if obj == "wheel":
         radius = cfg.wheel_radius * u * cfg.object_scale
-        prims.append(("wheel", _wheel_prims(style.obj, radius, cfg.wheel_spokes)))
+        prims.append(("wheel", _wheel_prims(style.obj, radius, cfg.wheel_spokes, cfg.wheel_inner)))
     elif obj is not None:
         prims.append(("hand_a", _object_prims(obj, style.obj, u * cfg.object_scale, cfg.mesh_period)))
     return prims
 
 
-def _wheel_prims(col, radius: float, spokes: int) -> list:
+def _wheel_prims(col, radius: float, spokes: int, inner: float = 0.0) -> list:
     """A spoked wheel of ``radius`` px centred on the hand: a disk of the colour far from ``col`` with
     ``spokes`` 1-px radial lines of ``col`` and a rim of ``col`` (drawn in the wheel's own frame, which
     turns)."""
@@ -63,8 +63,9 @@ def _wheel_prims(col, radius: float, spokes: int) -> list:
     prims: list[tuple] = [("circle", col, (0.0, 0.0), radius + 1.0), ("circle", far, (0.0, 0.0), radius)]
     for k in range(spokes):
         a = 2 * math.pi * k / spokes
+        start = (inner * radius * math.cos(a), inner * radius * math.sin(a))
         end = (radius * math.cos(a), radius * math.sin(a))
-        prims.append(("line", col, (0.0, 0.0), end, 1))
+        prims.append(("line", col, start, end, 1))
     return prims
 
 

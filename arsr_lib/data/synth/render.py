@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import cv2
 import numpy as np
 
-from arsr_lib.data.synth.actor import ClipParams, _rng, clip_params, group_style, skeleton
+from arsr_lib.data.synth.actor import ClipParams, GroupStyle, _rng, clip_params, group_style, skeleton
 from arsr_lib.data.synth.drawing import _background, _draw, _primitives
-from arsr_lib.data.synth.spec import CLASS_SPECS, SynthConfig
+from arsr_lib.data.synth.spec import CLASS_SPECS, SCENES, SynthConfig
 
 
 # ---------------------------------------------------------------------------------------------
@@ -19,7 +20,7 @@ def render_clip(cfg: SynthConfig, class_name: str, group: int, clip: int) -> dic
     """Render one clip: ``frames`` (T,H,W,3) uint8, ``masks`` (T,H,W) bool, ``flow`` (T-1,H,W,2) float32,
     ``params`` (per-frame part poses for tests)."""
     motion, obj, direction = CLASS_SPECS[class_name]
-    style = group_style(cfg, group)
+    style = scene_style(cfg, class_name, group, clip)
     p = clip_params(cfg, group, clip)
     T, H, W = cfg.frames, cfg.height, cfg.width
     pan_total = abs(p.pan) * (T - 1)
@@ -52,6 +53,16 @@ def render_clip(cfg: SynthConfig, class_name: str, group: int, clip: int) -> dic
     masks = (ids > 0) & (ids != ball_id)
     flow = _true_flow(ids, poses, part_ids, ball_id, p, cfg)
     return {"frames": frames, "masks": masks, "flow": flow, "poses": poses, "part_ids": part_ids}
+
+
+def scene_style(cfg: SynthConfig, class_name: str, group: int, clip: int) -> GroupStyle:
+    """The group's style, filmed in the class's scene (``SCENES``) with probability ``cfg.scene_context``.
+    The draw is seeded by (seed, group, clip) only and each pair shares its scene: paired classes keep one
+    background."""
+    style = group_style(cfg, group)
+    if cfg.scene_context > 0 and _rng(cfg, 4, group, clip).random() < cfg.scene_context:
+        style = dataclasses.replace(style, texture=SCENES[class_name])
+    return style
 
 
 def _background_window(canvas: np.ndarray, p: ClipParams, t: int, extra: int, W: int, H: int) -> np.ndarray:

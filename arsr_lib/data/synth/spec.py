@@ -17,9 +17,11 @@ CLASS_SPECS: dict[str, tuple[str, str | None, int]] = {
     "ArmCircle": ("armcircle", None, 0),
     "Jump": ("jump", None, 0),
     "Squat": ("squat", None, 0),
-    # fine-detail motion only: the same still pose holding a spoked wheel (spokes 3-5 HR px apart, erased
-    # by the x4 downscale) that turns clockwise, anticlockwise or not at all; the wheel's outline never
-    # moves, so only the spokes' motion (about 1 HR px per frame at the rim) tells the classes apart
+    # fine-detail motion only: the same still pose holding a spoked wheel that turns clockwise,
+    # anticlockwise or not at all; the wheel's outline never moves, so only the spokes' motion (about 1.7 HR
+    # px per frame at the rim) tells the classes apart. The spokes (a tread on the outer half of the
+    # radius) are as many as the x4 bicubic flow still turns the right way in >= 75 % of the validation
+    # clips (arsr_lib.data.synth.checks.wheel_cue_table): recoverable, but faint after x4
     "TurnWheelCW": ("spin", "wheel", +1),
     "TurnWheelCCW": ("spin", "wheel", -1),
     "HoldWheel": ("spin", "wheel", 0),
@@ -30,8 +32,27 @@ BASE_CLASSES = ALL_CLASSES[:10]
 # pairs whose members differ only where intended (used by tests and figures)
 DETAIL_PAIRS = (("SwingRacket", "SwingBat"), ("DrinkBottle", "DrinkCup"))
 MOTION_PAIRS = (("WalkLeft", "WalkRight"), ("Wave", "ArmCircle"), ("Jump", "Squat"))
-# classes told apart only by the motion of detail that x4 LR erases: where the flow stream needs HR flow
+# classes told apart only by the motion of fine detail that x4 LR keeps faintly: where the flow stream
+# needs sharp frames
 FINE_MOTION_CLASSES = ("TurnWheelCW", "TurnWheelCCW", "HoldWheel")
+# the scene of each class (a texture of TEXTURES): real classes come with scene context (a court for a
+# racket, a kitchen for a cup). Each pair shares its scene, so the scene never tells a pair apart; with
+# probability ``SynthConfig.scene_context`` a clip is filmed in its class's scene instead of its group's
+SCENES: dict[str, str] = {
+    "SwingRacket": "grass",
+    "SwingBat": "grass",
+    "DrinkBottle": "brick",
+    "DrinkCup": "brick",
+    "WalkLeft": "gravel",
+    "WalkRight": "gravel",
+    "Wave": "procedural",
+    "ArmCircle": "procedural",
+    "Jump": "grass",
+    "Squat": "grass",
+    "TurnWheelCW": "brick",
+    "TurnWheelCCW": "brick",
+    "HoldWheel": "brick",
+}
 # classes whose motion shows best in a figure (arm circles, walking, a swing, a jump)
 MOTION_EXAMPLES = ("ArmCircle", "WalkRight", "SwingBat", "Jump")
 TEXTURES = ("brick", "grass", "gravel", "procedural")
@@ -63,8 +84,15 @@ class SynthConfig:
     pan_speed: float = 0.0  # max camera pan, px / frame (0: off)
     distractor: bool = False  # a small ball with its own motion
     spin_speed: float = 6.0  # degrees per frame the wheel turns (TurnWheelCW / CCW); < half the spoke angle
-    wheel_spokes: int = 16
-    wheel_radius: float = 0.15  # units (x object_scale): 12 HR px at the default sizes
+    # the wheel: 16 HR px radius at the default sizes, 12 spokes on the outer half (8.4 HR px apart at the
+    # rim, 6.3 px at 3/4 of the radius: near LR's Nyquist period of 8 HR px). Chosen on the validation
+    # groups by wheel_cue_table (docs/synthactions.md); the first design (16 spokes from the hub, 12 px)
+    # left 0 % of the rotation in bicubic flow
+    wheel_spokes: int = 12
+    wheel_radius: float = 0.2  # units (x object_scale)
+    wheel_inner: float = 0.5  # where the spokes start, as a fraction of the radius (0: at the hub)
+    # probability that a clip is filmed in its class's scene (SCENES) rather than its group's background
+    scene_context: float = 0.0
     test_groups_per_split: int | None = None  # default: ~30% of groups, like UCF101's 7 of 25
     # validation groups (the last ones), disjoint from every split's train and test groups: where the
     # dataset's difficulty, schedules and loss weights are chosen (vallistNN.txt)
@@ -83,6 +111,19 @@ class SynthConfig:
         if self.mesh_period not in MESH_PERIODS:
             raise ValueError(
                 f"SynthConfig.mesh_period must be one of {list(MESH_PERIODS)} (got {self.mesh_period})"
+            )
+        if not 0.0 <= self.scene_context <= 1.0:
+            raise ValueError(f"SynthConfig.scene_context must be in [0, 1] (got {self.scene_context})")
+        if not 0.0 <= self.wheel_inner < 1.0 or self.wheel_spokes < 1:
+            raise ValueError(
+                f"SynthConfig: wheel_inner must be in [0, 1) and wheel_spokes >= 1 (got {self.wheel_inner}, "
+                f"{self.wheel_spokes})"
+            )
+        unscened = sorted({SCENES[c] for c in self.classes} - set(self.textures))
+        if self.scene_context > 0 and unscened:
+            raise ValueError(
+                f"SynthConfig: scene_context {self.scene_context} needs the classes' scenes among the "
+                f"textures (missing {unscened})"
             )
         bad = [t for t in self.textures if t not in TEXTURES]
         if bad or not self.textures:
@@ -107,11 +148,18 @@ class SynthConfig:
 SIZES = {
     # CI and the smoke reproduction: a few hundred short clips, generated in seconds
     # (2 validation groups: SR validation and the calibration rows read them, never the test split)
-    "smoke": SynthConfig(classes=BASE_CLASSES, groups=30, clips_per_group=1, frames=16, val_groups=2),
+    # Half the clips are filmed in their class's scene (scene_context 0.5): the background then hints at a
+    # class family without deciding it, as in UCF101; the swap test reads on validation whether the HR
+    # recognisers use it (a value fixed before any run, not tuned: docs/synthactions.md)
+    "smoke": SynthConfig(
+        classes=BASE_CLASSES, groups=30, clips_per_group=1, frames=16, val_groups=2, scene_context=0.5
+    ),
     # the evidence run (profile synth): all 13 classes; 15 test groups x 4 clips = 780 test videos (the power
     # calculation of notebook 05 on the validation split of the 416-test-video run: 733 needed), 2 validation
     # groups (104 videos), 30 training groups (1,560 videos); 47 groups give the 3 splits disjoint test groups
-    "synth": SynthConfig(groups=47, clips_per_group=4, frames=16, test_groups_per_split=15, val_groups=2),
+    "synth": SynthConfig(
+        groups=47, clips_per_group=4, frames=16, test_groups_per_split=15, val_groups=2, scene_context=0.5
+    ),
     "default": SynthConfig(groups=24, clips_per_group=2),
     # for GPU boxes: UCF101-sized frames and groups
     "paper-like": SynthConfig(groups=25, clips_per_group=5, frames=64, height=240, width=320),
