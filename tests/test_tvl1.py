@@ -1,0 +1,73 @@
+"""The batched torch TV-L1 against OpenCV's on small inputs, its batching, and its bad input."""
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from arsr_lib.data import tvl1
+from arsr_lib.data.flow import compute_flow
+
+from conftest import textured_frames
+
+
+def _pairs(frames):
+    return [(frames[i], frames[i + 1]) for i in range(len(frames) - 1)]
+
+
+def test_grey_conversion_is_opencvs_bit_for_bit():
+    rgb = np.random.default_rng(0).integers(0, 256, (3, 17, 23, 3), dtype=np.uint8)
+    ours = tvl1.rgb_to_grey(torch.from_numpy(rgb)).numpy()
+    theirs = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in rgb]).astype(np.float32)
+    assert np.array_equal(ours, theirs)
+
+
+def test_flow_matches_opencvs_tvl1_on_a_moving_texture():
+    frames = textured_frames(t=3, h=48, w=64, shift=(2, 1))
+    ours = np.stack(tvl1.tvl1_flow(_pairs(frames)))
+    theirs = compute_flow(frames, "tvl1")
+    epe = np.linalg.norm(ours - theirs, axis=-1)
+    assert epe.mean() < 0.05, epe.mean()
+    inner = ours[:, 8:-8, 8:-8]
+    assert np.allclose(inner.mean(axis=(0, 1, 2)), (2, 1), atol=0.15)  # the texture's motion
+
+
+def test_a_pairs_flow_does_not_depend_on_its_batch():
+    """Each pair stops iterating on its own bound: batched with others or alone, one flow."""
+    a = textured_frames(t=2, h=32, w=32, shift=(1, 0), seed=1)
+    b = textured_frames(t=2, h=32, w=32, shift=(0, 0), seed=2)  # still: converges early
+    c = textured_frames(t=2, h=40, w=32, shift=(0, 2), seed=3)  # another size: its own group
+    alone = tvl1.tvl1_flow(_pairs(a))[0]
+    batched = tvl1.tvl1_flow(_pairs(a) + _pairs(b) + _pairs(c), batch=8)
+    assert np.allclose(batched[0], alone, atol=1e-5)
+    assert batched[2].shape == (40, 32, 2)
+    assert np.abs(batched[1]).max() < 0.05
+
+
+def test_the_cost_model_counts_every_levels_iterations():
+    # 320x240, scale step 0.5, 5 levels (the 20x15 one is under 16 px: 4 levels), 5 x 10 x 30 per level
+    n = tvl1.iterations_per_pair(240, 320)
+    assert n == pytest.approx(1500 * (1 + 1 / 4 + 1 / 16 + 1 / 64))
+
+
+@pytest.mark.parametrize(
+    "pair, match",
+    [
+        ((np.zeros((8, 8, 3), np.uint8), np.zeros((8, 9, 3), np.uint8)), "different sizes"),
+        ((np.zeros((1, 8, 3), np.uint8), np.zeros((1, 8, 3), np.uint8)), "too small"),
+        ((np.zeros((8, 8), np.float32), np.zeros((8, 8), np.float32)), "uint8"),
+    ],
+)
+def test_bad_pairs_are_named(pair, match):
+    with pytest.raises(ValueError, match=match):
+        tvl1.tvl1_flow([pair])
+
+
+def test_nan_frames_and_a_bad_batch_are_refused_and_constant_frames_give_zero_flow():
+    g = torch.zeros(1, 8, 8)
+    with pytest.raises(ValueError, match="NaN"):
+        tvl1.tvl1_batch(g, g.clone().fill_(float("nan")))
+    with pytest.raises(ValueError, match="batch must be"):
+        tvl1.tvl1_flow([], batch=0)
+    flat = np.full((24, 24, 3), 128, np.uint8)
+    assert np.abs(tvl1.tvl1_flow([(flat, flat)])[0]).max() == 0
