@@ -47,8 +47,8 @@ from arsr_lib.train.steps import ClassifierStep, GanStep, PixelStep, SiameseStep
 FEATURENET_BATCH = 16  # arsr_lib.sr.featurenet.BATCH
 
 
-def experiment(overrides: dict | None, tiny: bool):
-    exp = config.load("synth", env={})
+def experiment(overrides: dict | None, tiny: bool, profile: str = "synth"):
+    exp = config.load(profile, env={})
     if overrides:
         exp = config.override(exp, overrides)
     if tiny:
@@ -161,6 +161,7 @@ def project(exp, r: dict) -> list[dict]:
     """Stage by stage: units x the measured rate."""
     syn = config_for(exp.data.synth_size)
     n_test = syn.n_test_groups * syn.clips_per_group * len(syn.classes)
+    n_test = min(n_test, exp.data.eval_videos or n_test)  # the evaluation budget (data.eval_videos)
     n_val = syn.val_groups * syn.clips_per_group * len(syn.classes)
     n_train = (syn.groups - syn.n_test_groups - syn.val_groups) * syn.clips_per_group * len(syn.classes)
     rec, T = exp.recognition, syn.frames
@@ -256,12 +257,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", default=None, help="JSON overrides of the synth experiment (a candidate design)")
     ap.add_argument("--label", default="synth as it stands")
+    ap.add_argument("--profile", default="synth", help="a SynthActions profile (smoke: calibrates the model)")
     ap.add_argument("--tiny", action="store_true")
     ap.add_argument("--iters", type=int, default=3)
     ap.add_argument("--calibrate", type=float, default=None, help="measured seconds of a run of this design")
     ap.add_argument("--out", default=str(ROOT / "reports" / "benchmarks" / "synth_budget"))
     a = ap.parse_args(argv)
-    exp = experiment(json.loads(a.set) if a.set else None, a.tiny)
+    exp = experiment(json.loads(a.set) if a.set else None, a.tiny, a.profile)
     r = rates(exp, 1 if a.tiny else a.iters)
     rows = project(exp, r)
     text = markdown(exp, a.label, r, rows, a.calibrate)

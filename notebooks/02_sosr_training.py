@@ -35,9 +35,10 @@
 # **As implemented here** (docs/models.md, docs/deviations.md): $w_p = \mathrm{floor} + (1 - \mathrm{floor})
 # \min(m_p / m_{\mathrm{ref}}, 1)$ with $m_p$ the HR flow magnitude, normalised as the experiment's
 # `sr_loss.weight_form` says (`code` is the authors' form $\mathrm{mse}(w \odot \mathrm{SR}, w \odot
-# \mathrm{HR})$, which weights by $w^2$). **ESRGAN-FT** is the same fine-tune with a plain MSE, so that SoSR
-# and ESRGAN-FT differ only in the weight map; **SoSR-VDSR** applies the weighted loss to VDSR, the paper's
-# other backbone.
+# \mathrm{HR})$, which weights by $w^2$). **ESRGAN** is the same fine-tune with a plain MSE, from the
+# same start, schedule and seed, so that SoSR and ESRGAN differ only in the weight map (with several training
+# seeds, `study.seeds`, each seed of each; docs/profiles.md); **SoSR-VDSR** applies the weighted loss to VDSR,
+# the paper's other backbone.
 #
 # **What this chapter does.** It shows the weight maps, trains the ESRGAN family (RRDB-PSNR pre-training with
 # L1, then the ESRGAN and SoSR fine-tunes) and VDSR / SoSR-VDSR, and compares their outputs on test videos.
@@ -154,9 +155,9 @@ display(table.round(3))
 # %% [markdown]
 # ## What this shows
 #
-# SoSR's aim is the actor: compare its *actor PSNR-Y* with ESRGAN-FT's, its plain-loss twin, in the sentence
+# SoSR's aim is the actor: compare its *actor PSNR-Y* with ESRGAN's, its plain-loss twin, in the sentence
 # below (read from the table above). Whether the difference reaches recognition is chapter 05's paired test
-# *SoSR vs ESRGAN-FT (spatial)*.
+# *SoSR vs ESRGAN (spatial)*.
 
 # %%
 display(Markdown(narrative.quality_summary(table)))

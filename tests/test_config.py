@@ -176,14 +176,21 @@ def test_no_profile_branches_or_lookups_in_the_package():
 
 def test_methods_name_their_source_and_recipes_train_in_order():
     synth = config.load("synth")
-    assert synth.off_the_shelf("ESRGAN") and not synth.off_the_shelf("ESRGAN-FT")
+    assert not synth.off_the_shelf("ESRGAN") and "ESRGAN-FT" not in synth.methods
     assert synth.method_source("SoSR") == "sosr" and synth.method_source("Bicubic") is None
-    # ESRGAN-FT and SoSR: the same pretrained start and schedule, differing only in the pixel loss
-    ft, sosr = synth.recipe("esrgan_ft"), synth.recipe("sosr")
-    assert _differences(ft, sosr) == ["pixel_loss"] and ft.init == "d_warmup"
-    assert synth.recipe("d_warmup").init == synth.method_source("ESRGAN")  # the warm-up starts from ESRGAN
+    # ESRGAN and SoSR: one PSNR pre-training and one discriminator warm-up (shared starts), the same
+    # schedule, differing only in the pixel loss; their seeds vary the fine-tune alone, a ToSR seed starts
+    # from its twin's
+    esrgan, sosr = synth.recipe("esrgan"), synth.recipe("sosr")
+    assert _differences(esrgan, sosr) == ["pixel_loss"] and esrgan.init == "d_warmup"
+    assert synth.recipe("d_warmup").init == "rrdb_psnr"
+    assert synth.recipe("d_warmup").shared and synth.recipe("rrdb_psnr").shared
+    assert synth.recipe("sosr@2").init == "d_warmup" and synth.recipe("sosr@2").seed_offset == 2
+    assert "rrdb_psnr@1" not in synth.recipes and synth.recipe("tosr_duf@1").init == "duf@1"
     smoke = config.load("smoke")
-    assert not smoke.off_the_shelf("ESRGAN") and "ESRGAN-FT" not in smoke.methods
+    pretrained = config.load("smoke", methods={**smoke.methods, "ESRGAN": "realsr-df2k"})
+    assert pretrained.off_the_shelf("ESRGAN") and not smoke.off_the_shelf("ESRGAN")
+    assert "ESRGAN-FT" not in smoke.methods
     assert smoke.recipes_for(["SoSR", "VDSR"]) == ["rrdb_psnr", "sosr", "vdsr"]  # its start first
     with pytest.raises(ValueError, match="unknown SR method 'EDSR'"):
         smoke.method_source("EDSR")
@@ -196,7 +203,19 @@ def test_the_study_is_part_of_the_experiment_and_a_file_changes_it(tmp_path):
     restricted to its methods, and a config file changes it like any other setting."""
     smoke, synth = config.load("smoke"), config.load("synth")
     assert "ESRGAN-FT" not in smoke.methods and "ESRGAN-FT + VSR-DUF" not in smoke.study.pairings
-    assert synth.study.pairings["ESRGAN-FT + VSR-DUF"] == ("ESRGAN-FT", "VSR-DUF")
+    assert synth.study.seeds == 3 and synth.study.pairings == smoke.study.pairings
+    # a seed variant is read by the claims alone: only the streams they read of its method are made
+    assert synth.study.claim_streams("SoSR") == ("rgb",) and synth.study.claim_streams("VSR-DUF") == ("flow",)
+    assert synth.study.claim_streams("ESRGAN") == ("rgb", "flow")  # SoSR's partner, ToSR-ESRGAN's twin
+    from arsr_lib.sr.testframes import method_streams
+
+    streams = method_streams(["SoSR", "SoSR@1", "VSR-DUF@2", "Bicubic"], synth.study)
+    assert streams == {
+        "SoSR": ("rgb", "flow"),  # seed 0: every table (the temporal premise reads every method's flow)
+        "SoSR@1": ("rgb",),
+        "VSR-DUF@2": ("flow",),
+        "Bicubic": ("rgb", "flow"),
+    }
     # every method's flow feeds the temporal stream, the frame-wise ESRGAN family included (flicker premise)
     assert smoke.study.flow_consumers() == set(smoke.methods) | {"HR"}
     assert list(smoke.study.stages) == ["sosr", "tosr"] and smoke.study.recognize == ("SoSR", "ToSR-DUF")

@@ -32,6 +32,19 @@ def test_the_feature_network_takes_features_before_its_last_relu():
     assert net(x).shape == (2, 4)
 
 
+def test_the_feature_loss_reads_the_network_frozen_with_its_running_statistics():
+    from arsr_lib.train.losses import NetFeatureLoss
+
+    net = build_model("featurenet")
+    bn = next(m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    before = bn.running_mean.clone()
+    loss = NetFeatureLoss(net)
+    sr = torch.rand(2, 3, 32, 32, requires_grad=True)
+    loss(sr, torch.rand(2, 3, 32, 32)).backward()
+    assert not net.training and torch.equal(bn.running_mean, before)  # eval-mode BN: no statistics drift
+    assert sr.grad is not None and all(p.grad is None for p in net.parameters())
+
+
 def test_rotated_patches_are_seeded_and_labelled_by_their_turn(tmp_path, videos):
     exp = tmp_experiment(tmp_path)
     ds = RotatedPatches(video_source(exp, videos), length=16, seed=3)

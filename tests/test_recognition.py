@@ -1,3 +1,4 @@
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -213,7 +214,9 @@ class _StubHarness:
         rng = np.random.default_rng(seed)
         self.labels = rng.integers(0, 3, n)
         self.frames_roots = {m: None for m in methods}
-        self.ds = SimpleNamespace(test=[SimpleNamespace(group=i // 4) for i in range(n)])  # groups of 4
+        self.ds = SimpleNamespace(
+            test=[SimpleNamespace(group=i // 4) for i in range(n)], classes=["A", "B", "C"]
+        )  # groups of 4
         self._scores = {}
         for m in methods:
             s = rng.random((n, 3))
@@ -247,6 +250,13 @@ def test_power_table_sizes_each_claim_from_its_validation_discordance():
     )
     paired = tables.paired_tests(harness, study)
     assert list(paired["comparison"]) == [c for c, _ in names]
+    assert "focus videos" not in paired  # no focus classes: overall only
+    # a claim is also read on the videos it is about (study.focus of its stream): there, its own interval
+    focused = tables.paired_tests(harness, replace(study, focus={"rgb": ("A",), "flow": ("B", "C")}))
+    spatial = focused.set_index("comparison").loc["SoSR vs ESRGAN-FT (spatial)"]
+    assert spatial["focus videos"] == (harness.labels == 0).sum()
+    assert spatial["focus CI low"] <= spatial["focus diff (pts)"] <= spatial["focus CI high"]
+    assert focused["focus videos"].isna().sum() == sum("two-stream" in c for c in focused["comparison"])
 
 
 def test_nhwc_tsn_and_reading_workers_score_like_the_default(tmp_path):

@@ -320,3 +320,11 @@ def test_mesh_is_strong_and_its_twin_has_its_mean_colour(col, period):
             sums.append(total)
         area = 12 * 0.09 * 80.0 * (0.16 if a == "racket" else 0.12) * 80.0
         assert abs(sums[0] - sums[1]) / area < 2.0, (a, sums, area)  # < 2 grey levels per object pixel
+
+
+def test_the_study_focus_classes_are_the_synth_pairs():
+    from arsr_lib.config.study import SYNTH_FOCUS
+
+    assert set(SYNTH_FOCUS["rgb"]) == {c for pair in synth.DETAIL_PAIRS for c in pair}
+    motion = {c for pair in synth.MOTION_PAIRS for c in pair} | set(synth.FINE_MOTION_CLASSES)
+    assert set(SYNTH_FOCUS["flow"]) == motion

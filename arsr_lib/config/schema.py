@@ -187,6 +187,10 @@ class SRRecipe:
     gamma: float = 0.5
     init: str | None = None  # the recipe whose final weights it starts from
     seed_offset: int = 0  # trained with experiment.seed + seed_offset (seed variants: arsr_lib.config.seeds)
+    # a common start: the seed variants of the runs that start from it start from this one run, as from a
+    # pretrained model (the paper fine-tunes ESRGAN and SoSR from one pretrained ESRGAN; their training
+    # variance is the fine-tune's)
+    shared: bool = False
 
     RANGES: ClassVar[dict[str, Range]] = {
         "seed_offset": Range(0),

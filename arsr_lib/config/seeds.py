@@ -5,7 +5,8 @@ Seed ``k`` (``1 .. seeds - 1``; seed 0 is the experiment's own run) of method ``
 ``SoSR@k``, made by recipe ``sosr@k``: the same recipe with ``seed_offset = k`` (its generator, its
 sampling and its discriminator drawn from ``experiment.seed + k``), started from seed ``k`` of the run it
 starts from when that run is itself seeded (``tosr_duf@k`` from ``duf@k``: the twin's variation is part of
-the claim), else from the same start (a pretrained model). The variants are ordinary methods and recipes of
+the claim), else from the same start (a pretrained model, or a recipe marked ``shared``: ``sosr@k`` from the
+one discriminator warm-up and PSNR pre-training). The variants are ordinary methods and recipes of
 the experiment: trained, super-resolved and scored like any other, and read together by the claims.
 """
 
@@ -43,6 +44,14 @@ def recipe_chain(recipes: Mapping, name: str) -> list[str]:
     return chain
 
 
+def seeded_chain(recipes: Mapping, name: str) -> list[str]:
+    """The part of ``recipe_chain`` that a seed variant retrains: the recipes after the last shared start
+    (``SRRecipe.shared``), which all variants start from."""
+    chain = recipe_chain(recipes, name)
+    last_shared = max((i for i, n in enumerate(chain) if recipes[n].shared), default=-1)
+    return chain[last_shared + 1 :]
+
+
 def expand(recipes: Mapping, methods: Mapping, compared: Iterable[str], seeds: int) -> tuple[dict, dict]:
     """``(recipes, methods)`` with seeds ``1 .. seeds - 1`` of every method in ``compared`` that comes from
     a recipe (with the recipes they start from); variants of seeds beyond ``seeds`` are dropped, so that it is
@@ -57,7 +66,7 @@ def expand(recipes: Mapping, methods: Mapping, compared: Iterable[str], seeds: i
         source = methods.get(method)
         if not isinstance(source, str) or source not in recipes or is_variant(method):
             continue
-        chain = recipe_chain(recipes, source)
+        chain = seeded_chain(recipes, source)
         for k in range(1, seeds):
             for name in chain:
                 base = recipes[name]

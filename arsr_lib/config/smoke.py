@@ -22,7 +22,7 @@ from arsr_lib.config.schema import (
     SRLossConfig,
     SRRecipe,
 )
-from arsr_lib.config.study import Study
+from arsr_lib.config.study import SYNTH_FOCUS, Study
 
 
 def recipes() -> dict[str, SRRecipe]:
@@ -141,5 +141,5 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
         compute=_compute(),
         # the LR oracle trains a quarter of the recognisers' steps: the newcomer run stays under 10 minutes
         # (its tables are a demonstration, not evidence)
-        study=replace(Study().restricted_to(DEFAULT_METHODS), oracle_scale=0.25),
+        study=replace(Study().restricted_to(DEFAULT_METHODS), oracle_scale=0.25, focus=SYNTH_FOCUS),
     )

@@ -96,6 +96,24 @@ def _tuples(mapping: Mapping, length: int, where: str) -> FrozenDict:
     return frozen_map(out)
 
 
+# SynthActions' classes each stream's claims are about (arsr_lib.data.synth: DETAIL_PAIRS; MOTION_PAIRS and
+# FINE_MOTION_CLASSES; a test checks they agree)
+SYNTH_FOCUS = {
+    "rgb": ("SwingRacket", "SwingBat", "DrinkBottle", "DrinkCup"),
+    "flow": (
+        "WalkLeft",
+        "WalkRight",
+        "Wave",
+        "ArmCircle",
+        "Jump",
+        "Squat",
+        "TurnWheelCW",
+        "TurnWheelCCW",
+        "HoldWheel",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Study:
     stages: Mapping = field(default_factory=lambda: frozen_map(STAGES))
@@ -114,9 +132,17 @@ class Study:
     # training seeds of every fine-tuned model a claim compares (arsr_lib.config.seeds): the claims' intervals
     # carry the variation of training
     seeds: int = 1
+    # per stream, the classes a claim of that stream is about (its minimum detectable effect is also given on
+    # their videos): SynthActions' detail pairs for the spatial stream, its motion classes for the temporal
+    # one (empty: overall only)
+    focus: Mapping = field(default_factory=lambda: frozen_map({}))
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        set_(self, "focus", frozen_map({str(k): tuple(v) for k, v in self.focus.items()}))
+        unknown = set(self.focus) - {"rgb", "flow"}
+        if unknown:
+            raise ValueError(f"study.focus: streams are 'rgb' and 'flow' (got {sorted(unknown)})")
         set_(self, "stages", frozen_map({str(k): tuple(v) for k, v in self.stages.items()}))
         set_(self, "pairings", _tuples(self.pairings, 2, "pairings"))
         set_(self, "comparisons", _tuples(self.comparisons, 3, "comparisons"))
@@ -186,6 +212,16 @@ class Study:
             two_stream_baselines=tuple(b for b in self.two_stream_baselines if b in pairings),
             temporal_table=tuple(m for m in self.temporal_table if m in known),
         )
+
+    def claim_streams(self, method: str) -> tuple[str, ...]:
+        """The streams the claims read of ``method``: its side of each comparison (the comparison's stream)
+        and of the compared pairings (frames: the spatial stream, flow: the temporal one)."""
+        rgb = any(s == "rgb" and method in (a, b) for s, a, b in self.comparisons.values())
+        flow = any(s == "flow" and method in (a, b) for s, a, b in self.comparisons.values())
+        for pairing in (self.paper_pairing, *self.two_stream_baselines):
+            frames, flow_from = self.pairings[pairing]
+            rgb, flow = rgb or frames == method, flow or flow_from == method
+        return tuple(s for s, used in (("rgb", rgb), ("flow", flow)) if used)
 
     def compared_methods(self) -> set[str]:
         """The methods the claims compare: both sides of every comparison, of the paper's pairing and of the

@@ -4,8 +4,11 @@ ESRGAN's feature loss compares VGG19 conv5_4 activations (before their ReLU) of 
 ImageNet weights are not available offline, so the project trains its own VGG-style network on the
 experiment's HR training frames, for a task other than the action classes (the SR losses must not learn the
 labels): predicting by how many quarter turns an HR patch was rotated (RotNet's pretext task), which needs
-the edges, textures and shapes of the frames. Blocks of 3x3 convolutions with ReLU, max-pooling between
-blocks; the features are the last convolution's output before its ReLU, as ESRGAN takes VGG19's.
+the edges, textures and shapes of the frames. Blocks of 3x3 convolutions, each with batch normalisation and
+ReLU (VGG19-BN's layout), max-pooling between blocks; the features are the last convolution's normalised
+output before its ReLU, as ESRGAN takes VGG19's. Without batch normalisation this network did not leave
+chance on the pretext task in 600 steps on SynthActions (loss ln 4 throughout); with it, it reached 87 %
+in 300 (docs/deviations.md).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ class FeatureNet(nn.Module):
             if b:
                 layers.append(nn.MaxPool2d(2))
             for _ in range(convs):
-                layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(inplace=False)]
+                layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=False)]
                 cin = cout
         self.body = nn.Sequential(*layers[:-1])  # the last ReLU is the head's: features are taken before it
         self.head = nn.Sequential(nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, n_out))

@@ -145,6 +145,24 @@ def _groups(harness: Harness) -> np.ndarray:
     return np.array([it.group if it.group is not None else -1 - i for i, it in enumerate(harness.ds.test)])
 
 
+def _focus_columns(harness: Harness, study: Study, name: str, correct_a, correct_b, groups) -> dict:
+    """The claim on the videos it is about (``study.focus`` of its stream): their count, the mean difference
+    over seeds, its interval and the minimum detectable effect there; empty for a two-stream claim or a
+    stream without focus classes."""
+    focus = study.focus.get(study.comparisons[name][0], ()) if name in study.comparisons else ()
+    keep = np.isin(harness.labels, [harness.ds.classes.index(c) for c in focus if c in harness.ds.classes])
+    if not keep.any():
+        return {}
+    claim = stats.seed_group_claim(correct_a[:, keep], correct_b[:, keep], groups[keep])
+    return {
+        "focus videos": int(keep.sum()),
+        "focus diff (pts)": 100 * claim["diff"],
+        "focus CI low": 100 * claim["ci_low"],
+        "focus CI high": 100 * claim["ci_high"],
+        "focus MDE 80% (pts)": 100 * claim["mde"],
+    }
+
+
 def paired_tests(harness: Harness, study: Study) -> pd.DataFrame:
     """Each of the paper's claims (:func:`seeded_claims`) on the same videos, differences in points: on the
     experiment's own runs (seed 0), the paired bootstrap over videos and the exact McNemar; over every
@@ -157,6 +175,7 @@ def paired_tests(harness: Harness, study: Study) -> pd.DataFrame:
         correct_a = np.stack([np.argmax(s, 1) == y for s in a])
         correct_b = np.stack([np.argmax(s, 1) == y for s in b])
         claim = stats.seed_group_claim(correct_a, correct_b, groups)
+        row.update(_focus_columns(harness, study, name, correct_a, correct_b, groups))
         row.update(
             {
                 "seeds": claim["seeds"],

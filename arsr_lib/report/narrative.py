@@ -213,10 +213,16 @@ def paired_summary(table: pd.DataFrame) -> str:
     for _, r in table.iterrows():
         if "seeds x groups CI low" in table:
             low, high = r["seeds x groups CI low"], r["seeds x groups CI high"]
+            focus = ""
+            if "focus videos" in table and pd.notna(r.get("focus videos")):
+                focus = (
+                    f"; on the {int(r['focus videos'])} videos it is about: {r['focus diff (pts)']:+.2f} "
+                    f"[{r['focus CI low']:.2f}, {r['focus CI high']:.2f}], MDE {r['focus MDE 80% (pts)']:.1f}"
+                )
             lines.append(
                 f"- {r.comparison}, {r.recogniser}: {r['mean diff over seeds (pts)']:+.2f} points over "
                 f"{r.seeds} seed(s) [{low:.2f}, {high:.2f}] (seeds: {r['per-seed diffs (pts)']}; p = "
-                f"{r['p (seeds x groups)']:.3f}; MDE {r['MDE 80% (pts)']:.1f} points): "
+                f"{r['p (seeds x groups)']:.3f}; MDE {r['MDE 80% (pts)']:.1f} points{focus}): "
                 f"**{verdict(low, high)}**"
             )
             continue

@@ -4,7 +4,7 @@ docs/deviations.md).
 
 It learns, on HR patches of the experiment's SR training videos, by how many quarter turns a patch was
 rotated (a pretext task: no action label is seen), as one cached run ``runs/<experiment>/featurenet`` that
-every GAN recipe of the experiment shares (ESRGAN-FT and SoSR compare features of the same network). The
+every GAN recipe of the experiment shares (ESRGAN and SoSR compare features of the same network). The
 loss then compares its features (before the last ReLU) of SR and HR, L1, as ESRGAN compares VGG19's.
 """
 

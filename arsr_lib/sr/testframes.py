@@ -16,7 +16,7 @@ import numpy as np
 from torch import nn
 
 from arsr_lib.config import Experiment
-from arsr_lib.config.seeds import base_name
+from arsr_lib.config.seeds import base_name, is_variant
 from arsr_lib.config.study import Study
 from arsr_lib.core.atomic import MARKER, atomic_folder, files_tag, is_complete
 from arsr_lib.core.cache import ByteLRU
@@ -38,10 +38,16 @@ STREAMS_BOTH = ("rgb", "flow")
 
 def method_streams(methods: list[str], study: Study) -> dict[str, tuple[str, ...]]:
     """The streams that consume each method's frames: every method feeds the spatial stream; the flow of only
-    those the study's temporal tables, pairings and comparisons read is computed (SoSR's flow is never
-    read)."""
+    those the study's temporal tables, pairings and comparisons read is computed. A seed variant (``SoSR@1``)
+    is read by the claims alone: only the streams they read of its method are made."""
     temporal = study.flow_consumers()
-    return {m: STREAMS_BOTH if base_name(m) in temporal else ("rgb",) for m in methods}
+    out: dict[str, tuple[str, ...]] = {}
+    for m in methods:
+        if is_variant(m):
+            out[m] = study.claim_streams(base_name(m))
+        else:
+            out[m] = STREAMS_BOTH if m in temporal else ("rgb",)
+    return out
 
 
 @dataclass(frozen=True)
