@@ -46,3 +46,29 @@ def test_claim_inputs_are_checked():
         stats.seed_group_claim(np.zeros(5), np.zeros(5), np.zeros(5))
     with pytest.raises(ValueError, match="3 group labels for 5 videos"):
         stats.seed_group_claim(np.zeros((2, 5)), np.zeros((2, 5)), np.zeros(3))
+
+
+@pytest.mark.slow
+def test_the_synth_budget_runs_tiny(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    out = tmp_path / "budget"
+    cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "synth_budget.py"),
+        "--tiny",
+        "--iters",
+        "1",
+        "--out",
+        str(out),
+    ]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(out.with_suffix(".json").read_text())["rows"]
+    stages = {r["stage"] for r in rows}
+    assert "SR training sosr@2" in stages and "SR training rrdb_psnr@1" not in stages  # a shared start
+    assert all(r["seconds"] > 0 for r in rows)

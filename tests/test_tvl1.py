@@ -71,3 +71,21 @@ def test_nan_frames_and_a_bad_batch_are_refused_and_constant_frames_give_zero_fl
         tvl1.tvl1_flow([], batch=0)
     flat = np.full((24, 24, 3), 128, np.uint8)
     assert np.abs(tvl1.tvl1_flow([(flat, flat)])[0]).max() == 0
+
+
+@pytest.mark.slow
+def test_the_accuracy_and_speed_benchmark_runs_quick(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    out = tmp_path / "bench"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_tvl1.py"), "--quick", "--out", str(out)]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    r = json.loads(out.with_suffix(".json").read_text())
+    assert r["real"]["quantised within one level (%)"] > 90
+    assert r["synth"]["torch / OpenCV, actor EPE"] < 1.05
+    assert all(s["torch pairs/s"] > 0 for s in r["speed"])
