@@ -104,9 +104,11 @@ def test_ragan_losses_are_mirror_images():
 
 
 def test_feature_loss_needs_local_weights(tmp_path):
-    with pytest.raises(FileNotFoundError, match="set the feature-loss weight to 0"):
+    from arsr_lib.core.weights import WeightsError
+
+    with pytest.raises(WeightsError, match="set the feature-loss weight to 0"):
         L.FeatureLoss(None)
-    with pytest.raises(FileNotFoundError, match="vgg19"):
+    with pytest.raises(WeightsError, match="ARSR_VGG19_WEIGHTS.*vgg19"):
         L.FeatureLoss(tmp_path / "missing.pth")
     # a VGG19 state dict in torchvision's layout (random values; keys and shapes as torchvision's)
     cfg, sd, cin, i = L._VGG19_CFG, {}, 3, 0

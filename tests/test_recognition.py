@@ -36,7 +36,9 @@ def test_resnet_has_torchvision_names_and_loads_local_weights(tmp_path):
     skipped = load_imagenet(flow_net, tmp_path / "r18.pth")
     assert skipped == ["fc.bias", "fc.weight"]
     torch.testing.assert_close(flow_net.layer3[1].conv2.weight, src.layer3[1].conv2.weight)
-    with pytest.raises(FileNotFoundError, match="nothing is downloaded"):
+    from arsr_lib.core.weights import WeightsError
+
+    with pytest.raises(WeightsError, match="ARSR_RESNET50_WEIGHTS.*arsr weights fetch"):
         load_imagenet(flow_net, tmp_path / "missing.pth")
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from arsr_lib.core.weights import RESNET50, WeightsError, check_file, hint
+
 
 class BasicBlock(nn.Module):
     expansion = 1
@@ -140,12 +142,13 @@ def load_imagenet(model: ResNet, path: str | Path, strict_fc: bool = False) -> l
     """Load a local torchvision ResNet state dict (``weights_only``); the classifier is skipped unless
     its shape matches. A first conv with another number of input channels gets TSN's cross-modality
     initialisation (see :func:`cross_modality_conv1`). Returns the keys not loaded."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"ImageNet weights {path} not found (nothing is downloaded; put torchvision's file there)"
-        )
-    sd = torch.load(path, map_location="cpu", weights_only=True)
+    path = check_file(path, RESNET50)
+    try:
+        sd = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a truncated or foreign file: name it and the way out
+        raise WeightsError(
+            f"{RESNET50.variable} = {path}: not a readable state dict ({hint(RESNET50)})"
+        ) from exc
     own = model.state_dict()
     skipped = []
     for k, v in list(sd.items()):

@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from arsr_lib.config.schema import WEIGHT_FORMS
+from arsr_lib.core.weights import VGG19, WeightsError, check_file, hint
 from arsr_lib.data.flow import warp
 
 
@@ -183,13 +184,19 @@ class FeatureLoss(nn.Module):
 
     def __init__(self, weights_path: str | Path | None):
         super().__init__()
-        if weights_path is None or not Path(weights_path).is_file():
-            raise FileNotFoundError(
-                f"feature loss: VGG19 weights file {weights_path!r} not found; put torchvision's vgg19 state "
-                "dict there, or set the feature-loss weight to 0 (the smoke profile does)"
+        if weights_path is None:
+            raise WeightsError(
+                f"feature loss: no VGG19 weights file ({hint(VGG19)}), or set the feature-loss weight to 0 "
+                "or sr_loss.feature_net to 'trained' (the smoke and synth profiles do)"
             )
+        check_file(weights_path, VGG19)
         self.features = vgg19_features()  # up to conv5_4 (index 34), before its ReLU
-        sd = torch.load(weights_path, map_location="cpu", weights_only=True)
+        try:
+            sd = torch.load(weights_path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # a truncated or foreign file: name it and the way out
+            raise WeightsError(
+                f"{VGG19.variable} = {weights_path}: not a readable state dict ({hint(VGG19)})"
+            ) from exc
         sd = {
             k[len("features.") :]: v
             for k, v in sd.items()
