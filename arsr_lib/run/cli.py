@@ -20,7 +20,7 @@ from pathlib import Path
 from arsr_lib.config import PROFILES
 from arsr_lib.core.errors import ArsrError
 from arsr_lib.data.synth.spec import SIZES
-from arsr_lib.run import commands
+from arsr_lib.run import commands, weights
 from arsr_lib.run.argtypes import COUNT, add_strict, error_line, int_in
 
 
@@ -256,20 +256,6 @@ def _config_parser(sub) -> None:
     p.set_defaults(func=commands.cmd_config)
 
 
-def _weights_parser(sub) -> None:
-    p = sub.add_parser(
-        "weights",
-        help="fetch the ImageNet weights the paper profile reads (on a box with internet)",
-        description="Fetch torchvision's VGG19 and ResNet-50 files into a folder, check each against the "
-        "SHA-256 in its published name, and print the ARSR_VGG19_WEIGHTS / ARSR_RESNET50_WEIGHTS lines to "
-        "export. A file already there with the right hash is kept.",
-    )
-    p.add_argument("action", choices=["fetch"])
-    p.add_argument("--to", type=Path, default=Path("data/weights"), help="the folder (default: data/weights)")
-    p.add_argument("--base-url", default=None, help="where the files are (default: torchvision's address)")
-    p.set_defaults(func=commands.cmd_weights)
-
-
 SUBCOMMANDS = (
     _splits_parser,
     _frames_parser,
@@ -282,7 +268,7 @@ SUBCOMMANDS = (
     _evaluate_parser,
     _notebooks_parser,
     _config_parser,
-    _weights_parser,
+    weights.add_parser,
 )
 
 

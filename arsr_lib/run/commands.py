@@ -253,11 +253,3 @@ def cmd_config(args: argparse.Namespace) -> int:
 
     print(json.dumps(config.to_dict(_experiment(args)), indent=2))
     return 0
-
-
-def cmd_weights(args: argparse.Namespace) -> int:
-    from arsr_lib.run.weights import BASE_URL, fetch
-
-    for variable, path in fetch(args.to, args.base_url or BASE_URL).items():
-        print(f"export {variable}={path.resolve()}")
-    return 0

@@ -8,6 +8,7 @@ and right. The command prints the two ``export`` lines.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import tempfile
@@ -46,3 +47,24 @@ def fetch(folder: Path, base_url: str = BASE_URL, timeout: float = 60.0) -> dict
             tmp.with_name(f".{spec.name}").unlink(missing_ok=True)
         out[spec.variable] = dest
     return out
+
+
+def cmd_weights(args: argparse.Namespace) -> int:
+    for variable, path in fetch(args.to, args.base_url or BASE_URL).items():
+        print(f"export {variable}={path.resolve()}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``arsr weights`` subcommand."""
+    p = sub.add_parser(
+        "weights",
+        help="fetch the ImageNet weights the paper profile reads (on a box with internet)",
+        description="Fetch torchvision's VGG19 and ResNet-50 files into a folder, check each against the "
+        "SHA-256 in its published name, and print the ARSR_VGG19_WEIGHTS / ARSR_RESNET50_WEIGHTS lines to "
+        "export. A file already there with the right hash is kept.",
+    )
+    p.add_argument("action", choices=["fetch"])
+    p.add_argument("--to", type=Path, default=Path("data/weights"), help="the folder (default: data/weights)")
+    p.add_argument("--base-url", default=None, help="where the files are (default: torchvision's address)")
+    p.set_defaults(func=cmd_weights)
