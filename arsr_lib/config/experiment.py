@@ -122,8 +122,10 @@ class Experiment:
         return Path(self.data.root).expanduser() if self.data.root else self.paths.data / self.data.name
 
     def frames_root(self, variant: str) -> Path:
-        """Rawframes of a variant (hr, lr, bicubic); SR methods' under ``sr-<experiment>``, the background
-        swap test's under ``swap-<experiment>``."""
+        """Rawframes of a variant (hr, lr, bicubic; hr: ``data.hr_rawframes`` when given); SR methods' under
+        ``sr-<experiment>``, the background swap test's under ``swap-<experiment>``."""
+        if variant == "hr" and self.data.hr_rawframes:
+            return Path(self.data.hr_rawframes).expanduser()
         base = self.paths.data / "rawframes" / self.data.name
         return base / f"{variant}-{self.name}" if variant in ("sr", "swap") else base / variant
 

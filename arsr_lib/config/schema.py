@@ -54,6 +54,9 @@ class DataConfig:
     # real data: hold out the last N training groups as the validation split (SynthActions ships its own)
     val_groups: int = 0
     detail_twins: int | None = None  # twin videos per detail pair in the detail-recovery table (None: all)
+    # HR rawframes made elsewhere (denseflow / mmaction2 layout): checked and used instead of extracting HR
+    # rawframes (arsr_lib.data.external); None: extracted here
+    hr_rawframes: str | None = None
 
     RANGES: ClassVar[dict[str, Range]] = {
         "split": Range(1, 3),

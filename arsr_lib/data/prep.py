@@ -9,6 +9,7 @@ from arsr_lib.config import Experiment
 from arsr_lib.core.errors import DatasetError
 from arsr_lib.data import synth
 from arsr_lib.data.datasets import SplitDataset, generation_tag
+from arsr_lib.data.external import adopt_dataset, write_list_files
 from arsr_lib.data.frames import FramesConfig, extract_dataset
 from arsr_lib.data.splitfiles import load_dataset
 
@@ -74,6 +75,12 @@ def extract_variants(
         root = exp.frames_root(variant)
         evaluated = ("val", "test") if ds.val else ("test",)
         read = subsets or ((("train",) + evaluated) if variant == "hr" else evaluated)
-        extract_dataset(ds, root, cfg, subsets=read, workers=data.workers, progress=progress, desc=variant)
+        if variant == "hr" and data.hr_rawframes:  # made elsewhere: checked and marked, not extracted
+            adopt_dataset(ds, root, read)
+        else:
+            extract_dataset(
+                ds, root, cfg, subsets=read, workers=data.workers, progress=progress, desc=variant
+            )
+        write_list_files(ds, root, read)  # mmaction2 opens what was made
         out[variant] = root
     return out
