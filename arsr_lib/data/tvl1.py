@@ -110,11 +110,48 @@ def _median(u: torch.Tensor, k: int) -> torch.Tensor:
     return patches.reshape(*u.shape, k * k).median(dim=-1).values
 
 
-def _one_scale(i0, i1, u1, u2, p: dict) -> tuple[torch.Tensor, torch.Tensor]:
+def _inner(u1, u2, p11, p12, p21, p22, i1wx, i1wy, grad, rho_c, keep, l_t: float, taut: float, theta: float):
+    """One fixed-point iteration (OpenCV's estimateV, divergence, estimateU, forwardGradient and
+    estimateDualVariables) for the pairs where ``keep`` (B, 1, 1, 1); returns the updated ``u1, u2, p11, p12,
+    p21, p22`` and each pair's summed squared change of ``u``. Element-wise work over the frame: the function
+    ``torch.compile`` fuses (``fused=True``)."""
+    rho = rho_c + i1wx * u1 + i1wy * u2
+    fi = torch.where(grad > 1.1920929e-07, -rho / grad, torch.zeros_like(rho))
+    low, high = rho < -l_t * grad, rho > l_t * grad
+    d1 = torch.where(low, l_t * i1wx, torch.where(high, -l_t * i1wx, fi * i1wx))
+    d2 = torch.where(low, l_t * i1wy, torch.where(high, -l_t * i1wy, fi * i1wy))
+    n1 = u1 + d1 + theta * _divergence(p11, p12)
+    n2 = u2 + d2 + theta * _divergence(p21, p22)
+    error = ((n1 - u1) ** 2 + (n2 - u2) ** 2).sum(dim=(1, 2, 3))
+    u1, u2 = torch.where(keep, n1, u1), torch.where(keep, n2, u2)
+    u1x, u1y = _forward_gradient(u1)
+    u2x, u2y = _forward_gradient(u2)
+    ng1 = 1 + taut * torch.sqrt(u1x**2 + u1y**2)
+    ng2 = 1 + taut * torch.sqrt(u2x**2 + u2y**2)
+    p11 = torch.where(keep, (p11 + taut * u1x) / ng1, p11)
+    p12 = torch.where(keep, (p12 + taut * u1y) / ng1, p12)
+    p21 = torch.where(keep, (p21 + taut * u2x) / ng2, p21)
+    p22 = torch.where(keep, (p22 + taut * u2y) / ng2, p22)
+    return u1, u2, p11, p12, p21, p22, error
+
+
+_FUSED: dict = {}
+
+
+def _inner_fn(fused: bool):
+    if not fused:
+        return _inner
+    if "inner" not in _FUSED:
+        _FUSED["inner"] = torch.compile(_inner, dynamic=True)
+    return _FUSED["inner"]
+
+
+def _one_scale(i0, i1, u1, u2, p: dict, fused: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """OpenCV's ``procOneScale`` for a batch (B, 1, h, w): the flow refined from ``u1``, ``u2``."""
     b, _, h, w = i0.shape
     l_t, taut, theta = p["lambda_"] * p["theta"], p["tau"] / p["theta"], p["theta"]
     eps = p["epsilon"] ** 2 * h * w
+    inner = _inner_fn(fused)
     i1x, i1y = _centred_gradient(i1)
     xs, ys = _pixel_grid(h, w, i0.device)
     p11, p12, p21, p22 = (torch.zeros_like(u1) for _ in range(4))
@@ -136,35 +173,19 @@ def _one_scale(i0, i1, u1, u2, p: dict) -> tuple[torch.Tensor, torch.Tensor]:
             for _ in range(p["innnerIterations"]):
                 if not active.any():
                     break
-                rho = rho_c + i1wx * u1 + i1wy * u2
-                fi = torch.where(grad > torch.finfo(torch.float32).eps, -rho / grad, torch.zeros_like(rho))
-                d1 = torch.where(
-                    rho < -l_t * grad, l_t * i1wx, torch.where(rho > l_t * grad, -l_t * i1wx, fi * i1wx)
-                )
-                d2 = torch.where(
-                    rho < -l_t * grad, l_t * i1wy, torch.where(rho > l_t * grad, -l_t * i1wy, fi * i1wy)
-                )
-                v1, v2 = u1 + d1, u2 + d2
-                n1 = v1 + theta * _divergence(p11, p12)
-                n2 = v2 + theta * _divergence(p21, p22)
-                error = ((n1 - u1) ** 2 + (n2 - u2) ** 2).sum(dim=(1, 2, 3))
                 keep = active.view(b, 1, 1, 1)
-                u1, u2 = torch.where(keep, n1, u1), torch.where(keep, n2, u2)
-                u1x, u1y = _forward_gradient(u1)
-                u2x, u2y = _forward_gradient(u2)
-                ng1 = 1 + taut * torch.sqrt(u1x**2 + u1y**2)
-                ng2 = 1 + taut * torch.sqrt(u2x**2 + u2y**2)
-                p11 = torch.where(keep, (p11 + taut * u1x) / ng1, p11)
-                p12 = torch.where(keep, (p12 + taut * u1y) / ng1, p12)
-                p21 = torch.where(keep, (p21 + taut * u2x) / ng2, p21)
-                p22 = torch.where(keep, (p22 + taut * u2y) / ng2, p22)
+                u1, u2, p11, p12, p21, p22, error = inner(
+                    u1, u2, p11, p12, p21, p22, i1wx, i1wy, grad, rho_c, keep, l_t, taut, theta
+                )
                 active = active & (error > eps)
     return u1, u2
 
 
-def tvl1_batch(grey0: torch.Tensor, grey1: torch.Tensor, params: dict | None = None) -> torch.Tensor:
+def tvl1_batch(
+    grey0: torch.Tensor, grey1: torch.Tensor, params: dict | None = None, fused: bool = False
+) -> torch.Tensor:
     """Forward flow ``(B, H, W, 2)`` (pixels, x then y) from ``grey0`` to ``grey1``, float grey levels
-    ``(B, H, W)`` of one size, on their device."""
+    ``(B, H, W)`` of one size, on their device; ``fused``: the iteration compiled by ``torch.compile``."""
     p = {**TVL1_PARAMS, **(params or {})}
     if grey0.shape != grey1.shape or grey0.ndim != 3:
         raise ValueError(
@@ -188,7 +209,7 @@ def tvl1_batch(grey0: torch.Tensor, grey1: torch.Tensor, params: dict | None = N
     u1 = torch.zeros_like(i0s[-1])
     u2 = torch.zeros_like(i0s[-1])
     for s in range(len(i0s) - 1, -1, -1):
-        u1, u2 = _one_scale(i0s[s], i1s[s], u1, u2, p)
+        u1, u2 = _one_scale(i0s[s], i1s[s], u1, u2, p, fused)
         if s == 0:
             break
         size = (int(i0s[s - 1].shape[-2]), int(i0s[s - 1].shape[-1]))
@@ -202,6 +223,7 @@ def tvl1_flow(
     device: str | torch.device = "cpu",
     batch: int = 16,
     params: dict | None = None,
+    fused: bool = False,
 ) -> list[np.ndarray]:
     """TV-L1 flow ``(H, W, 2)`` float32 of each frame pair (uint8 RGB ``(H, W, 3)`` or grey ``(H, W)``), in
     order; pairs are grouped by size and computed ``batch`` at a time on ``device``. An out-of-memory error
@@ -220,7 +242,7 @@ def tvl1_flow(
             g0 = torch.stack([_grey(pairs[k][0]) for k in chunk]).to(device)
             g1 = torch.stack([_grey(pairs[k][1]) for k in chunk]).to(device)
             try:
-                flow = tvl1_batch(g0, g1, params).cpu().numpy()
+                flow = tvl1_batch(g0, g1, params, fused).cpu().numpy()
             except torch.OutOfMemoryError as exc:
                 raise MemoryError(
                     f"tvl1_flow: {len(chunk)} pairs of {g0.shape[-1]}x{g0.shape[-2]} px do not fit on "
