@@ -42,12 +42,6 @@ from arsr_lib.data.video import read_video  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realdata" / "clips" / "ucf101"
 H100_BANDWIDTH = 3.35e12  # bytes/s, H100 SXM HBM3 (NVIDIA data sheet)
-# an unfused iteration as separate element-wise torch ops: some 27 ops over the frame, each reading about two
-# float32 operands and writing one: ~80 accesses x 4 B per pixel
-BYTES_PER_PIXEL_ITERATION = 80 * 4
-# fused (one kernel per iteration): reads u1, u2, the four p, I1w_x, I1w_y, grad, rho_c and writes u1, u2 and
-# the four p once (16 float32; the neighbours of the differences come from cache)
-BYTES_PER_PIXEL_ITERATION_FUSED = 16 * 4
 
 
 def _opencv(pairs) -> tuple[list[np.ndarray], float]:
@@ -133,15 +127,13 @@ def speed(size: tuple[int, int], pairs_n: int, batch: int) -> dict:
 
 
 def gpu_projection() -> dict:
-    iters = tvl1.iterations_per_pair(240, 320)
-    bytes_pair = iters * 320 * 240 * BYTES_PER_PIXEL_ITERATION
-    fused_pair = iters * 320 * 240 * BYTES_PER_PIXEL_ITERATION_FUSED
+    unfused, fused = (tvl1.bytes_per_pair(240, 320, f) for f in (False, True))
     return {
-        "full-resolution iterations per pair (320x240, at most)": iters,
-        "bytes per pair, unfused (model)": bytes_pair,
-        "H100 pairs/s, unfused, memory-bound (projection)": H100_BANDWIDTH / bytes_pair,
-        "bytes per pair, fused (model)": fused_pair,
-        "H100 pairs/s, fused, memory-bound (projection)": H100_BANDWIDTH / fused_pair,
+        "full-resolution iterations per pair (320x240, at most)": tvl1.iterations_per_pair(240, 320),
+        "bytes per pair, unfused (model)": unfused,
+        "H100 pairs/s, unfused, memory-bound (projection)": H100_BANDWIDTH / unfused,
+        "bytes per pair, fused (model)": fused,
+        "H100 pairs/s, fused, memory-bound (projection)": H100_BANDWIDTH / fused,
     }
 
 
@@ -179,9 +171,9 @@ def markdown(r: dict) -> str:
         "CPU), compiled before the timing.",
         "",
         "**GPU: a projection, not a measurement** (no GPU was lent): "
-        f"{BYTES_PER_PIXEL_ITERATION} (unfused) or {BYTES_PER_PIXEL_ITERATION_FUSED} (fused) bytes per "
-        f"pixel and iteration x the iterations of a pair (at most: pairs that converge early cost less) / "
-        f"the H100's {H100_BANDWIDTH / 1e12:.2f} TB/s",
+        f"{tvl1.BYTES_PER_PIXEL_ITERATION[False]} (unfused) or {tvl1.BYTES_PER_PIXEL_ITERATION[True]} "
+        f"(fused) bytes per pixel and iteration x the iterations of a pair (at most: pairs that converge "
+        f"early cost less) / the H100's {H100_BANDWIDTH / 1e12:.2f} TB/s",
         "",
         "| measure | value |",
         "|---|---:|",

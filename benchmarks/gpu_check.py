@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from arsr_lib import config  # noqa: E402
 from arsr_lib.core.devices import autocast, resolve_device  # noqa: E402
+from arsr_lib.data import tvl1  # noqa: E402
 from arsr_lib.data.flow import compute_flow  # noqa: E402
 from arsr_lib.data.snippets import protocol_frames  # noqa: E402
 from arsr_lib.models import build_model  # noqa: E402
@@ -58,6 +59,7 @@ from arsr_lib.train.task import Task, TrainConfig  # noqa: E402
 UCF101 = {"train": 9537, "test": 3783, "classes": 101, "frames": 180}
 # dense peak TFLOP/s (NVIDIA data sheets, SXM parts): TF32 tensor core, BF16 tensor core
 PEAKS = {"H100": (494.7, 989.4), "H200": (494.7, 989.4), "A100": (156.0, 312.0)}
+H100_BANDWIDTH = 3.35e12  # bytes/s, H100 SXM HBM3 (data sheet): the torch TV-L1's projection without a GPU
 
 
 def _sync(device):
@@ -155,6 +157,20 @@ def _tvl1_rate(size, pairs: int) -> float:
     with ProcessPoolExecutor(workers) as pool:
         list(pool.map(compute_flow, chunks, ["tvl1"] * pairs))
     return pairs / (time.perf_counter() - t0)
+
+
+def _tvl1_torch_rate(size, batch: int, device, fused: bool) -> float:
+    """Frame pairs/s of the batched torch TV-L1 (``arsr_lib.data.tvl1``) on ``device``, fp32, after one
+    untimed batch (which compiles the fused iteration)."""
+    w, h = size
+    g = torch.Generator().manual_seed(0)
+    base = torch.nn.functional.avg_pool2d(torch.rand(1, 1, h + 8, w + 8, generator=g) * 255, 3, 1, 1)[0, 0]
+    g0 = torch.stack([base[k % 3 : k % 3 + h, k % 5 : k % 5 + w] for k in range(batch)]).to(device)
+    g1 = torch.stack([base[k % 3 + 1 : k % 3 + 1 + h, k % 5 + 1 : k % 5 + 1 + w] for k in range(batch)]).to(
+        device
+    )
+    seconds = _timed(lambda: tvl1.tvl1_batch(g0, g1, fused=fused), device, 1, 1)
+    return batch / seconds
 
 
 def _vgg_weights(folder: Path) -> Path:
@@ -305,6 +321,12 @@ def run(tiny: bool, device) -> dict:
     out["tvl1_pairs_per_s"] = _tvl1_rate(
         (lr_size[0] * 4, lr_size[1] * 4), 4 if tiny else 8 * (os.cpu_count() or 1)
     )
+    # the batched torch TV-L1 on this device, unfused and (on a GPU) fused, at several batch sizes
+    gpu = device.type == "cuda"
+    for fused in (False, True) if gpu else (False,):
+        for b in (8, 32, 128) if gpu else ((2,) if tiny else (8,)):
+            key = f"tvl1_torch{'_fused' if fused else ''}_b{b}_pairs_per_s"
+            out[key] = _tvl1_torch_rate((lr_size[0] * 4, lr_size[1] * 4), b, device, fused)
     out["cpu_cores"] = os.cpu_count()
     out["projection_hours"] = project(exp, out)
     return out
@@ -316,7 +338,8 @@ H100_UTILISATION = 0.3  # assumed share of the bf16 dense peak for the projectio
 def project(exp, m: dict) -> dict:
     """Each stage of UCF101 split 1: its units (iterations, frames, videos, flow pairs), the convolution FLOPs
     per unit, the hours at this run's measured rate, and an H100 projection (FLOPs / (30 % of the bf16 dense
-    peak); flow: this machine's per-core TV-L1 rate x 16 cores)."""
+    peak); flow: the torch TV-L1 on the GPU, measured when this run is on one, else its fused iteration's
+    memory traffic over the H100's bandwidth)."""
     rec, T = exp.recognition, UCF101["frames"]
     test, flops = UCF101["test"], m["flops"]
     kind_rate = {
@@ -387,12 +410,21 @@ def project(exp, m: dict) -> dict:
         )
     pairs = exp.pairs.pairs_per_video or T
     n_sr_videos = exp.data.sr_train_videos or UCF101["train"]
+    # TV-L1 on the device (the torch TV-L1): measured on a GPU, the best batch, fused or not; without one, the
+    # fused iteration's memory-traffic model over the H100's bandwidth (a projection)
+    torch_rates = [v for k, v in m.items() if k.startswith("tvl1_torch")]
+    if m["device"].startswith("cuda") and torch_rates:
+        flow_rate, flow_basis = max(torch_rates), "measured"
+    else:
+        flow_rate, flow_basis = H100_BANDWIDTH / tvl1.bytes_per_pair(240, 320, fused=True), "projected"
     for stage, units in (
         ("TV-L1: rawframes (HR train+test, bicubic test)", (UCF101["train"] + 2 * test) * (T - 1)),
         ("TV-L1: SR test frames (the 9 SR methods' flow)", 9 * test * len(flow_idx)),
         ("TV-L1: SR training pairs (SoSR weight maps, ToSR mining)", n_sr_videos * ((T - 1) + 2 * pairs)),
     ):
         add(stage, units, "frame pair", m["tvl1_pairs_per_s"], cpu=True)
+        rows[-1]["hours_h100_projection"] = units / flow_rate / 3600
+        rows[-1]["stage"] += f" (H100: torch TV-L1, {flow_basis})"
     return {
         "rows": rows,
         "hours_here": sum(r["hours_here"] for r in rows),
@@ -419,7 +451,9 @@ def markdown(r: dict) -> str:
         "",
         f"UCF101 split 1, stage by stage: units x the rate measured here ({where}), and an H100 projection"
         f" (not a measurement): convolution FLOPs / ({H100_UTILISATION:.0%} of the H100's"
-        f" {PEAKS['H100'][1]:.0f} TFLOP/s bf16 dense peak); TV-L1 at this machine's per-core rate, 16 cores.",
+        f" {PEAKS['H100'][1]:.0f} TFLOP/s bf16 dense peak); TV-L1: the torch TV-L1 on the GPU (the stage"
+        f" says whether measured here or projected from its fused iteration's memory traffic,"
+        f" `arsr_lib.data.tvl1.bytes_per_pair`, over {H100_BANDWIDTH / 1e12:.2f} TB/s).",
         "",
         f"| stage | units | unit | GFLOP per unit | hours on {where} | hours, H100 projection |",
         "|---|---:|---|---:|---:|---:|",

@@ -86,6 +86,24 @@ def test_the_accuracy_and_speed_benchmark_runs_quick(tmp_path):
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
     r = json.loads(out.with_suffix(".json").read_text())
-    assert r["real"]["quantised within one level (%)"] > 90
+    assert r["real"]["torch: quantised within one level (%)"] > 90
     assert r["synth"]["torch / OpenCV, actor EPE"] < 1.05
     assert all(s["torch pairs/s"] > 0 for s in r["speed"])
+
+
+def test_tvl1_torch_is_a_flow_method_of_the_pipeline():
+    """One implementation per experiment: ``data.flow_method = "tvl1_torch"`` reaches every flow the run
+    computes through ``compute_flow`` (rawframes, SR test frames, ToSR mining, SoSR weight maps)."""
+    from arsr_lib import config
+    from arsr_lib.data.flow import make_flow_engine
+
+    frames = textured_frames(t=3, h=32, w=40, shift=(1, 1))
+    batched = compute_flow(frames, "tvl1_torch")
+    assert batched.shape == (2, 32, 40, 2)
+    one = make_flow_engine("tvl1_torch").calc(frames[0][..., 0], frames[1][..., 0], None)
+    assert one.shape == (32, 40, 2)
+    assert np.linalg.norm(batched - compute_flow(frames, "tvl1"), axis=-1).mean() < 0.05
+    exp = config.load("smoke", data={"flow_method": "tvl1_torch"})
+    assert (
+        exp.data.flow_method == "tvl1_torch" and config.load("paper", env={}).data.flow_method == "tvl1_torch"
+    )

@@ -19,6 +19,8 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -27,8 +29,8 @@ from arsr_lib.core import protocol  # noqa: E402
 from arsr_lib.data.synth import DETAIL_PAIRS  # noqa: E402
 from arsr_lib.report.io import save_table  # noqa: E402
 from arsr_lib.run.notebook import start  # noqa: E402
+from arsr_lib.sr import sreval  # noqa: E402
 from arsr_lib.sr.recipes import train_recipe  # noqa: E402
-from arsr_lib.sr.sreval import detail_recovery_table, make_sr_videos, quality_table  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--profile", default="synth")
@@ -44,6 +46,7 @@ if not val.test:
     sys.exit("sosr_weight_sweep: the dataset has no validation split; the test split is never read")
 plain = train_recipe("esrgan", exp, session.train_videos, session.val_videos, progress=False)
 methods = {"Bicubic": None, "ESRGAN": plain}
+runs = {name: exp.runs_dir() / name for name in ("rrdb_psnr", "d_warmup", "esrgan")}
 for floor, ref in itertools.product(
     [float(x) for x in a.floors.split(",")], [float(x) for x in a.refs.split(",")]
 ):
@@ -56,11 +59,12 @@ for floor, ref in itertools.product(
             os.symlink((exp.runs_dir() / shared).resolve(), link)
     ckpt = train_recipe("sosr", candidate, session.train_videos, session.val_videos, progress=False)
     methods[f"SoSR floor {floor:g}, ref {ref:g}"] = ckpt
+    runs[f"sosr floor {floor:g}, ref {ref:g}"] = ckpt.parent
     print(f"trained {name}", flush=True)
 root = exp.paths.data / "sr" / f"{exp.name}-sosr-sweep-val"
 items = list(val.test)
-make_sr_videos(val, methods, root, items, progress=False)
-quality = quality_table(
+sreval.make_sr_videos(val, methods, root, items, progress=False)
+quality = sreval.quality_table(
     val,
     methods,
     root,
@@ -69,7 +73,7 @@ quality = quality_table(
     with_gt=session.is_synth,
     weight_floor=exp.sr_loss.weight_floor,
 )
-detail = detail_recovery_table(val, methods, root, DETAIL_PAIRS, items, progress=False)
+detail = sreval.detail_recovery_table(val, methods, root, DETAIL_PAIRS, items, progress=False)
 table = quality.merge(detail.drop(columns=["twin videos"]), on="method", how="left").set_index("method")
 table = table.drop(index="HR")
 candidates = table.index.str.startswith("SoSR")
@@ -83,5 +87,17 @@ caption = protocol.describe(
     "actor PSNR-Y"
 )
 save_table(table.round(3).reset_index(), Path(a.out), caption=caption)
+# the runs' curves: each loss term's share of the gradient, and whether validation PSNR-Y still moved
+training, training_caption = sreval.training_report(
+    runs, exp.data.flow_method, exp.name, len(session.val_videos)
+)
+save_table(training.round(4), Path(a.out + "_training"), caption=training_caption)
+curve = pd.read_csv(runs["esrgan"] / "log.csv")[["step", "val_psnr_y"]].dropna()
+save_table(
+    curve.round(3),
+    Path(a.out + "_esrgan_curve"),
+    caption=f"ESRGAN fine-tune of {exp.name}: "
+    f"validation PSNR-Y of {len(session.val_videos)} validation videos' patches per step",
+)
 print(caption)
 print(table.round(3).to_string())

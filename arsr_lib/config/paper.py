@@ -89,7 +89,7 @@ def _data(env: Mapping[str, str]) -> DataConfig:
         root=env.get("ARSR_UCF101_ROOT"),
         split_dir=env.get("ARSR_UCF101_SPLITS"),
         split=1,
-        flow_method="tvl1",
+        flow_method="tvl1_torch",
         workers=16,
         sr_train_videos=134,
     )

@@ -10,7 +10,9 @@ from __future__ import annotations
 SCALE = 4  # the paper's x4 throughout
 
 # --- optical flow -------------------------------------------------------------------------
-FLOW_METHODS = ("tvl1", "dis", "farneback")  # the optical-flow methods an experiment can use
+# "tvl1_torch": OpenCV's TV-L1 algorithm with the same parameters, batched in torch on any device
+# (arsr_lib.data.tvl1; reports/benchmarks/bench_tvl1.md measures how close the two are)
+FLOW_METHODS = ("tvl1", "tvl1_torch", "dis", "farneback")  # the optical-flow methods an experiment can use
 FLOW_BOUND = 20.0  # TSN dense_flow `-b 20`: clip to +-20 px before quantising
 FLOW_JPEG_QUALITY = 95  # cv::imwrite default used by dense_flow
 FRAME_JPEG_QUALITY = 95

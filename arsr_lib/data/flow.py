@@ -21,8 +21,12 @@ import numpy as np
 
 from arsr_lib.core.errors import FlowError
 from arsr_lib.core.protocol import DIS_PRESET, FARNEBACK_PARAMS, FLOW_BOUND, FLOW_METHODS, TVL1_PARAMS
+from arsr_lib.data.tvl1 import tvl1_flow
 
 METHODS = FLOW_METHODS
+# the torch TV-L1's device and batch (frame pairs per launch) where compute_flow runs it
+FLOW_DEVICE = "cpu"
+TORCH_FLOW_BATCH = 16
 
 
 def _gray(frame: np.ndarray) -> np.ndarray:
@@ -69,10 +73,19 @@ class _Farneback:
         return cv2.calcOpticalFlowFarneback(a, b, None, **FARNEBACK_PARAMS)
 
 
+class _TorchTVL1:
+    """One pair at a time through the batched torch TV-L1 (``compute_flow`` batches the pairs itself)."""
+
+    def calc(self, a, b, _):
+        return tvl1_flow([(a, b)], device=FLOW_DEVICE)[0]
+
+
 def make_flow_engine(method: str) -> Any:
     method = method.lower()
     if method == "tvl1":
         return _make_tvl1()
+    if method == "tvl1_torch":
+        return _TorchTVL1()
     if method == "dis":
         return _make_dis()
     if method == "farneback":
@@ -104,6 +117,9 @@ def compute_flow(frames: np.ndarray, method: str = "dis", workers: int = 1) -> n
     make_flow_engine(method)  # fail early (missing contrib) in the caller's process
     grays = [_gray(np.ascontiguousarray(f, dtype=np.uint8)) for f in frames]
     n_pairs = len(grays) - 1
+    if method.lower() == "tvl1_torch":  # batched in one process: torch spreads a batch over the threads
+        pairs = [(grays[k], grays[k + 1]) for k in range(n_pairs)]
+        return np.stack(tvl1_flow(pairs, device=FLOW_DEVICE, batch=TORCH_FLOW_BATCH))
     workers = max(1, min(int(workers), n_pairs))
     if workers == 1:
         return _flow_chunk((method, grays))

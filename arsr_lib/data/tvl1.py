@@ -274,3 +274,14 @@ def iterations_per_pair(h: int, w: int, params: dict | None = None) -> float:
         total += ph * pw / area * p["warps"] * p["outerIterations"] * p["innnerIterations"]
         ph, pw = _cv_round(ph * step), _cv_round(pw * step)
     return total
+
+
+# the traffic of one iteration per pixel (the speed report's memory model): unfused, some 27 element-wise
+# torch ops over the frame, each reading about two float32 operands and writing one (~80 accesses); fused, one
+# kernel reading u1, u2, the four p, I1w_x, I1w_y, grad and rho_c and writing u1, u2 and the four p (16)
+BYTES_PER_PIXEL_ITERATION = {False: 80 * 4, True: 16 * 4}
+
+
+def bytes_per_pair(h: int, w: int, fused: bool, params: dict | None = None) -> float:
+    """Memory traffic of one pair at most (every iteration run): the GPU projection's model."""
+    return iterations_per_pair(h, w, params) * h * w * BYTES_PER_PIXEL_ITERATION[fused]

@@ -80,7 +80,7 @@ def _frames_parser(sub) -> None:
     )
     p.add_argument("--variant", default="hr", choices=["hr", "lr", "bicubic"])
     p.add_argument("--scale", type=int_in(2), default=4)
-    p.add_argument("--flow", default="dis", choices=["tvl1", "dis", "farneback", "none"])
+    p.add_argument("--flow", default="dis", choices=["tvl1", "tvl1_torch", "dis", "farneback", "none"])
     p.add_argument("--image-ext", default="jpg", choices=["jpg", "png"], help="png for lossless frames")
     p.add_argument("--max-frames", type=int_in(2))
     p.add_argument("--workers", type=COUNT, default=1, help="processes (one video each)")
