@@ -85,14 +85,15 @@ def synth_accuracy(n_clips: int) -> dict:
 
 def real_agreement(max_pairs: int) -> dict:
     pairs = []
-    for video in sorted(REAL.rglob("*.avi")):
+    for video in sorted(p for p in REAL.rglob("*") if p.suffix in (".avi", ".mp4")):
         frames = read_video(video, max_frames=4)
         pairs += [(frames[i], frames[i + 1]) for i in range(len(frames) - 1)]
         if len(pairs) >= max_pairs:
             break
     pairs = pairs[:max_pairs]
     cv, _ = _opencv(pairs)
-    row: dict = {"pairs": len(pairs), "size": f"{pairs[0][0].shape[1]}x{pairs[0][0].shape[0]}"}
+    sizes = ", ".join(sorted({f"{a.shape[1]}x{a.shape[0]}" for a, _ in pairs}))
+    row: dict = {"pairs": len(pairs), "videos": len(pairs) // 3, "sizes": sizes}
     qa = np.concatenate([quantize(f[None]).ravel() for f in cv]).astype(int)
     for label, fused in (("torch", False), ("torch fused", True)):
         th, _ = _torch(pairs, 4, fused)

@@ -478,7 +478,35 @@ def main(argv=None) -> int:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks")
     ap.add_argument("--note", default="", help="a line printed under the report's title (e.g. what else ran)")
+    ap.add_argument(
+        "--reproject",
+        type=Path,
+        default=None,
+        help="a stored measurement (gpu_check_*.json): recompute its projection with the paper profile's "
+        "counts now, measuring nothing (the report says so)",
+    )
+    ap.add_argument(
+        "--tvl1-torch-cpu",
+        type=float,
+        default=None,
+        help="with --reproject: the torch TV-L1's "
+        "CPU pairs/s to record beside the stored rates (reports/benchmarks/bench_tvl1.md)",
+    )
     args = ap.parse_args(argv)
+    if args.reproject is not None:
+        result = json.loads(args.reproject.read_text())
+        if args.tvl1_torch_cpu:
+            result["tvl1_torch_b8_pairs_per_s"] = args.tvl1_torch_cpu
+        result["projection_hours"] = project(experiment(result["tiny"]), result)
+        result["note"] = (
+            f"{result.get('note', '')} Projection recomputed with the paper profile's counts of this commit "
+            f"from the rates stored in {args.reproject.name}; nothing was measured again."
+        ).strip()
+        stem = args.out / args.reproject.stem
+        stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
+        stem.with_suffix(".md").write_text(markdown(result))
+        print(markdown(result))
+        return 0
     device = resolve_device(args.device)
     if device.type != "cuda" and not args.tiny and args.device != "cpu":
         print(

@@ -29,9 +29,9 @@ from arsr_lib.config.schema import DEFAULT_METHODS, EngineSchedule, Paths, SRRec
 from arsr_lib.config.study import SYNTH_FOCUS, Study
 
 # the RRDB generator of ESRGAN, SoSR and ToSR-ESRGAN: 6 blocks of 32 features (growth 16), pre-trained here
-# with L1 on SynthActions' HR training frames. The 23-block RealSR weights ran at 7.2 frames/s here against 67
-# for this size (reports/benchmarks/synth_budget.md): with three training seeds and every method's flow on the
-# test and validation videos they alone would take the 2-hour budget (docs/deviations.md)
+# with L1 on SynthActions' HR training frames. A 23-block RRDB (the RealSR weights' size) runs at 8.6 frames/s
+# here against 58 for this size, and the same design projects to 236 model-minutes with it against 67
+# (reports/benchmarks/synth_budget_rrdb23.md, synth_budget.md): far over the 2 hours (docs/deviations.md)
 RRDB_SYNTH = dict(nf=32, nb=6, gc=16)
 
 
@@ -87,6 +87,9 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
             gan=5e-3,
             feature_net="trained",
             weight_form="code",
+            # chosen on validation by tools/sosr_weight_sweep.py (SoSR's aim, the actor's PSNR-Y, among floors
+            # 0.1 / 0.3 / 0.5 and references 1 / 2 px): reports/calibration/sosr_weight_map.md
+            weight_floor=0.3,
             weight_ref=2.0,
         ),
         sr_schedule=EngineSchedule(ckpt_every=100, log_every=10, val_every=100, amp=False),
