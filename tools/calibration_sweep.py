@@ -57,7 +57,9 @@ ap.add_argument(
 )
 ap.add_argument("--amplitude", type=float, default=None, help="SynthConfig.small_amplitude (HR px)")
 ap.add_argument("--small-cycles", type=float, default=None, help="SynthConfig.small_cycles")
-ap.add_argument("--flow", default="dis", choices=["dis", "tvl1", "farneback"], help="flow method")
+ap.add_argument(
+    "--flow", default="dis", choices=["dis", "tvl1", "tvl1_torch", "farneback"], help="flow method"
+)
 ap.add_argument("--spokes", type=int, default=None, help="SynthConfig.wheel_spokes")
 ap.add_argument("--inner", type=float, default=None, help="SynthConfig.wheel_inner")
 ap.add_argument("--radius", type=float, default=None, help="SynthConfig.wheel_radius")
@@ -224,8 +226,16 @@ def evaluate(X):
             P.append(m(x).softmax(1).mean(0).argmax().item())
     m.train()
     P = np.array(P)
-    return "%.3f [%s]" % (
-        (P == yte).mean(),
+    n, k = len(yte), int((P == yte).sum())
+    # Wilson's 95 % interval of the top-1 over the validation videos
+    z, p_hat = 1.96, k / n
+    centre = (p_hat + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p_hat * (1 - p_hat) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return "%.3f (95%% CI %.3f-%.3f, n=%d) [%s]" % (
+        p_hat,
+        centre - half,
+        centre + half,
+        n,
         " ".join("%d" % round(100 * (P[yte == c] == c).mean()) for c in range(ncls)),
     )
 
