@@ -107,3 +107,30 @@ def test_tvl1_torch_is_a_flow_method_of_the_pipeline():
     assert (
         exp.data.flow_method == "tvl1_torch" and config.load("paper", env={}).data.flow_method == "tvl1_torch"
     )
+
+
+def test_tvl1_torch_in_a_forked_pool_after_the_parent_used_torch_threads(tmp_path):
+    """The rawframes and SR-test-frame pools fork workers; torch's thread pool, once used by the parent, must
+    not deadlock the workers' TV-L1 (it did: the paper dry run hung in notebook 01)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import torch, numpy as np, sys\n"
+        "sys.path.insert(0, 'tests')\n"
+        "from conftest import textured_frames\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from arsr_lib.data.flow import compute_flow\n"
+        "torch.set_num_threads(2); (torch.rand(512, 512) @ torch.rand(512, 512)).sum()\n"
+        "frames = [textured_frames(t=3, h=32, w=32, seed=k) for k in range(2)]\n"
+        "with ProcessPoolExecutor(2) as pool:\n"
+        "    out = list(pool.map(compute_flow, frames, ['tvl1_torch'] * 2))\n"
+        "print(len(out), out[0].shape)\n"
+    )
+    from conftest import ROOT
+
+    res = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == 0, res.stderr
+    assert "2 (2, 32, 32, 2)" in res.stdout

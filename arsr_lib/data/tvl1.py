@@ -21,6 +21,7 @@ remaps in float32 with its own rounding of interpolation weights (fixed-point in
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Sequence
 
 import numpy as np
@@ -230,6 +231,10 @@ def tvl1_flow(
     names ``batch``."""
     if batch < 1:
         raise ValueError(f"tvl1_flow: batch must be >= 1 (got {batch})")
+    if multiprocessing.parent_process() is not None and torch.get_num_threads() != 1:
+        # a worker of a process pool (rawframes, SR test frames): the pool is the parallelism, and torch's
+        # thread pool inherited through fork from a parent that used it deadlocks; one thread runs inline
+        torch.set_num_threads(1)
     out: list[np.ndarray | None] = [None] * len(pairs)
     by_size: dict[tuple, list[int]] = {}
     for k, (a, b) in enumerate(pairs):
