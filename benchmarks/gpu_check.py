@@ -135,6 +135,27 @@ def _train_rate(name, models, step, dataset, batch, device, iters, warmup=2) -> 
         return 1.0 / _timed(one, device, warmup, iters)
 
 
+def sr_step_inputs(recipe, arch, loss, feature, gan_pixel_loss: str | None = None) -> tuple:
+    """``(models, step, sample shapes, LR shape, HR patch)`` of one training step of an SR ``recipe`` with the
+    architectures ``arch`` and loss settings ``loss``; ``feature`` is the GAN step's perceptual loss (None for
+    a discriminator warm-up), ``gan_pixel_loss`` replaces a GAN step's pixel loss."""
+    g = build_model(recipe.arch, **arch.args_of(recipe.arch))
+    lr_p, hr_p, t = recipe.patch // 4, recipe.patch, getattr(g, "n_frames", 1)
+    lr_shape = (t, 3, lr_p, lr_p) if t > 1 else (3, lr_p, lr_p)
+    models = {"g": g}
+    if recipe.step == "siamese":
+        hr = (3, hr_p, hr_p)
+        shapes = {"lr1": lr_shape, "lr2": lr_shape, "hr1": hr, "hr2": hr, "flow": (hr_p, hr_p, 2)}
+        return models, SiameseStep(loss), shapes, lr_shape, hr_p
+    shapes = {"lr": lr_shape, "hr": (3, hr_p, hr_p), "weight": (hr_p, hr_p)}
+    if recipe.step in ("gan", "d_warmup"):
+        models["d"] = build_model(arch.discriminator, **arch.discriminator_args)
+        pixel = gan_pixel_loss or recipe.pixel_loss
+        step = GanStep(pixel, loss, feature, recipe.step == "d_warmup")
+        return models, step, shapes, lr_shape, hr_p
+    return models, PixelStep(recipe.pixel_loss, loss), shapes, lr_shape, hr_p
+
+
 def _train_flops(recipe, models, step, lr_shape, hr_p) -> float:
     """Convolution FLOPs of one training step (forward + backward ~ 3 x forward), counted at batch 1, scaled:
     the generator (both siamese frames), and for a GAN step the discriminator (real and fake, in the G and D
@@ -252,26 +273,11 @@ def run(tiny: bool, device) -> dict:
         loss = replace(exp.sr_loss, vgg19_weights=str(_vgg_weights(Path(tmp))))
         for name in ("rrdb_psnr", "esrgan", "vdsr", "duf", "tosr_duf", "tosr_vdsr"):
             recipe = exp.recipe(name)
-            g = build_model(recipe.arch, **arch.args_of(recipe.arch))
-            lr_p, hr_p, t = recipe.patch // 4, recipe.patch, getattr(g, "n_frames", 1)
-            lr_shape = (t, 3, lr_p, lr_p) if t > 1 else (3, lr_p, lr_p)
-            models = {"g": g}
-            if recipe.step == "siamese":
-                shapes = {
-                    "lr1": lr_shape,
-                    "lr2": lr_shape,
-                    "hr1": (3, hr_p, hr_p),
-                    "hr2": (3, hr_p, hr_p),
-                    "flow": (hr_p, hr_p, 2),
-                }
-                step = SiameseStep(loss)
-            else:
-                shapes = {"lr": lr_shape, "hr": (3, hr_p, hr_p), "weight": (hr_p, hr_p)}
-                if recipe.step == "gan":
-                    models["d"] = build_model(arch.discriminator, **arch.discriminator_args)
-                    step = GanStep("flow_weighted_mse", loss, FeatureLoss(loss.vgg19_weights).to(device))
-                else:
-                    step = PixelStep(recipe.pixel_loss, loss)
+            feature = FeatureLoss(loss.vgg19_weights).to(device) if recipe.step == "gan" else None
+            # the GAN step measured is SoSR's (flow-weighted MSE), the costlier of ESRGAN's and SoSR's
+            models, step, shapes, lr_shape, hr_p = sr_step_inputs(
+                recipe, arch, loss, feature, "flow_weighted_mse"
+            )
             data = RandomBatches(shapes, n=4 * recipe.batch)
             out["flops"][f"train_{name}"] = _train_flops(recipe, models, step, lr_shape, hr_p)
             out[f"train_{name}_its"] = _train_rate(

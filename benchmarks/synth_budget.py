@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from gpu_check import RandomBatches, _timed, _train_rate  # noqa: E402
+from gpu_check import RandomBatches, _timed, _train_rate, sr_step_inputs  # noqa: E402
 
 from arsr_lib import config  # noqa: E402
 from arsr_lib.data.flow import compute_flow  # noqa: E402
@@ -42,7 +42,7 @@ from arsr_lib.models import build_model  # noqa: E402
 from arsr_lib.recognition.training import STRESNET_STREAMS_WEIGHT, recogniser_spec  # noqa: E402
 from arsr_lib.sr.testframes import method_streams  # noqa: E402
 from arsr_lib.train.losses import NetFeatureLoss  # noqa: E402
-from arsr_lib.train.steps import ClassifierStep, GanStep, PixelStep, SiameseStep  # noqa: E402
+from arsr_lib.train.steps import ClassifierStep  # noqa: E402
 
 FEATURENET_BATCH = 16  # arsr_lib.sr.featurenet.BATCH
 
@@ -82,31 +82,8 @@ def rates(exp, iters: int) -> dict:
         out[f"sr_{arch}_fps"] = 4 / _timed(infer, cpu, 1, iters)
     feature = NetFeatureLoss(build_model("featurenet")) if exp.sr_loss.feature > 0 else None
     for name, recipe in exp.recipes.items():
-        g = build_model(recipe.arch, **exp.sr_arch.args_of(recipe.arch))
-        lr_p, hr_p, t = recipe.patch // 4, recipe.patch, getattr(g, "n_frames", 1)
-        lr_shape = (t, 3, lr_p, lr_p) if t > 1 else (3, lr_p, lr_p)
-        models = {"g": g}
-        if recipe.step == "siamese":
-            shapes = {
-                "lr1": lr_shape,
-                "lr2": lr_shape,
-                "hr1": (3, hr_p, hr_p),
-                "hr2": (3, hr_p, hr_p),
-                "flow": (hr_p, hr_p, 2),
-            }
-            step = SiameseStep(exp.sr_loss)
-        else:
-            shapes = {"lr": lr_shape, "hr": (3, hr_p, hr_p), "weight": (hr_p, hr_p)}
-            if recipe.step in ("gan", "d_warmup"):
-                models["d"] = build_model(exp.sr_arch.discriminator, **exp.sr_arch.discriminator_args)
-                step = GanStep(
-                    recipe.pixel_loss,
-                    exp.sr_loss,
-                    feature if recipe.step == "gan" else None,
-                    recipe.step == "d_warmup",
-                )
-            else:
-                step = PixelStep(recipe.pixel_loss, exp.sr_loss)
+        gan_feature = feature if recipe.step == "gan" else None
+        models, step, shapes, _, _ = sr_step_inputs(recipe, exp.sr_arch, exp.sr_loss, gan_feature)
         data = RandomBatches(shapes, n=4 * recipe.batch)
         out[f"train_{name}_its"] = _train_rate(name, models, step, data, recipe.batch, cpu, iters, 1)
     if feature is not None:

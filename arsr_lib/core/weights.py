@@ -8,11 +8,11 @@ download; a missing, unreadable or mismatching file is an error naming the varia
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from arsr_lib.core.atomic import file_digest
 from arsr_lib.core.errors import ArsrError
 
 
@@ -38,14 +38,6 @@ def hash_prefix(name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def hint(spec: WeightsFile) -> str:
     return f"set {spec.variable} to torchvision's {spec.name}; `arsr weights fetch` downloads it"
 
@@ -57,10 +49,22 @@ def check_file(path: str | Path, spec: WeightsFile) -> Path:
         raise WeightsError(f"{spec.variable} = {path}: no such file ({hint(spec)})")
     prefix = hash_prefix(path.name)
     if prefix is not None:
-        digest = sha256(path)
+        digest = file_digest(path, length=64)
         if not digest.startswith(prefix):
             raise WeightsError(
                 f"{spec.variable} = {path}: SHA-256 {digest[:12]}... does not start with {prefix}, the hash "
                 f"in its name (a corrupt or truncated file; {hint(spec)})"
             )
     return path
+
+
+def load_weights(path: str | Path, spec: WeightsFile) -> dict:
+    """The state dict in ``path`` (checked by :func:`check_file`, read ``weights_only``); an unreadable file
+    is a :class:`WeightsError` naming the variable and the command."""
+    import torch
+
+    path = check_file(path, spec)
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a truncated or foreign file: name it and the way out
+        raise WeightsError(f"{spec.variable} = {path}: not a readable state dict ({hint(spec)})") from exc

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from arsr_lib.core.weights import RESNET50, WeightsError, check_file, hint
+from arsr_lib.core.weights import RESNET50, load_weights
 
 
 class BasicBlock(nn.Module):
@@ -142,13 +142,7 @@ def load_imagenet(model: ResNet, path: str | Path, strict_fc: bool = False) -> l
     """Load a local torchvision ResNet state dict (``weights_only``); the classifier is skipped unless
     its shape matches. A first conv with another number of input channels gets TSN's cross-modality
     initialisation (see :func:`cross_modality_conv1`). Returns the keys not loaded."""
-    path = check_file(path, RESNET50)
-    try:
-        sd = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a truncated or foreign file: name it and the way out
-        raise WeightsError(
-            f"{RESNET50.variable} = {path}: not a readable state dict ({hint(RESNET50)})"
-        ) from exc
+    sd = load_weights(path, RESNET50)
     own = model.state_dict()
     skipped = []
     for k, v in list(sd.items()):

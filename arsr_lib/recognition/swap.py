@@ -61,14 +61,26 @@ def _read(folder: Path, index: int) -> np.ndarray:
 
 
 def make_swap_frames(
-    ds: SplitDataset, hr_root: Path, method_root: Path, out_root: Path, source_tag: str, quality: int = 95
+    ds: SplitDataset,
+    hr_root: Path,
+    method_root: Path,
+    out_root: Path,
+    source_tag: str,
+    hr_tag: str = "",
+    quality: int = 95,
 ) -> str:
     """For each video of ``ds.test``: the frames present in the method's rawframes folder, as HR frames with
     the method's background (sparse rawframes, RGB only, under ``out_root``); made where missing. Returns
     the source tag of what was made (the method's frames, the masks' rim and this code)."""
     cfg = FramesConfig(variant="hr", flow_method=None, jpeg_quality=quality)
     # the rawframes readers read the image format from the marker's frames config
-    conf = {**asdict(cfg), "source": source_tag, "rim": ACTOR_RIM, "code_swap": code_digest("swap")}
+    conf = {
+        **asdict(cfg),
+        "source": source_tag,
+        "hr": hr_tag,
+        "rim": ACTOR_RIM,
+        "code_swap": code_digest("swap"),
+    }
     for item in ds.test:
         out = output_dir(out_root, item.rel_path)
         meta = read_marker(out)
@@ -94,7 +106,10 @@ def swap_harness(base: Harness, methods: list[str], swap_root: Path, cache_dir: 
     for m in methods:
         name = swap_name(m)
         roots[name] = swap_root / m
-        tags[name] = make_swap_frames(base.ds, hr_root, Path(base.frames_roots[m]), roots[name], base.tags[m])
+        method_root = Path(base.frames_roots[m])
+        tags[name] = make_swap_frames(
+            base.ds, hr_root, method_root, roots[name], base.tags[m], base.tags["HR"]
+        )
         streams[name] = ("rgb",)
     return Harness(
         base.experiment,

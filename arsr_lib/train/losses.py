@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from arsr_lib.config.schema import WEIGHT_FORMS
-from arsr_lib.core.weights import VGG19, WeightsError, check_file, hint
+from arsr_lib.core.weights import VGG19, WeightsError, hint, load_weights
 from arsr_lib.data.flow import warp
 
 
@@ -189,14 +189,8 @@ class FeatureLoss(nn.Module):
                 f"feature loss: no VGG19 weights file ({hint(VGG19)}), or set the feature-loss weight to 0 "
                 "or sr_loss.feature_net to 'trained' (the smoke and synth profiles do)"
             )
-        check_file(weights_path, VGG19)
+        sd = load_weights(weights_path, VGG19)
         self.features = vgg19_features()  # up to conv5_4 (index 34), before its ReLU
-        try:
-            sd = torch.load(weights_path, map_location="cpu", weights_only=True)
-        except Exception as exc:  # a truncated or foreign file: name it and the way out
-            raise WeightsError(
-                f"{VGG19.variable} = {weights_path}: not a readable state dict ({hint(VGG19)})"
-            ) from exc
         sd = {
             k[len("features.") :]: v
             for k, v in sd.items()
