@@ -139,7 +139,7 @@ def flicker_summary(table: pd.DataFrame) -> str:
     ``below Bicubic (val)``): which SR methods' flow the temporal stream reads worse than bicubic's."""
     sr = table[~table.method.isin(["HR", "Bicubic"])]
     bicubic = _row(table, "method", "Bicubic")
-    below = sr[sr["below Bicubic (val)"].astype(bool)]
+    below = sr[sr["below Bicubic (val)"] == "yes"]
     if bicubic is None:
         return "The table has no Bicubic row."
     top1, epe, warp = (bicubic[k] for k in ("temporal top-1, val (%)", "EPE vs HR flow", "warping error"))
