@@ -134,3 +134,89 @@ def test_tvl1_torch_in_a_forked_pool_after_the_parent_used_torch_threads(tmp_pat
     )
     assert res.returncode == 0, res.stderr
     assert "2 (2, 32, 32, 2)" in res.stdout
+
+
+def test_flow_device_is_the_gpu_for_the_torch_tvl1_only():
+    import torch
+
+    from arsr_lib.data.flow import flow_device
+
+    cuda = torch.device("cuda")
+    assert flow_device("tvl1_torch", cuda) == cuda and flow_device("tvl1_torch", "cuda:1") == torch.device(
+        "cuda:1"
+    )
+    # the CPU: worker processes with one thread each; the OpenCV methods: never on a device
+    assert flow_device("tvl1_torch", "cpu") is None and flow_device("tvl1", cuda) is None
+    assert flow_device(None, cuda) is None
+
+
+def _videos(root, n, t=5):
+    from arsr_lib.data.video import write_video
+
+    jobs = []
+    for k in range(n):
+        video = root / "src" / f"v_C_g{k + 1:02d}_c01.avi"
+        video.parent.mkdir(parents=True, exist_ok=True)
+        write_video(video, textured_frames(t, 40, 48, shift=(1 + k % 2, 1), seed=k))
+        jobs.append((video, root / "out" / video.stem))
+    return jobs
+
+
+def _flow_jpegs(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("flow_*.jpg"))} | {
+        p.name: p.read_bytes() for p in sorted(folder.glob("img_*.jpg"))
+    }
+
+
+def test_the_device_pipeline_writes_what_the_workers_write(tmp_path):
+    """The GPU path (flow in this process, decoding and JPEGs in spawned workers) run on the CPU here: the
+    same folders, byte for byte, as each worker extracting its videos whole; a complete folder is skipped."""
+    from arsr_lib.data.frames import FramesConfig, extract_many
+
+    cfg = FramesConfig(flow_method="tvl1_torch")
+    jobs = _videos(tmp_path, 3)
+    ref_jobs = [(v, tmp_path / "ref" / o.name) for v, o in jobs]
+    assert extract_many(ref_jobs, cfg, workers=2, progress=False)["done"] == 3
+    counts = extract_many(jobs, cfg, workers=2, progress=False, flow_device="cpu", flow_batch=3)
+    assert counts == {"done": 3, "skipped": 0, "failed": 0}
+    for (_, out), (_, ref) in zip(jobs, ref_jobs):
+        assert _flow_jpegs(out) == _flow_jpegs(ref) and len(_flow_jpegs(out)) == 5 + 2 * 4
+    again = extract_many(jobs, cfg, workers=2, progress=False, flow_device="cpu")
+    assert again == {"done": 0, "skipped": 3, "failed": 0}
+    with pytest.raises(ValueError, match="flow_device='cpu' is for the torch TV-L1, not flow method 'dis'"):
+        extract_many(jobs, FramesConfig(flow_method="dis"), progress=False, flow_device="cpu")
+
+
+def test_the_device_pipeline_names_a_bad_video_and_stops_on_out_of_memory(tmp_path, monkeypatch):
+    from arsr_lib.core.errors import ExtractionError
+    from arsr_lib.data import frames as frames_mod
+    from arsr_lib.data.frames import FramesConfig, extract_many
+
+    cfg = FramesConfig(flow_method="tvl1_torch")
+    jobs = _videos(tmp_path, 3)
+    jobs[1][0].write_bytes(b"not a video")
+    with pytest.raises(ExtractionError, match=r"1 of 3 video\(s\) failed:\s+\S*v_C_g02_c01.avi"):
+        extract_many(jobs, cfg, workers=2, progress=False, flow_device="cpu")
+    assert jobs[0][1].is_dir() and jobs[2][1].is_dir() and not jobs[1][1].exists()
+
+    def no_memory(*a, **k):
+        raise MemoryError("tvl1_flow: 16 pairs of 48x40 px do not fit on cuda: lower compute.flow_batch")
+
+    monkeypatch.setattr(frames_mod, "compute_flow", no_memory)
+    fresh = [(v, tmp_path / "oom" / o.name) for v, o in jobs[::2]]
+    with pytest.raises(MemoryError, match="compute.flow_batch"):
+        extract_many(fresh, cfg, workers=2, progress=False, flow_device="cpu")
+    oom = tmp_path / "oom"
+    assert not oom.exists() or not any(p for p in oom.iterdir() if (p / "img_00001.jpg").exists())
+
+
+def test_sr_test_frames_flow_on_the_device_equals_the_workers(tmp_path):
+    from arsr_lib.data.flow import compute_flow
+    from arsr_lib.sr.testframes import device_flows
+
+    frames = textured_frames(t=4, h=32, w=40, shift=(1, 0))
+    pairs = {0: (frames[0], frames[1]), 2: (frames[2], frames[3])}
+    got = device_flows(pairs, "tvl1_torch", "cpu", batch=2)
+    assert sorted(got) == [0, 2]
+    for k, (a, b) in pairs.items():
+        np.testing.assert_array_equal(got[k], compute_flow(np.stack([a, b]), "tvl1_torch")[0])

@@ -40,6 +40,10 @@ class ComputeConfig:
     # setting, not a numerics one: the bits do not change (devices.pin_malloc)
     malloc_mmap_mb: int | None = None
     malloc_trim_mb: int | None = None
+    # frame pairs per launch of the torch TV-L1 (flow method tvl1_torch): on a GPU, rawframes and the SR test
+    # frames compute their flow in the process that holds the device, this many pairs at a time (an
+    # out-of-memory names this setting); on the CPU each worker process batches a video's pairs by it
+    flow_batch: int = 16
 
     RANGES: ClassVar[dict[str, Range]] = {
         "cache_mb": COUNT,
@@ -49,6 +53,7 @@ class ComputeConfig:
         "blas_threads": Range(1, 1024),
         "malloc_mmap_mb": Range(1, 2047),  # mallopt takes a C int of bytes
         "malloc_trim_mb": Range(1, 2047),
+        "flow_batch": Range(1, 4096),
     }
 
     def __post_init__(self):

@@ -18,14 +18,14 @@ from typing import Any
 
 import cv2
 import numpy as np
+import torch
 
 from arsr_lib.core.errors import FlowError
 from arsr_lib.core.protocol import DIS_PRESET, FARNEBACK_PARAMS, FLOW_BOUND, FLOW_METHODS, TVL1_PARAMS
 from arsr_lib.data.tvl1 import tvl1_flow
 
 METHODS = FLOW_METHODS
-# the torch TV-L1's device and batch (frame pairs per launch) where compute_flow runs it
-FLOW_DEVICE = "cpu"
+# frame pairs per launch of the torch TV-L1 by default (compute.flow_batch sets a run's)
 TORCH_FLOW_BATCH = 16
 
 
@@ -74,10 +74,11 @@ class _Farneback:
 
 
 class _TorchTVL1:
-    """One pair at a time through the batched torch TV-L1 (``compute_flow`` batches the pairs itself)."""
+    """One pair at a time through the batched torch TV-L1 on the CPU (``compute_flow`` batches the pairs
+    itself)."""
 
     def calc(self, a, b, _):
-        return tvl1_flow([(a, b)], device=FLOW_DEVICE)[0]
+        return tvl1_flow([(a, b)])[0]
 
 
 def make_flow_engine(method: str) -> Any:
@@ -103,11 +104,19 @@ def _flow_chunk(args) -> np.ndarray:
     return out
 
 
-def compute_flow(frames: np.ndarray, method: str = "dis", workers: int = 1) -> np.ndarray:
+def compute_flow(
+    frames: np.ndarray,
+    method: str = "dis",
+    workers: int = 1,
+    device: str | torch.device = "cpu",
+    batch: int = TORCH_FLOW_BATCH,
+) -> np.ndarray:
     """Forward flow ``(T-1, H, W, 2)`` float32 (pixels) between consecutive frames.
 
     ``frames``: ``(T, H, W, 3)`` uint8 RGB or ``(T, H, W)`` gray, T >= 2. ``workers`` > 1
-    splits the frame pairs over a process pool (contiguous chunks; identical result).
+    splits the frame pairs over a process pool (contiguous chunks; identical result). ``device`` and
+    ``batch`` (frame pairs per launch, ``compute.flow_batch``) apply to ``tvl1_torch`` only, which runs in
+    this process (on a CUDA device with its iteration compiled, :func:`pair_flows`).
     """
     frames = np.asarray(frames)
     if frames.ndim not in (3, 4) or len(frames) < 2:
@@ -119,7 +128,7 @@ def compute_flow(frames: np.ndarray, method: str = "dis", workers: int = 1) -> n
     n_pairs = len(grays) - 1
     if method.lower() == "tvl1_torch":  # batched in one process: torch spreads a batch over the threads
         pairs = [(grays[k], grays[k + 1]) for k in range(n_pairs)]
-        return np.stack(tvl1_flow(pairs, device=FLOW_DEVICE, batch=TORCH_FLOW_BATCH))
+        return np.stack(pair_flows(pairs, method, device, batch))
     workers = max(1, min(int(workers), n_pairs))
     if workers == 1:
         return _flow_chunk((method, grays))
@@ -127,6 +136,30 @@ def compute_flow(frames: np.ndarray, method: str = "dis", workers: int = 1) -> n
     chunks = [(method, grays[a : b + 1]) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
     with ProcessPoolExecutor(workers) as pool:
         return np.concatenate(list(pool.map(_flow_chunk, chunks)))
+
+
+def flow_device(method: str | None, device: str | torch.device) -> torch.device | None:
+    """Where a run's flow is computed in one process: its device (``compute.device``, resolved) for the torch
+    TV-L1 on CUDA; None (each worker process computes its own, on the CPU) for the OpenCV methods and for the
+    torch TV-L1 on a CPU, where worker processes with one thread each do more than one batched process."""
+    device = torch.device(device)
+    return device if (method or "").lower() == "tvl1_torch" and device.type == "cuda" else None
+
+
+def pair_flows(
+    pairs: list[tuple[np.ndarray, np.ndarray]],
+    method: str,
+    device: str | torch.device = "cpu",
+    batch: int = TORCH_FLOW_BATCH,
+) -> list[np.ndarray]:
+    """Flow ``(H, W, 2)`` of each ``(a, b)`` frame pair, in order. ``tvl1_torch`` batches the pairs
+    ``batch`` at a time on ``device`` (on CUDA its iteration compiled: the same algorithm, ``fused`` in
+    :mod:`arsr_lib.data.tvl1`); the OpenCV methods run pair by pair in this process."""
+    if method.lower() == "tvl1_torch":
+        fused = torch.device(device).type == "cuda"
+        return tvl1_flow(pairs, device=device, batch=batch, fused=fused)
+    engine = make_flow_engine(method)
+    return [engine.calc(_gray(a), _gray(b), None) for a, b in pairs]
 
 
 # ---------------------------------------------------------------------------------------------

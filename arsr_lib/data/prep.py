@@ -6,10 +6,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from arsr_lib.config import Experiment
+from arsr_lib.core.devices import resolve_device
 from arsr_lib.core.errors import DatasetError
 from arsr_lib.data import synth
 from arsr_lib.data.datasets import SplitDataset, generation_tag
 from arsr_lib.data.external import adopt_dataset, write_list_files
+from arsr_lib.data.flow import flow_device
 from arsr_lib.data.frames import FramesConfig, extract_dataset
 from arsr_lib.data.splitfiles import load_dataset
 
@@ -61,6 +63,9 @@ def extract_variants(
     out = {}
     tag = dataset_tag(exp)
     data = exp.data
+    # the torch TV-L1 on a GPU: flow in this process on the device, decoding and JPEGs in the workers
+    device = flow_device(data.flow_method, resolve_device(exp.compute.device))
+    on_device = dict(flow_device=str(device), flow_batch=exp.compute.flow_batch) if device else {}
     for variant in variants:
         # the LR variant is what SR methods consume: lossless PNG frames, flow not needed
         lr = variant == "lr"
@@ -79,7 +84,14 @@ def extract_variants(
             adopt_dataset(ds, root, read)
         else:
             extract_dataset(
-                ds, root, cfg, subsets=read, workers=data.workers, progress=progress, desc=variant
+                ds,
+                root,
+                cfg,
+                subsets=read,
+                workers=data.workers,
+                progress=progress,
+                desc=variant,
+                **(on_device if cfg.flow_method else {}),
             )
         write_list_files(ds, root, read)  # mmaction2 opens what was made
         out[variant] = root

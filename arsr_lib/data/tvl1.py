@@ -251,7 +251,7 @@ def tvl1_flow(
             except torch.OutOfMemoryError as exc:
                 raise MemoryError(
                     f"tvl1_flow: {len(chunk)} pairs of {g0.shape[-1]}x{g0.shape[-2]} px do not fit on "
-                    f"{device}: lower the batch (now {batch})"
+                    f"{device}: lower compute.flow_batch (the batch, now {batch})"
                 ) from exc
             for k, f in zip(chunk, flow):
                 out[k] = f.astype(np.float32)

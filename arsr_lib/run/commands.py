@@ -37,6 +37,8 @@ def cmd_splits(args: argparse.Namespace) -> int:
 
 def cmd_frames(args: argparse.Namespace) -> int:
     from arsr_lib.core import protocol
+    from arsr_lib.core.devices import resolve_device
+    from arsr_lib.data.flow import flow_device
     from arsr_lib.data.frames import FramesConfig, extract_dataset, extract_many
 
     cfg = FramesConfig(
@@ -48,9 +50,13 @@ def cmd_frames(args: argparse.Namespace) -> int:
         min_frames=1 if args.flow == "none" else 2,
     )
     print(protocol.describe(cfg.flow_method, variant=cfg.variant, frames=cfg.image_ext))
+    device = flow_device(cfg.flow_method, resolve_device(args.device))
     kw = dict(
         workers=args.workers, shard=args.shard, progress=not args.quiet, force=args.force, strict=args.strict
     )
+    if device is not None:
+        print(f"flow on {device}, {args.flow_batch} pairs per launch; decoding and writing in the workers")
+        kw.update(flow_device=str(device), flow_batch=args.flow_batch)
     if args.video:
         jobs = [(Path(v), Path(args.out) / Path(v).stem) for v in args.video]
         counts = extract_many(jobs, cfg, **kw)

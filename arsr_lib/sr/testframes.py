@@ -25,7 +25,7 @@ from arsr_lib.core.devices import Runtime, runtime
 from arsr_lib.core.shards import Shard, shard_of
 from arsr_lib.data.datasets import SplitDataset, VideoItem
 from arsr_lib.data.degrade import downscale
-from arsr_lib.data.flow import compute_flow
+from arsr_lib.data.flow import TORCH_FLOW_BATCH, compute_flow, flow_device, pair_flows
 from arsr_lib.data.frames import FramesConfig, output_dir, write_sparse_rawframes
 from arsr_lib.data.rawframes import rawframes_info
 from arsr_lib.data.snippets import protocol_frames
@@ -113,19 +113,31 @@ def write_protocol_frames(
     frames: dict[int, np.ndarray],
     pairs: dict[int, tuple[np.ndarray, np.ndarray]],
     cfg: FramesConfig,
+    flows: dict[int, np.ndarray] | None = None,
 ) -> str:
     """Write what :func:`protocol_sr_frames` made as a sparse rawframes folder, atomically, with ``conf`` as
-    its marker: the frames, and the flow of each pair by ``cfg``'s flow method."""
+    its marker: the frames, and the flow of each pair by ``cfg``'s flow method (``flows``: already computed,
+    by :func:`device_flows` on the device)."""
     cv2.setNumThreads(1)
     method = cfg.flow_method
     if pairs and method is None:
         raise ValueError(
             f"write_protocol_frames: {out_dir}: flow pairs given but the frames config has no flow"
         )
-    flows = {k: compute_flow(np.stack([a, b]), str(method))[0] for k, (a, b) in pairs.items()}
+    if flows is None:
+        flows = {k: compute_flow(np.stack([a, b]), str(method))[0] for k, (a, b) in pairs.items()}
     with atomic_folder(out_dir, conf) as (tmp, info):
         info.update(write_sparse_rawframes(tmp, n_frames, frames, flows, cfg))
     return str(out_dir)
+
+
+def device_flows(
+    pairs: dict[int, tuple[np.ndarray, np.ndarray]], method: str, device, batch: int
+) -> dict[int, np.ndarray]:
+    """The flow of each pair computed here, batched on ``device`` (the torch TV-L1 on a GPU), before the
+    frames go to the writing workers."""
+    keys = sorted(pairs)
+    return dict(zip(keys, pair_flows([pairs[k] for k in keys], method, device, batch)))
 
 
 def _write_method_video(args: tuple) -> str:
@@ -210,10 +222,12 @@ def make_method_frames(
     batch: int = 16,
     progress: bool = True,
     lr_cache: ByteLRU | None = None,
+    flow_batch: int = TORCH_FLOW_BATCH,
 ) -> str:
     """Sparse rawframes of SR ``method`` for ``items`` (what ``consumed`` says the protocol reads; the frame
     count comes from the HR rawframes). Returns the method's source tag. SR runs on ``rt.device``; flow and
-    writing in ``rt.workers`` processes; each video folder is written atomically and skipped when complete for
+    writing in ``rt.workers`` processes (the torch TV-L1 on a GPU: flow on the device, ``flow_batch`` pairs
+    per launch, writing in the workers); each video folder is written atomically and skipped when complete for
     this config. ``lr_cache`` keeps LR frames for the next method (the same frames either way)."""
     from tqdm.auto import tqdm
 
@@ -223,12 +237,17 @@ def make_method_frames(
     if not todo:
         return tag
     model = load_sr_model(method.checkpoint or "bicubic", device=str(rt.device))
+    flow_method = consumed.frames.flow_method
+    on_device = flow_device(flow_method, rt.device)
     writer = _Writer(rt.workers)
     try:
         for it in tqdm(todo, desc=f"SR frames {method.name}", disable=not progress, unit="video"):
             n_frames, frames, pairs = _sr_of_video(ds, it, model, hr_root, consumed, rt, batch, lr_cache)
             out_dir = output_dir(method.root, it.rel_path)
-            writer.submit((out_dir, conf, n_frames, frames, pairs, consumed.frames))
+            flows = None
+            if on_device is not None and pairs:  # the workers then get the flow, not the frame pairs
+                flows, pairs = device_flows(pairs, str(flow_method), on_device, flow_batch), {}
+            writer.submit((out_dir, conf, n_frames, frames, pairs, consumed.frames, flows))
         writer.finish()
     finally:
         writer.close()
@@ -260,7 +279,15 @@ def prepare_method_frames(
         consumed = ConsumedFrames(rec.test_snippets, rec.new_length, streams[name], frames_cfg)
         method = SRMethod(name, ckpt, exp.frames_root("sr") / name)
         tags[name] = make_method_frames(
-            ds, items, method, hr_root, consumed, rt, progress=progress, lr_cache=lr_cache
+            ds,
+            items,
+            method,
+            hr_root,
+            consumed,
+            rt,
+            progress=progress,
+            lr_cache=lr_cache,
+            flow_batch=exp.compute.flow_batch,
         )
         roots[name] = method.root
     return roots, tags, streams
