@@ -220,3 +220,16 @@ def test_sr_test_frames_flow_on_the_device_equals_the_workers(tmp_path):
     assert sorted(got) == [0, 2]
     for k, (a, b) in pairs.items():
         np.testing.assert_array_equal(got[k], compute_flow(np.stack([a, b]), "tvl1_torch")[0])
+
+
+def test_arsr_frames_under_torchrun_takes_its_ranks_share(tmp_path, monkeypatch, capsys):
+    from arsr_lib.run.cli import main
+
+    jobs = _videos(tmp_path, 4, t=3)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "1")
+    videos = [str(v) for v, _ in jobs]
+    assert main(["frames", "--video", *videos, "--out", str(tmp_path / "f"), "--flow", "dis", "--quiet"]) == 0
+    made = sorted(p.name for p in (tmp_path / "f").iterdir())
+    assert made == [jobs[1][0].stem, jobs[3][0].stem]  # rank 1 of 2: the 2nd and 4th videos
+    assert "flow on" not in capsys.readouterr().out  # no GPU here: no device path

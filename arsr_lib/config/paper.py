@@ -152,5 +152,12 @@ def build(env: Mapping[str, str], paths: Paths) -> Experiment:
         recipes=recipes(),
         recognition=_recognition(env),
         paths=paths,
-        compute=ComputeConfig(device="auto", bf16_inference=True, cache_mb=2048),
+        compute=ComputeConfig(
+            device="auto",
+            bf16_inference=True,
+            cache_mb=2048,
+            # the largest torch TV-L1 batch benchmarks/gpu_check.py measures (8, 32, 128); one that does not
+            # fit stops with an error naming this setting
+            flow_batch=128,
+        ),
     )
