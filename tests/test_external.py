@@ -52,7 +52,7 @@ def test_missing_and_mismatching_images_are_named(tree):
     with pytest.raises(ExtractionError) as err:
         external.adopt_dataset(ds, root, ("train", "test"))
     text = str(err.value)
-    assert "3 rawframes folder(s) are not usable" in text
+    assert "3 rawframes problem(s)" in text
     assert f"{a}: flow_y: 3 images for 5 frames" in text and "flow_y_00003.jpg" in text
     assert f"{b}: frames must be img_00001.jpg .. img_N.jpg without a gap" in text
     assert f"{c}: sizes differ" in text and "flow_x_00001 16x16" in text
@@ -87,3 +87,27 @@ def test_an_experiment_reads_its_hr_rawframes_from_the_given_tree(tree, tmp_path
     ] == ("external")
     assert (root / f"{ds.name}_test_split_1_rawframes.txt").is_file()
     assert not list(output_dir(root, ds.test[0].rel_path).glob("*.partial*"))
+
+
+def test_their_list_files_are_checked_against_the_folders_and_kept(tree, tmp_path):
+    """mmaction2 list files in the adopted tree: a line whose count or label disagrees with its folder, a
+    folder that is not there, or one outside the tree is named with its file and line; a good list is kept
+    as the user wrote it."""
+    ds, root = tree
+    first, second = ds.train[0], ds.train[1]
+    a, b = (output_dir(root, it.rel_path).relative_to(root).as_posix() for it in (first, second))
+    lst = root / f"{ds.name}_train_split_1_rawframes.txt"
+    good = f"{a} 5 {first.label}\n{root / b} 5 {second.label}\n"  # relative and absolute frame_dir
+    lst.write_text(good)
+    assert external.adopt_dataset(ds, root, ("train",)) == len(ds.train)
+    external.write_list_files(ds, root, ("train",), keep_existing=True)
+    assert lst.read_text() == good
+    lst.write_text(f"{a} 6 {first.label}\n{b} 5 {first.label + 1}\nC/nowhere 5 0\n../../etc 5 0\nshort line\n")
+    with pytest.raises(ExtractionError) as err:
+        external.adopt_dataset(ds, root, ("train",))
+    text = str(err.value)
+    assert f"{lst}:1: {a} lists 6 frames, the folder has 5" in text
+    assert f"{lst}:2: {b} lists label {first.label + 1}, the split says {second.label}" in text
+    assert f"{lst}:3: C/nowhere: no such folder" in text
+    assert f"{lst}:4: ../../etc is outside the rawframes root" in text
+    assert f"{lst}:5: expected 'frame_dir total_frames label'" in text

@@ -91,41 +91,86 @@ def external_config(source: str) -> dict:
 
 def adopt_dataset(ds: SplitDataset, root: str | os.PathLike, subsets: tuple[str, ...]) -> int:
     """Check every folder of ``subsets`` under ``root`` and mark those not yet marked; returns how many were
-    marked now. Every folder that fails is named in one :class:`ExtractionError`."""
+    marked now. mmaction2 list files at ``root`` (``*_rawframes.txt``) are checked against the folders: a
+    listed folder that is missing, outside ``root``, or whose frame count or label disagrees with the folder
+    and the split. Every folder and list line that fails is named in one :class:`ExtractionError`."""
     root = Path(root)
     if not root.is_dir():
         raise ExtractionError(f"data.hr_rawframes = {root}: no such folder")
     conf = external_config(str(root))
     bad, marked = [], 0
-    seen = set()
+    seen: dict[str, tuple[int, int]] = {}  # folder (relative to root) -> its frames and label
     for item in (it for s in subsets for it in getattr(ds, s)):
-        if item.rel_path in seen:
-            continue
-        seen.add(item.rel_path)
         folder = output_dir(root, item.rel_path)
+        rel = folder.relative_to(root).as_posix()
+        if rel in seen:
+            continue
         meta = read_marker(folder)
         if meta is not None and meta.get("config", {}).get("flow_method") == EXTERNAL_FLOW:
+            seen[rel] = (int(meta["frames"]), item.label)
             continue
         try:
             info = check_external(folder)
         except ValueError as exc:
             bad.append(f"{folder}: {exc}")
+            seen[rel] = (-1, item.label)
             continue
         write_json_atomic(folder / MARKER, {"config": conf, **info})
+        seen[rel] = (int(info["frames"]), item.label)
         marked += 1
+    bad += check_list_files(root, seen)
     if bad:
         shown = "\n  ".join(bad[:20]) + (f"\n  ... and {len(bad) - 20} more" if len(bad) > 20 else "")
-        raise ExtractionError(f"data.hr_rawframes: {len(bad)} rawframes folder(s) are not usable:\n  {shown}")
+        raise ExtractionError(f"data.hr_rawframes: {len(bad)} rawframes problem(s):\n  {shown}")
     return marked
 
 
-def write_list_files(ds: SplitDataset, root: str | os.PathLike, subsets: tuple[str, ...]) -> list[Path]:
+def check_list_files(root: Path, folders: dict[str, tuple[int, int]]) -> list[str]:
+    """What is wrong with the mmaction2 list files at ``root`` (``*_rawframes.txt``, lines ``frame_dir
+    total_frames label``, ``frame_dir`` relative to ``root`` or absolute inside it): each problem names the
+    file and line. ``folders``: frame count and label of the folders this run reads (by path relative to
+    ``root``; a count of -1: the folder failed its own check, already reported)."""
+    problems = []
+    top = root.resolve()
+    for lst in sorted(root.glob("*_rawframes.txt")):
+        for n, line in enumerate(lst.read_text().splitlines(), 1):
+            where = f"{lst}:{n}"
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 3 or not parts[1].isdigit() or not parts[2].lstrip("-").isdigit():
+                problems.append(f"{where}: expected 'frame_dir total_frames label', got {line.strip()!r}")
+                continue
+            target = (root / parts[0]).resolve()
+            if not target.is_relative_to(top):
+                problems.append(f"{where}: {parts[0]} is outside the rawframes root {root}")
+                continue
+            rel = target.relative_to(top).as_posix()
+            if rel not in folders:
+                if not target.is_dir():
+                    problems.append(f"{where}: {parts[0]}: no such folder")
+                continue
+            frames, label = folders[rel]
+            if frames >= 0 and int(parts[1]) != frames:
+                problems.append(f"{where}: {rel} lists {parts[1]} frames, the folder has {frames}")
+            if int(parts[2]) != label:
+                problems.append(f"{where}: {rel} lists label {parts[2]}, the split says {label}")
+    return problems
+
+
+def write_list_files(
+    ds: SplitDataset, root: str | os.PathLike, subsets: tuple[str, ...], keep_existing: bool = False
+) -> list[Path]:
     """mmaction2 rawframes list files of ``root`` (``<root>/<dataset>_<subset>_split_<k>_rawframes.txt``:
     ``frame_dir total_frames label`` per complete folder, ``frame_dir`` relative to ``root``); a folder not
-    made yet is left out."""
+    made yet is left out. ``keep_existing``: a list file already there is left as it is (an adopted tree's
+    own, checked by :func:`adopt_dataset`)."""
     root = Path(root)
     written = []
     for subset in subsets:
+        path = root / f"{ds.name}_{subset}_split_{ds.split}_rawframes.txt"
+        if keep_existing and path.is_file():
+            continue
         lines = []
         for item in getattr(ds, subset):
             folder = output_dir(root, item.rel_path)
@@ -134,7 +179,6 @@ def write_list_files(ds: SplitDataset, root: str | os.PathLike, subsets: tuple[s
                 continue
             rel = folder.relative_to(root).as_posix()
             lines.append(f"{rel} {int(meta['frames'])} {item.label}")
-        path = root / f"{ds.name}_{subset}_split_{ds.split}_rawframes.txt"
         write_text_atomic(path, "".join(line + "\n" for line in lines))
         written.append(path)
     return written

@@ -93,6 +93,7 @@ def extract_variants(
                 desc=variant,
                 **(on_device if cfg.flow_method else {}),
             )
-        write_list_files(ds, root, read)  # mmaction2 opens what was made
+        # mmaction2 opens what was made (an adopted tree's own list files are kept)
+        write_list_files(ds, root, read, keep_existing=variant == "hr" and bool(data.hr_rawframes))
         out[variant] = root
     return out
