@@ -414,7 +414,6 @@ def project(exp, m: dict) -> dict:
             m[f"score_{kind}_videos_per_s"],
             flops[f"score_{kind}"],
         )
-    pairs = exp.pairs.pairs_per_video or T
     n_sr_videos = exp.data.sr_train_videos or UCF101["train"]
     # TV-L1 on the device (the torch TV-L1): measured on a GPU, the best batch, fused or not; without one, the
     # fused iteration's memory-traffic model over the H100's bandwidth (a projection)
@@ -426,7 +425,12 @@ def project(exp, m: dict) -> dict:
     for stage, units in (
         ("TV-L1: rawframes (HR train+test, bicubic test)", (UCF101["train"] + 2 * test) * (T - 1)),
         ("TV-L1: SR test frames (the 9 SR methods' flow)", 9 * test * len(flow_idx)),
-        ("TV-L1: SR training pairs (SoSR weight maps, ToSR mining)", n_sr_videos * ((T - 1) + 2 * pairs)),
+        # warmed on the device before training (sr.recipes._warm_flows): every pair of gap 1 (SoSR's weight
+        # maps) and of the pairs' gap (ToSR's mining), not only the ones sampled
+        (
+            "TV-L1: SR training pairs (SoSR weight maps, ToSR mining)",
+            n_sr_videos * ((T - 1) + (T - exp.pairs.gap)),
+        ),
     ):
         add(stage, units, "frame pair", m["tvl1_pairs_per_s"], cpu=True)
         rows[-1]["hours_h100_projection"] = units / flow_rate / 3600
@@ -504,10 +508,11 @@ def main(argv=None) -> int:
         if args.tvl1_torch_cpu:
             result["tvl1_torch_b8_pairs_per_s"] = args.tvl1_torch_cpu
         result["projection_hours"] = project(experiment(result["tiny"]), result)
-        result["note"] = (
-            f"{result.get('note', '')} Projection recomputed with the paper profile's counts of this commit "
-            f"from the rates stored in {args.reproject.name}; nothing was measured again."
-        ).strip()
+        said = (
+            f"Projection recomputed with the paper profile's counts of this commit from the rates stored in "
+            f"{args.reproject.name}; nothing was measured again."
+        )
+        result["note"] = f"{result.get('note', '').replace(said, '').strip()} {said}".strip()
         stem = args.out / args.reproject.stem
         stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
         stem.with_suffix(".md").write_text(markdown(result))

@@ -233,3 +233,22 @@ def test_arsr_frames_under_torchrun_takes_its_ranks_share(tmp_path, monkeypatch,
     made = sorted(p.name for p in (tmp_path / "f").iterdir())
     assert made == [jobs[1][0].stem, jobs[3][0].stem]  # rank 1 of 2: the 2nd and 4th videos
     assert "flow on" not in capsys.readouterr().out  # no GPU here: no device path
+
+
+def test_sr_training_flow_is_warmed_on_the_device_and_read_back(tmp_path):
+    """The HR flow of SR training pairs, computed before training where the device is (here the CPU): the
+    cache then holds what a DataLoader worker would have computed, and a second warm computes nothing."""
+    from arsr_lib.sr.srdata import FLOW_DTYPE, VideoSource
+
+    jobs = _videos(tmp_path, 2, t=4)
+    paths = [v for v, _ in jobs]
+    warm = VideoSource(paths, flow_method="tvl1_torch", flow_cache=tmp_path / "cache")
+    assert warm.warm_flows((1, 2), "cpu", batch=2) == 2 * (3 + 2)
+    assert warm.warm_flows((1, 2), "cpu", batch=2) == 0
+    fresh = VideoSource(paths, flow_method="tvl1_torch")  # no cache: computed as a sample needs it
+    for v in range(2):
+        for t0, t1 in ((0, 1), (2, 3), (1, 3)):
+            np.testing.assert_array_equal(warm.flow_between(v, t0, t1), fresh.flow_between(v, t0, t1))
+    assert warm.flow_between(0, 0, 1).dtype == np.float32 and FLOW_DTYPE == np.float16
+    with pytest.raises(ValueError, match="no flow_cache"):
+        fresh.warm_flows((1,), "cpu", batch=2)

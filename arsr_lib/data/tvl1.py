@@ -259,7 +259,9 @@ def tvl1_flow(
 
 
 def _grey(frame: np.ndarray) -> torch.Tensor:
-    f = torch.from_numpy(np.ascontiguousarray(frame))
+    frame = np.ascontiguousarray(frame)
+    # a read-only array (a cached video's frames) is copied: torch wants a tensor it could write
+    f = torch.from_numpy(frame if frame.flags.writeable else frame.copy())
     if f.ndim == 2:
         if f.dtype != torch.uint8:
             raise ValueError(f"tvl1_flow: grey frames must be uint8, got {f.dtype}")

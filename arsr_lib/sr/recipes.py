@@ -29,6 +29,8 @@ from arsr_lib.core import protocol
 from arsr_lib.core.atomic import file_digest, files_tag
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.core.devices import resolve_device
+from arsr_lib.core.shards import shard_of, torchrun_shard
+from arsr_lib.data.flow import flow_device
 from arsr_lib.models import build_model
 from arsr_lib.models.pretrained import is_pretrained, pretrained_spec, pretrained_state_dict, weights_digest
 from arsr_lib.sr.featurenet import feature_loss
@@ -197,6 +199,26 @@ def _dataset(exp: Experiment, recipe: SRRecipe, source: VideoSource, n_frames: i
     return SRPatchDataset(source, patches, length=max(cfg.iters * cfg.batch, 1), seed=cfg.seed)
 
 
+def _warm_flows(exp: Experiment, recipe: SRRecipe, source: VideoSource, device: torch.device) -> None:
+    """The torch TV-L1 on a GPU: the HR flow the recipe reads (SoSR's weight maps, gap 1; ToSR's pairs, the
+    pairs' gap) computed on the device before training, each rank its share of the videos under torchrun
+    (a pair another rank has not written yet is computed where it is read)."""
+    on_device = flow_device(exp.data.flow_method, device)
+    siamese, weighted = recipe.step == "siamese", recipe.pixel_loss == "flow_weighted_mse"
+    if on_device is None or not (siamese or weighted):
+        return
+    share = shard_of(len(source), torchrun_shard() or (1, 1))
+    mine = VideoSource(
+        [source.paths[i] for i in share],
+        scale=source.scale,
+        flow_method=source.flow_method,
+        max_frames=source.max_frames,
+        cache_bytes=exp.loader_cache_bytes,
+        flow_cache=source.flow_cache,
+    )
+    mine.warm_flows((exp.pairs.gap,) if siamese else (1,), on_device, exp.compute.flow_batch, progress=True)
+
+
 def build_recipe(
     name: str,
     exp: Experiment,
@@ -218,6 +240,7 @@ def build_recipe(
     val = _validation_samples(exp, val_videos, recipe, n_frames) if val_videos else []
     models = {"g": generator}
     source = video_source(exp, train_videos)
+    _warm_flows(exp, recipe, source, device)
     dataset = _dataset(exp, recipe, source, n_frames, cfg)
     step, feature_digest = _step(exp, recipe, models, specs, source, device)
     signature = {

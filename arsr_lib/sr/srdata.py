@@ -12,6 +12,7 @@ import hashlib
 import os
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,40 @@ class VideoSource:
         if self._disk is not None:
             return self._disk.get(self.video_key(i), f"{t0}-{t1}", make).astype(np.float32)
         return self._flows.get((i, t0, t1), make).astype(np.float32)
+
+    def warm_flows(self, gaps: tuple[int, ...], device, batch: int, progress: bool = False) -> int:
+        """Compute into the disk cache, on ``device`` (the torch TV-L1 on a GPU), the HR flow of every
+        frame pair ``(t - g, t)`` of every video for each gap ``g`` that the cache lacks, ``batch`` pairs per
+        launch; returns how many were computed. Training then reads them (its DataLoader workers on the CPU
+        would otherwise compute each one as a sample first needs it). A video's frames are decoded here, one
+        video at a time."""
+        from tqdm.auto import tqdm
+
+        from arsr_lib.data.flow import pair_flows
+
+        if self._disk is None or self.flow_cache is None:
+            raise ValueError("VideoSource.warm_flows: the source has no flow_cache to warm")
+        made = 0
+        for i in tqdm(
+            range(len(self)), desc="HR flow of SR training pairs", unit="video", disable=not progress
+        ):
+            key = self.video_key(i)
+            frames = self.frames(i)
+            todo = [
+                (t - g, t)
+                for g in gaps
+                for t in range(g, len(frames))
+                if not self._disk.path(key, f"{t - g}-{t}").is_file()
+            ]
+            for start in range(0, len(todo), batch):
+                chunk = todo[start : start + batch]
+                flows = pair_flows(
+                    [(frames[a], frames[b]) for a, b in chunk], self.flow_method, device, batch
+                )
+                for (a, b), flow in zip(chunk, flows):
+                    self._disk.get(key, f"{a}-{b}", partial(np.asarray, flow, FLOW_DTYPE))
+                made += len(chunk)
+        return made
 
 
 def augment(arrs: list[np.ndarray], code: int, flow_idx: AbstractSet[int] = frozenset()) -> list[np.ndarray]:
