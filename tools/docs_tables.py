@@ -20,7 +20,15 @@ RESULTS = [
     ("ToSR training runs (notebook 03)", "03_training"),
     ("Temporal consistency (notebook 03)", "03_temporal_consistency"),
     ("Flow error (notebook 04)", "04_flow_epe"),
+    ("Flow error on validation (notebook 04)", "04_flow_epe_val"),
     ("Temporal consistency of each method's frames (notebook 04)", "04_temporal_consistency"),
+    ("Temporal consistency on validation (notebook 04)", "04_temporal_consistency_val"),
+    ("The LR oracle: which classes x4 LR still separates (notebook 05, validation)", "05_lr_oracle"),
+    (
+        "The temporal premise: does an SR's flicker cost the temporal stream? (notebook 05)",
+        "05_temporal_premise",
+    ),
+    ("The background swap test (notebook 05)", "05_background_swap"),
     ("Spatial stream, TSN RGB (notebook 05)", "05_spatial"),
     ("Temporal stream, TSN flow", "05_temporal"),
     ("Spatial stream per class (top-1 %)", "05_per_class_spatial"),
@@ -45,6 +53,9 @@ REAL_IMAGES = [
 ]
 BENCHMARKS = [
     ("Flow and rawframes (`benchmarks/bench_flow.py`)", "bench_flow"),
+    ("TV-L1 in torch against OpenCV's: accuracy and speed (`benchmarks/bench_tvl1.py`)", "bench_tvl1"),
+    ("The synth profile's budget, by kind of work (`benchmarks/synth_budget.py`)", "synth_budget"),
+    ("The same design with the 23-block RRDB (`benchmarks/synth_budget.py`)", "synth_budget_rrdb23"),
     ("SR inference and training (`benchmarks/bench_sr.py`)", "bench_sr"),
     ("Recognition (`benchmarks/bench_recognition.py`)", "bench_recognition"),
     ("Pretrained RRDBNet, tiling, `arsr sr` memory (`benchmarks/bench_pretrained.py`)", "bench_pretrained"),
@@ -86,6 +97,38 @@ def _table(path: Path, link: str) -> list[str]:
     return out
 
 
+# the README's claims table: the seeded reading of each claim (docs/results.md has every column)
+CLAIM_COLUMNS = [
+    "comparison",
+    "recogniser",
+    "seeds",
+    "mean diff over seeds (pts)",
+    "seeds x groups CI low",
+    "seeds x groups CI high",
+    "p (seeds x groups)",
+    "per-seed diffs (pts)",
+    "MDE 80% (pts)",
+    "focus videos",
+    "focus diff (pts)",
+    "focus CI low",
+    "focus CI high",
+    "focus MDE 80% (pts)",
+]
+
+
+def _columns(path: Path, link: str, columns: list[str]) -> list[str]:
+    """A report's table with only ``columns`` (those it has), read from its CSV, under its caption."""
+    import pandas as pd
+
+    table = pd.read_csv(path.with_suffix(".csv"))
+    table = table[[c for c in columns if c in table.columns]]
+    first = path.read_text().strip().splitlines()[0]
+    out = [f"`{link}` (selected columns)", "", table.to_markdown(index=False), ""]
+    if first.startswith("protocol:"):
+        out += [f"<sub>{first}</sub>", ""]
+    return out
+
+
 def _replace(path: Path, parts: list[str]) -> None:
     text = path.read_text()
     start, end = "<!-- tables:start -->", "<!-- tables:end -->"
@@ -118,16 +161,24 @@ def main() -> None:
     if timings.is_file():
         perf += [f"### `make reproduce` ({profile})", ""] + _table(timings, f"reports/{profile}/timings.md")
     _replace(ROOT / "docs" / "performance.md", perf)
-    headline = []
+    claims = rep / "05_paired_tests.md"
+    headline = [
+        "**The paper's claims as paired comparisons on the same test videos, over training seeds** "
+        "(SynthActions)",
+        "",
+    ] + _columns(claims, f"reports/{profile}/05_paired_tests.md", CLAIM_COLUMNS)
     for title, stem in (
-        (
-            "**The paper's claims as paired comparisons on the same test videos** (SynthActions)",
-            "05_paired_tests",
-        ),
         ("**Two-stream recognition of ×4 LR test videos after each SR method**", "05_fusion"),
         ("**Calibration: what ×4 bicubic costs each stream, on validation and on test**", "05_calibration"),
+        ("**The LR oracle on validation: what ×4 leaves to recover, per class**", "05_lr_oracle"),
+        (
+            "**The temporal premise: each method's flow, its error and the temporal stream**",
+            "05_temporal_premise",
+        ),
+        ("**The background swap test: HR actor, each method's background**", "05_background_swap"),
     ):
-        headline += [title, ""] + _table(rep / f"{stem}.md", f"reports/{profile}/{stem}.md")
+        if (rep / f"{stem}.md").is_file():
+            headline += [title, ""] + _table(rep / f"{stem}.md", f"reports/{profile}/{stem}.md")
     _replace(ROOT / "README.md", headline)
 
 
