@@ -59,7 +59,8 @@ def bench_flow(pairs: int) -> list[dict]:
 
 def bench_rawframes(tmp: Path) -> list[dict]:
     from arsr_lib.data import synth
-    from arsr_lib.data.frames import FramesConfig, extract_dataset
+    from arsr_lib.data.extract import extract_dataset
+    from arsr_lib.data.frames import FramesConfig
     from arsr_lib.data.splitfiles import load_ucf101
 
     cfg = synth.SynthConfig(groups=3, clips_per_group=2, frames=32)

@@ -7,7 +7,8 @@ from arsr_lib import config
 from arsr_lib.core import codekey
 from arsr_lib.core.cache import ByteLRU, DiskArrays
 from arsr_lib.data import synth
-from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.data.extract import extract_dataset
+from arsr_lib.data.frames import FramesConfig
 from arsr_lib.data.splitfiles import load_ucf101
 from arsr_lib.run.reproduce import stage_caches
 from arsr_lib.sr.recipes import stage_recipes, train_recipe

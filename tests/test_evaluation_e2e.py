@@ -10,7 +10,8 @@ import torch
 
 from arsr_lib.core.devices import runtime
 from arsr_lib.data import synth
-from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.data.extract import extract_dataset
+from arsr_lib.data.frames import FramesConfig
 from arsr_lib.data.splitfiles import load_ucf101
 from arsr_lib.recognition import tables
 from arsr_lib.recognition.scores import Harness
@@ -178,7 +179,8 @@ def test_arsr_recognize_on_synthetic_real_small_and_short_clips(world):
 def _sparse_frames_equal_whole_video_frames(exp, ds, checkpoint, sparse_root, tmp_path):
     """SR of only the frames the test protocol reads gives the test inputs the whole-video path gives (SR
     video -> rawframes of every frame -> flow of every pair)."""
-    from arsr_lib.data.frames import extract_many, output_dir
+    from arsr_lib.data.extract import extract_many
+    from arsr_lib.data.frames import output_dir
     from arsr_lib.recognition.clips import test_inputs
     from arsr_lib.sr.sreval import make_sr_videos, sr_video_path
 

@@ -102,7 +102,9 @@ def test_their_list_files_are_checked_against_the_folders_and_kept(tree, tmp_pat
     assert external.adopt_dataset(ds, root, ("train",)) == len(ds.train)
     external.write_list_files(ds, root, ("train",), keep_existing=True)
     assert lst.read_text() == good
-    lst.write_text(f"{a} 6 {first.label}\n{b} 5 {first.label + 1}\nC/nowhere 5 0\n../../etc 5 0\nshort line\n")
+    lst.write_text(
+        f"{a} 6 {first.label}\n{b} 5 {first.label + 1}\nC/nowhere 5 0\n../../etc 5 0\nshort line\n"
+    )
     with pytest.raises(ExtractionError) as err:
         external.adopt_dataset(ds, root, ("train",))
     text = str(err.value)

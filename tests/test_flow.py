@@ -89,7 +89,9 @@ def test_flow_to_color():
     fl = np.zeros((3, 3, 2), np.float32)
     fl[0, 0] = (5, 0)
     fl[2, 2] = (-5, 0)
-    col = F.flow_to_color(fl)
+    from arsr_lib.data.flowcolor import flow_to_color
+
+    col = flow_to_color(fl)
     assert col.shape == (3, 3, 3) and col.dtype == np.uint8
     assert (col[1, 1] == 255).all()  # no motion = white
     assert not np.array_equal(col[0, 0], col[2, 2])  # opposite directions, different hues

@@ -12,7 +12,8 @@ import pytest
 from arsr_lib.core.atomic import MARKER, read_marker
 from arsr_lib.core.errors import ExtractionError
 from arsr_lib.core.shards import parse_shard
-from arsr_lib.data.frames import FramesConfig, extract_dataset, extract_video
+from arsr_lib.data.extract import extract_dataset
+from arsr_lib.data.frames import FramesConfig, extract_video
 from arsr_lib.data.rawframes import load_rawframes
 from arsr_lib.data.splitfiles import load_folder
 from arsr_lib.data.video import write_video

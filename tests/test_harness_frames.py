@@ -5,7 +5,8 @@ import numpy as np
 import torch
 
 from arsr_lib.core.devices import runtime
-from arsr_lib.data.frames import FramesConfig, extract_dataset, output_dir
+from arsr_lib.data.extract import extract_dataset
+from arsr_lib.data.frames import FramesConfig, output_dir
 from arsr_lib.data.rawframes import read_rawframes
 from arsr_lib.data.snippets import protocol_frames
 from arsr_lib.data.splitfiles import load_folder

@@ -48,7 +48,8 @@ else:
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     """A few SynthActions clips and their HR rawframes (what the recognisers train on)."""
-    from arsr_lib.data.frames import FramesConfig, extract_dataset
+    from arsr_lib.data.extract import extract_dataset
+    from arsr_lib.data.frames import FramesConfig
     from arsr_lib.data.splitfiles import load_ucf101
 
     tmp = tmp_path_factory.mktemp("resume")

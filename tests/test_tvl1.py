@@ -171,7 +171,8 @@ def _flow_jpegs(folder):
 def test_the_device_pipeline_writes_what_the_workers_write(tmp_path):
     """The GPU path (flow in this process, decoding and JPEGs in spawned workers) run on the CPU here: the
     same folders, byte for byte, as each worker extracting its videos whole; a complete folder is skipped."""
-    from arsr_lib.data.frames import FramesConfig, extract_many
+    from arsr_lib.data.extract import extract_many
+    from arsr_lib.data.frames import FramesConfig
 
     cfg = FramesConfig(flow_method="tvl1_torch")
     jobs = _videos(tmp_path, 3)
@@ -189,8 +190,9 @@ def test_the_device_pipeline_writes_what_the_workers_write(tmp_path):
 
 def test_the_device_pipeline_names_a_bad_video_and_stops_on_out_of_memory(tmp_path, monkeypatch):
     from arsr_lib.core.errors import ExtractionError
-    from arsr_lib.data import frames as frames_mod
-    from arsr_lib.data.frames import FramesConfig, extract_many
+    from arsr_lib.data import extract as extract_mod
+    from arsr_lib.data.extract import extract_many
+    from arsr_lib.data.frames import FramesConfig
 
     cfg = FramesConfig(flow_method="tvl1_torch")
     jobs = _videos(tmp_path, 3)
@@ -202,7 +204,7 @@ def test_the_device_pipeline_names_a_bad_video_and_stops_on_out_of_memory(tmp_pa
     def no_memory(*a, **k):
         raise MemoryError("tvl1_flow: 16 pairs of 48x40 px do not fit on cuda: lower compute.flow_batch")
 
-    monkeypatch.setattr(frames_mod, "compute_flow", no_memory)
+    monkeypatch.setattr(extract_mod, "compute_flow", no_memory)
     fresh = [(v, tmp_path / "oom" / o.name) for v, o in jobs[::2]]
     with pytest.raises(MemoryError, match="compute.flow_batch"):
         extract_many(fresh, cfg, workers=2, progress=False, flow_device="cpu")

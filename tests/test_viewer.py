@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from arsr_lib.data import synth
-from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.data.extract import extract_dataset
+from arsr_lib.data.frames import FramesConfig
 from arsr_lib.data.splitfiles import load_ucf101
 from arsr_lib.report.viewer import VIEWS, Catalogue, Zoom, montage, render, tile
 from arsr_lib.report.viewer_widget import Viewer

@@ -78,7 +78,8 @@ from arsr_lib.data import synth
 from arsr_lib.data.splitfiles import load_ucf101
 
 a.period = a.period or synth.SynthConfig().mesh_period
-from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.data.extract import extract_dataset
+from arsr_lib.data.frames import FramesConfig
 
 tag = (
     (a.classes.replace(",", "-") + "_" if a.classes else "")

@@ -19,13 +19,23 @@ PACKAGE = Path(__file__).resolve().parents[1]
 # artefact -> the package modules, dotted below arsr_lib (files, or packages = folders), whose source
 # decides its content
 PRODUCERS: dict[str, tuple[str, ...]] = {
-    "flow": ("data.flow", "core.protocol"),
-    "rawframes": ("data.video", "data.degrade", "data.flow", "data.frames", "core.protocol", "core.atomic"),
-    "pairs": ("data.video", "data.degrade", "data.flow", "sr.srdata", "sr.pairs"),
+    "flow": ("data.flow", "data.tvl1", "core.protocol"),
+    "rawframes": (
+        "data.video",
+        "data.degrade",
+        "data.flow",
+        "data.tvl1",
+        "data.frames",
+        "data.extract",
+        "core.protocol",
+        "core.atomic",
+    ),
+    "pairs": ("data.video", "data.degrade", "data.flow", "data.tvl1", "sr.srdata", "sr.pairs"),
     "sr_training": (
         "data.video",
         "data.degrade",
         "data.flow",
+        "data.tvl1",
         "models",
         "train.losses",
         "train.steps",
@@ -39,7 +49,17 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
     ),
     "sr_videos": ("data.video", "data.degrade", "models", "sr.inference"),
     # the sparse SR test frames the recognisers read: sr.testframes picks the frames, decodes and writes them
-    "sr_frames": ("data.video", "data.degrade", "data.snippets", "models", "sr.inference", "sr.testframes"),
+    # (and their flow: data.flow, data.tvl1)
+    "sr_frames": (
+        "data.video",
+        "data.degrade",
+        "data.flow",
+        "data.tvl1",
+        "data.snippets",
+        "models",
+        "sr.inference",
+        "sr.testframes",
+    ),
     "recogniser_training": (
         "data.frames",
         "data.rawframes",

@@ -11,8 +11,9 @@ from arsr_lib.core.errors import DatasetError
 from arsr_lib.data import synth
 from arsr_lib.data.datasets import SplitDataset, generation_tag
 from arsr_lib.data.external import adopt_dataset, write_list_files
+from arsr_lib.data.extract import extract_dataset
 from arsr_lib.data.flow import flow_device
-from arsr_lib.data.frames import FramesConfig, extract_dataset
+from arsr_lib.data.frames import FramesConfig
 from arsr_lib.data.splitfiles import load_dataset
 
 

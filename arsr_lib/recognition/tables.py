@@ -264,20 +264,17 @@ def recoverable_calibration(
 def temporal_premise(
     val_temporal: pd.DataFrame, test_temporal: pd.DataFrame, epe: pd.DataFrame, consistency: pd.DataFrame
 ) -> pd.DataFrame:
-    """The paper's temporal premise per method, on validation: the temporal stream's top-1 (validation and
-    test), the flow's end-point error against HR flow and the frames' warping error (validation, chapter
-    04), and whether the temporal stream does worse on the method's flow than on bicubic's (``yes``/``no``;
-    ``reference`` on the HR and Bicubic rows)."""
+    """The temporal premise per method: temporal top-1 (validation, test), flow EPE against HR flow and
+    warping error (validation, chapter 04), and whether an SR method's flow does worse than bicubic's on
+    validation (``yes``/``no``; ``reference`` on the HR and Bicubic rows)."""
     table = val_temporal[["method", "top-1 (%)"]].rename(columns={"top-1 (%)": "temporal top-1, val (%)"})
     test = test_temporal[["method", "top-1 (%)"]].rename(columns={"top-1 (%)": "temporal top-1, test (%)"})
     table = table.merge(test, on="method", how="left")
     flow = epe.rename(columns={"frames from": "method"})[["method", "EPE vs HR flow"]]
     table = table.merge(flow, on="method", how="left").merge(consistency, on="method", how="left")
-    bicubic = table.loc[table.method == "Bicubic", "temporal top-1, val (%)"]
-    if bicubic.empty:
+    if (bicubic := table.loc[table.method == "Bicubic", "temporal top-1, val (%)"]).empty:
         raise ValueError("temporal_premise: the validation table has no Bicubic row")
     below = np.where(table["temporal top-1, val (%)"] < bicubic.item(), "yes", "no")
-    # the flag is a statement about SR methods; HR and Bicubic are the references, not candidates
     table["below Bicubic (val)"] = np.where(table.method.isin(["HR", "Bicubic"]), "reference", below)
     return table
 

@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 from arsr_lib.core import protocol
 from arsr_lib.data.datasets import SplitDataset, VideoItem
 from arsr_lib.data.degrade import bicubic_upscale, downscale, modcrop
-from arsr_lib.data.flow import compute_flow, end_point_error, flow_to_color
+from arsr_lib.data.flow import compute_flow, end_point_error
+from arsr_lib.data.flowcolor import flow_to_color
 from arsr_lib.data.synth import MOTION_EXAMPLES, load_ground_truth
 from arsr_lib.sr.metrics import psnr_rgb
 

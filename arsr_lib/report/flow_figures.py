@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 
 from arsr_lib.core import protocol
 from arsr_lib.data.datasets import SplitDataset, VideoItem
-from arsr_lib.data.flow import compute_flow, end_point_error, flow_to_color
+from arsr_lib.data.flow import compute_flow, end_point_error
+from arsr_lib.data.flowcolor import flow_to_color
 from arsr_lib.data.synth import load_ground_truth
 from arsr_lib.report.sr_figures import axis_off
 from arsr_lib.sr.sreval import method_video

@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 from arsr_lib.core import protocol
 from arsr_lib.data.datasets import SplitDataset, VideoItem
 from arsr_lib.data.degrade import downscale, modcrop
-from arsr_lib.data.flow import compute_flow, flow_to_color, motion_weight_map, warp
+from arsr_lib.data.flow import compute_flow, motion_weight_map, warp
+from arsr_lib.data.flowcolor import flow_to_color
 from arsr_lib.data.synth import load_ground_truth
 from arsr_lib.data.video import read_video
 from arsr_lib.sr.metrics import rgb_to_y

@@ -18,7 +18,8 @@ import numpy as np
 
 from arsr_lib.core import protocol
 from arsr_lib.core.atomic import atomic_path, read_marker
-from arsr_lib.data.flow import dequantize, flow_to_color, motion_weight_map
+from arsr_lib.data.flow import dequantize, motion_weight_map
+from arsr_lib.data.flowcolor import flow_to_color
 from arsr_lib.data.rawframes import load_rawframes, read_rawframes
 from arsr_lib.data.synth import load_ground_truth
 

@@ -84,12 +84,8 @@ def _frames_parser(sub) -> None:
     p.add_argument("--image-ext", default="jpg", choices=["jpg", "png"], help="png for lossless frames")
     p.add_argument("--max-frames", type=int_in(2))
     p.add_argument("--workers", type=COUNT, default=1, help="processes (one video each)")
-    p.add_argument(
-        "--device",
-        default="auto",
-        help="tvl1_torch only: on CUDA (auto picks it when present; cuda, cuda:N) the flow runs on the GPU "
-        "while the workers decode and write; cpu: each worker computes its videos' flow",
-    )
+    gpu = "tvl1_torch on CUDA (auto: when present): flow on the GPU, decoding and writing in the workers"
+    p.add_argument("--device", default="auto", help=gpu)
     p.add_argument("--flow-batch", type=int_in(1), default=16, help="tvl1_torch: frame pairs per launch")
     p.add_argument("--shard", help="k/n: process only every n-th video starting at k (cluster array jobs)")
     add_strict(p, "a listed video is missing, or one")

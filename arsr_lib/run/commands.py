@@ -43,8 +43,9 @@ def cmd_frames(args: argparse.Namespace) -> int:
     from arsr_lib.core import protocol
     from arsr_lib.core.devices import resolve_device
     from arsr_lib.core.shards import torchrun_shard
+    from arsr_lib.data.extract import extract_dataset, extract_many
     from arsr_lib.data.flow import flow_device
-    from arsr_lib.data.frames import FramesConfig, extract_dataset, extract_many
+    from arsr_lib.data.frames import FramesConfig
 
     cfg = FramesConfig(
         variant=args.variant,

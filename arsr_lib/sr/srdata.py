@@ -21,7 +21,7 @@ import torch
 from arsr_lib.core.cache import ByteLRU, DiskArrays
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.data.degrade import imresize, modcrop
-from arsr_lib.data.flow import compute_flow, motion_weight_map
+from arsr_lib.data.flow import compute_flow, motion_weight_map, pair_flows
 from arsr_lib.data.video import read_video, temporal_window
 
 DEFAULT_CACHE_BYTES = 512 << 20
@@ -85,15 +85,15 @@ class VideoSource:
             return self._disk.get(self.video_key(i), f"{t0}-{t1}", make).astype(np.float32)
         return self._flows.get((i, t0, t1), make).astype(np.float32)
 
-    def warm_flows(self, gaps: tuple[int, ...], device, batch: int, progress: bool = False) -> int:
+    def warm_flows(
+        self, gaps: tuple[int, ...], device: str | torch.device, batch: int, progress: bool = False
+    ) -> int:
         """Compute into the disk cache, on ``device`` (the torch TV-L1 on a GPU), the HR flow of every
         frame pair ``(t - g, t)`` of every video for each gap ``g`` that the cache lacks, ``batch`` pairs per
         launch; returns how many were computed. Training then reads them (its DataLoader workers on the CPU
         would otherwise compute each one as a sample first needs it). A video's frames are decoded here, one
         video at a time."""
         from tqdm.auto import tqdm
-
-        from arsr_lib.data.flow import pair_flows
 
         if self._disk is None or self.flow_cache is None:
             raise ValueError("VideoSource.warm_flows: the source has no flow_cache to warm")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import torch
 from torch import nn
 
 from arsr_lib.config import Experiment
@@ -132,7 +133,7 @@ def write_protocol_frames(
 
 
 def device_flows(
-    pairs: dict[int, tuple[np.ndarray, np.ndarray]], method: str, device, batch: int
+    pairs: dict[int, tuple[np.ndarray, np.ndarray]], method: str, device: str | torch.device, batch: int
 ) -> dict[int, np.ndarray]:
     """The flow of each pair computed here, batched on ``device`` (the torch TV-L1 on a GPU), before the
     frames go to the writing workers."""
