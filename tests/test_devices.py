@@ -222,3 +222,19 @@ def test_the_cpu_profiles_keep_the_heap_and_every_entry_point_sets_it(monkeypatc
     finally:
         torch.set_num_threads(before)
     assert seen == [("command", 32, 256), ("notebook", 32, 256)]
+
+
+def test_an_unindexed_gpu_is_the_ranks_own_under_torchrun(monkeypatch):
+    """One rule for the training engine, SR training's flow warm-up and ``arsr frames``: under torchrun an
+    unindexed ``cuda`` is ``cuda:LOCAL_RANK`` (every rank on cuda:0 otherwise); an index or the CPU stays."""
+    import torch
+
+    from arsr_lib.core.devices import rank_device
+
+    cuda = torch.device("cuda")
+    assert rank_device(cuda) == cuda  # no torchrun
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    monkeypatch.setenv("LOCAL_RANK", "3")
+    assert rank_device(cuda) == torch.device("cuda:3")
+    assert rank_device(torch.device("cuda:1")) == torch.device("cuda:1")
+    assert rank_device(torch.device("cpu")) == torch.device("cpu")

@@ -245,7 +245,8 @@ def test_sr_training_flow_is_warmed_on_the_device_and_read_back(tmp_path):
     jobs = _videos(tmp_path, 2, t=4)
     paths = [v for v, _ in jobs]
     warm = VideoSource(paths, flow_method="tvl1_torch", flow_cache=tmp_path / "cache")
-    assert warm.warm_flows((1, 2), "cpu", batch=2) == 2 * (3 + 2)
+    assert warm.warm_flows((1, 2), "cpu", batch=2, videos=[1]) == 3 + 2  # one rank's share
+    assert warm.warm_flows((1, 2), "cpu", batch=2) == 3 + 2  # the other video only
     assert warm.warm_flows((1, 2), "cpu", batch=2) == 0
     fresh = VideoSource(paths, flow_method="tvl1_torch")  # no cache: computed as a sample needs it
     for v in range(2):

@@ -30,6 +30,13 @@ def resolve_device(name: str | torch.device | None = "auto") -> torch.device:
     raise ValueError(f"device must be auto, cpu, cuda or cuda:N (got {name!r})")
 
 
+def rank_device(device: torch.device) -> torch.device:
+    """This rank's GPU under torchrun (``cuda:LOCAL_RANK``) for an unindexed CUDA device; else ``device``."""
+    if device.type == "cuda" and device.index is None and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        return torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}")
+    return device
+
+
 def autocast(device: torch.device, bf16: bool) -> torch.autocast:
     """bf16 autocast on ``device`` when ``bf16``, else a disabled autocast (fp32)."""
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bool(bf16))

@@ -36,12 +36,8 @@ def cmd_splits(args: argparse.Namespace) -> int:
 
 
 def cmd_frames(args: argparse.Namespace) -> int:
-    import os
-
-    import torch
-
     from arsr_lib.core import protocol
-    from arsr_lib.core.devices import resolve_device
+    from arsr_lib.core.devices import rank_device, resolve_device
     from arsr_lib.core.shards import torchrun_shard
     from arsr_lib.data.extract import extract_dataset, extract_many
     from arsr_lib.data.flow import flow_device
@@ -56,13 +52,10 @@ def cmd_frames(args: argparse.Namespace) -> int:
         min_frames=1 if args.flow == "none" else 2,
     )
     print(protocol.describe(cfg.flow_method, variant=cfg.variant, frames=cfg.image_ext))
-    shard, ranked = args.shard, torchrun_shard()
-    name = args.device
-    if ranked is not None:  # torchrun: each rank extracts its share of the videos on its own GPU
-        shard = f"{ranked[0]}/{ranked[1]}"
-        if name == "auto" and torch.cuda.is_available():
-            name = f"cuda:{os.environ.get('LOCAL_RANK', '0')}"
-    device = flow_device(cfg.flow_method, resolve_device(name))
+    # torchrun: each rank extracts its share of the videos on its own GPU
+    ranked = torchrun_shard()
+    shard = f"{ranked[0]}/{ranked[1]}" if ranked else args.shard
+    device = flow_device(cfg.flow_method, rank_device(resolve_device(args.device)))
     kw = dict(
         workers=args.workers, shard=shard, progress=not args.quiet, force=args.force, strict=args.strict
     )

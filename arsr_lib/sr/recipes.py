@@ -28,7 +28,7 @@ from arsr_lib.config.seeds import seeds_of
 from arsr_lib.core import protocol
 from arsr_lib.core.atomic import file_digest, files_tag
 from arsr_lib.core.codekey import code_digest
-from arsr_lib.core.devices import resolve_device
+from arsr_lib.core.devices import rank_device, resolve_device
 from arsr_lib.core.shards import shard_of, torchrun_shard
 from arsr_lib.data.flow import flow_device
 from arsr_lib.models import build_model
@@ -203,20 +203,13 @@ def _warm_flows(exp: Experiment, recipe: SRRecipe, source: VideoSource, device: 
     """The torch TV-L1 on a GPU: the HR flow the recipe reads (SoSR's weight maps, gap 1; ToSR's pairs, the
     pairs' gap) computed on the device before training, each rank its share of the videos under torchrun
     (a pair another rank has not written yet is computed where it is read)."""
-    on_device = flow_device(exp.data.flow_method, device)
+    on_device = flow_device(exp.data.flow_method, rank_device(device))
     siamese, weighted = recipe.step == "siamese", recipe.pixel_loss == "flow_weighted_mse"
     if on_device is None or not (siamese or weighted):
         return
     share = shard_of(len(source), torchrun_shard() or (1, 1))
-    mine = VideoSource(
-        [source.paths[i] for i in share],
-        scale=source.scale,
-        flow_method=source.flow_method,
-        max_frames=source.max_frames,
-        cache_bytes=exp.loader_cache_bytes,
-        flow_cache=source.flow_cache,
-    )
-    mine.warm_flows((exp.pairs.gap,) if siamese else (1,), on_device, exp.compute.flow_batch, progress=True)
+    gaps = (exp.pairs.gap,) if siamese else (1,)
+    source.warm_flows(gaps, on_device, exp.compute.flow_batch, videos=share, progress=True)
 
 
 def build_recipe(

@@ -86,21 +86,25 @@ class VideoSource:
         return self._flows.get((i, t0, t1), make).astype(np.float32)
 
     def warm_flows(
-        self, gaps: tuple[int, ...], device: str | torch.device, batch: int, progress: bool = False
+        self,
+        gaps: tuple[int, ...],
+        device: str | torch.device,
+        batch: int,
+        videos: list[int] | None = None,
+        progress: bool = False,
     ) -> int:
         """Compute into the disk cache, on ``device`` (the torch TV-L1 on a GPU), the HR flow of every
-        frame pair ``(t - g, t)`` of every video for each gap ``g`` that the cache lacks, ``batch`` pairs per
-        launch; returns how many were computed. Training then reads them (its DataLoader workers on the CPU
-        would otherwise compute each one as a sample first needs it). A video's frames are decoded here, one
-        video at a time."""
+        frame pair ``(t - g, t)`` of ``videos`` (indices; None: all) for each gap ``g`` that the cache lacks,
+        ``batch`` pairs per launch; returns how many were computed. Training then reads them (its DataLoader
+        workers on the CPU would otherwise compute each one as a sample first needs it). The frames are
+        decoded into this source's frame cache, one video at a time, where training finds them."""
         from tqdm.auto import tqdm
 
         if self._disk is None or self.flow_cache is None:
             raise ValueError("VideoSource.warm_flows: the source has no flow_cache to warm")
         made = 0
-        for i in tqdm(
-            range(len(self)), desc="HR flow of SR training pairs", unit="video", disable=not progress
-        ):
+        chosen = range(len(self)) if videos is None else videos
+        for i in tqdm(chosen, desc="HR flow of SR training pairs", unit="video", disable=not progress):
             key = self.video_key(i)
             frames = self.frames(i)
             todo = [

@@ -37,7 +37,7 @@ import torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from arsr_lib.core.devices import resolve_device
+from arsr_lib.core.devices import rank_device, resolve_device
 from arsr_lib.core.runlog import append_row, trim_rows
 from arsr_lib.train.task import StepBatchSampler, Task, TrainConfig, _dist_info
 
@@ -55,11 +55,8 @@ class Engine:
     ):
         self.task, self.dataset, self.cfg = task, dataset, cfg
         self.out = Path(out_dir)
-        self.rank, self.world, local = _dist_info()
-        resolved = resolve_device(device)
-        if resolved.type == "cuda" and resolved.index is None and self.world > 1:
-            resolved = torch.device(f"cuda:{local}")  # one GPU per rank under torchrun
-        self.device = resolved
+        self.rank, self.world, _ = _dist_info()
+        self.device = rank_device(resolve_device(device))  # one GPU per rank under torchrun
         self.progress, self.desc = progress, desc
         for m in task.models.values():
             m.to(self.device)
