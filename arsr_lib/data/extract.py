@@ -22,6 +22,7 @@ import cv2
 
 from arsr_lib.core.atomic import check_writable
 from arsr_lib.core.errors import ExtractionError, FlowError, VideoError
+from arsr_lib.core.pools import process_pool
 from arsr_lib.core.shards import parse_shard, shard_of
 from arsr_lib.data.datasets import SplitDataset
 from arsr_lib.data.flow import TORCH_FLOW_BATCH, compute_flow
@@ -116,7 +117,8 @@ def _extract_in_workers(args: list, workers: int, record: Callable[..., None]) -
         for result in (_job(a) for a in args):
             record(*result)
         return
-    with ProcessPoolExecutor(workers) as pool:
+    torch_work = any(a[2].flow_method == "tvl1_torch" for a in args)
+    with process_pool(workers, torch_work) as pool:
         for fut in as_completed([pool.submit(_job, a) for a in args]):
             record(*fut.result())
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 
 import cv2
@@ -15,6 +14,7 @@ import torch
 
 from arsr_lib.core.atomic import write_json_atomic
 from arsr_lib.core.codekey import code_digest
+from arsr_lib.core.pools import process_pool
 from arsr_lib.data.degrade import imresize
 from arsr_lib.data.flow import warp
 from arsr_lib.data.video import temporal_window
@@ -136,7 +136,8 @@ class ToSRPairDataset(torch.utils.data.Dataset):
             todo.append((v, cfg, pairs_per_video, seed, record))
         bar = tqdm(total=len(todo), desc="mine ToSR pairs", unit="video", disable=not progress)
         if workers > 1 and len(todo) > 1:
-            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(source,)) as pool:
+            torch_work = source.flow_method == "tvl1_torch"
+            with process_pool(workers, torch_work, initializer=_init_worker, initargs=(source,)) as pool:
                 for v, kept, excluded in pool.map(_mine_job, todo):
                     results[v] = (kept, excluded)
                     bar.update()

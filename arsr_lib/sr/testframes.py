@@ -7,7 +7,7 @@ read: the study (:meth:`arsr_lib.config.study.Study.flow_consumers`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from arsr_lib.core.atomic import MARKER, atomic_folder, files_tag, is_complete
 from arsr_lib.core.cache import ByteLRU
 from arsr_lib.core.codekey import code_digest
 from arsr_lib.core.devices import Runtime, runtime
+from arsr_lib.core.pools import process_pool
 from arsr_lib.core.shards import Shard, shard_of
 from arsr_lib.data.datasets import SplitDataset, VideoItem
 from arsr_lib.data.degrade import downscale
@@ -175,9 +176,9 @@ class _Writer:
     """Flow and writing of the SR frames in ``workers`` processes (inline with fewer than 2), with at most
     ``2 * workers`` videos' frames in flight."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, torch_work: bool):
         self.workers = workers
-        self.pool = ProcessPoolExecutor(workers) if workers > 1 else None
+        self.pool = process_pool(workers, torch_work) if workers > 1 else None
         self.pending: list[Future] = []
 
     def submit(self, job: tuple) -> None:
@@ -240,7 +241,7 @@ def make_method_frames(
     model = load_sr_model(method.checkpoint or "bicubic", device=str(rt.device))
     flow_method = consumed.frames.flow_method
     on_device = flow_device(flow_method, rt.device)
-    writer = _Writer(rt.workers)
+    writer = _Writer(rt.workers, torch_work=flow_method == "tvl1_torch" and on_device is None)
     try:
         for it in tqdm(todo, desc=f"SR frames {method.name}", disable=not progress, unit="video"):
             n_frames, frames, pairs = _sr_of_video(ds, it, model, hr_root, consumed, rt, batch, lr_cache)
