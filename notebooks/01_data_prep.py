@@ -88,9 +88,9 @@ display(splits)
 # number of spokes, the validation clips whose HR and bicubic flow turn the right way, and bicubic's share of
 # the HR cue; the dataset takes the most spokes whose bicubic flow still turns the right way in at least
 # `study.separable` % of the clips (the LR oracle's bar; more spokes alias, the wagon-wheel effect). The
-# camera of the `synth` size pans (up to 1 px/frame): `tools/flicker_design.py` screened scene designs on
-# the validation groups by how far a frame-wise SR's flow departs from HR flow relative to bicubic's, the
-# mechanism of the paper's ToSR premise (chapter 05 checks the premise itself). The
+# camera stays static: a panning one, screened in by `tools/flicker_design.py` (how far a frame-wise SR's
+# flow departs from HR flow relative to bicubic's on the validation groups), was rejected by the premise
+# checks of its whole run (chapter 05's temporal premise and calibration; reports/calibration/pan_trial/). The
 # other choices and the checks that decided them are in docs/synthactions.md ("Which check decided each
 # setting"); the LR oracle (chapter 05) confirms the classes are separable from LR frames with the
 # recognisers themselves.
