@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from arsr_lib.core import protocol  # noqa: E402
 from arsr_lib.data.degrade import bicubic_upscale, downscale  # noqa: E402
-from arsr_lib.data.flow import compute_flow  # noqa: E402
+from arsr_lib.data.flow import compute_flow, end_point_error  # noqa: E402
 from arsr_lib.data.synth import config_for  # noqa: E402
 from arsr_lib.data.synth.render import render_clip  # noqa: E402
 from arsr_lib.report.io import save_table  # noqa: E402
@@ -51,11 +51,6 @@ torch.set_num_threads(2)
 model = load_sr_model(a.checkpoint)
 
 
-def epe(f: np.ndarray, ref: np.ndarray, where: np.ndarray | None = None) -> float:
-    err = np.linalg.norm(f - ref, axis=-1)
-    return float(err[where].mean() if where is not None else err.mean())
-
-
 rows = []
 for design in a.designs.split(";"):
     overrides = {k: float(v) for k, v in (kv.split("=") for kv in design.split(","))}
@@ -70,8 +65,8 @@ for design in a.designs.split(";"):
             hr_flow = compute_flow(hr, a.flow)
             for name, frames in (("Bicubic", bicubic_upscale(lr)), ("SR", super_resolve(model, lr))):
                 f = compute_flow(frames, a.flow)
-                acc.setdefault(f"{name} EPE", []).append(epe(f, hr_flow))
-                acc.setdefault(f"{name} EPE actor", []).append(epe(f, hr_flow, actor))
+                acc.setdefault(f"{name} EPE", []).append(end_point_error(f, hr_flow))
+                acc.setdefault(f"{name} EPE actor", []).append(end_point_error(f, hr_flow, actor))
                 acc.setdefault(f"{name} warping", []).append(warping_error(frames, true))
             acc.setdefault("HR warping", []).append(warping_error(hr, true))
     row = {"design": design, "clips": len(acc["HR warping"])} | {k: float(np.mean(v)) for k, v in acc.items()}

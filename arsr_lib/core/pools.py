@@ -1,6 +1,7 @@
-"""Worker process pools. Workers that run torch compute (the torch TV-L1 on the CPU) are spawned, not
-forked: a fork of a parent that has used torch's OpenMP threads can leave the child waiting forever on a
-thread pool that did not survive the fork. Other pools (OpenCV, numpy) fork, which starts faster."""
+"""Worker process pools, forked or spawned by one rule. A pool is spawned when its parent holds torch state
+that must not be forked into the workers: torch's OpenMP threads, which a forked child can wait on forever
+(the torch TV-L1 on the CPU run in workers), or CUDA state (the rawframes device pipeline). Other pools
+(OpenCV, numpy) fork, which starts faster."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 
-def process_pool(workers: int, torch_work: bool, **kwargs: Any) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes, spawned when ``torch_work`` (the workers run torch ops), else forked
-    (the platform default); ``kwargs`` go to :class:`ProcessPoolExecutor` (initializer, initargs)."""
-    context = multiprocessing.get_context("spawn") if torch_work else None
+def process_pool(workers: int, spawn: bool, **kwargs: Any) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, spawned when ``spawn``, else forked (the platform default);
+    ``kwargs`` go to :class:`ProcessPoolExecutor` (initializer, initargs)."""
+    context = multiprocessing.get_context("spawn") if spawn else None
     return ProcessPoolExecutor(workers, mp_context=context, **kwargs)

@@ -8,13 +8,12 @@ on the CPU each worker extracts its videos whole, flow included; with the torch 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import traceback
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +77,7 @@ def _extract_on_device(args: list, cfg: FramesConfig, workers: int, device, batc
     ``compute.flow_batch``); the folders already written are complete, none is half-written."""
     workers = max(1, workers)
     ahead = 2 * workers
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with process_pool(workers, spawn=True) as pool:
         decoding = deque(pool.submit(_decode_job, a) for a in args[:ahead])
         queued = len(decoding)
         writing: deque = deque()
@@ -117,8 +116,8 @@ def _extract_in_workers(args: list, workers: int, record: Callable[..., None]) -
         for result in (_job(a) for a in args):
             record(*result)
         return
-    torch_work = any(a[2].flow_method == "tvl1_torch" for a in args)
-    with process_pool(workers, torch_work) as pool:
+    torch_tvl1 = any(a[2].flow_method == "tvl1_torch" for a in args)
+    with process_pool(workers, spawn=torch_tvl1) as pool:
         for fut in as_completed([pool.submit(_job, a) for a in args]):
             record(*fut.result())
 

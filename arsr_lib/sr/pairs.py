@@ -136,8 +136,8 @@ class ToSRPairDataset(torch.utils.data.Dataset):
             todo.append((v, cfg, pairs_per_video, seed, record))
         bar = tqdm(total=len(todo), desc="mine ToSR pairs", unit="video", disable=not progress)
         if workers > 1 and len(todo) > 1:
-            torch_work = source.flow_method == "tvl1_torch"
-            with process_pool(workers, torch_work, initializer=_init_worker, initargs=(source,)) as pool:
+            spawn = source.flow_method == "tvl1_torch"
+            with process_pool(workers, spawn, initializer=_init_worker, initargs=(source,)) as pool:
                 for v, kept, excluded in pool.map(_mine_job, todo):
                     results[v] = (kept, excluded)
                     bar.update()

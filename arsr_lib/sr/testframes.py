@@ -176,9 +176,9 @@ class _Writer:
     """Flow and writing of the SR frames in ``workers`` processes (inline with fewer than 2), with at most
     ``2 * workers`` videos' frames in flight."""
 
-    def __init__(self, workers: int, torch_work: bool):
+    def __init__(self, workers: int, spawn: bool):
         self.workers = workers
-        self.pool = process_pool(workers, torch_work) if workers > 1 else None
+        self.pool = process_pool(workers, spawn) if workers > 1 else None
         self.pending: list[Future] = []
 
     def submit(self, job: tuple) -> None:
@@ -241,7 +241,7 @@ def make_method_frames(
     model = load_sr_model(method.checkpoint or "bicubic", device=str(rt.device))
     flow_method = consumed.frames.flow_method
     on_device = flow_device(flow_method, rt.device)
-    writer = _Writer(rt.workers, torch_work=flow_method == "tvl1_torch" and on_device is None)
+    writer = _Writer(rt.workers, spawn=flow_method == "tvl1_torch" and on_device is None)
     try:
         for it in tqdm(todo, desc=f"SR frames {method.name}", disable=not progress, unit="video"):
             n_frames, frames, pairs = _sr_of_video(ds, it, model, hr_root, consumed, rt, batch, lr_cache)
